@@ -1,0 +1,1 @@
+"""One module per outside tool: mechanism, no policy. Commands run through adapters.shell.Shell."""

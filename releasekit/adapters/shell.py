@@ -1,0 +1,128 @@
+"""The one place commands run.
+
+Adapters build argv lists and hand them to :class:`Shell`, which runs them
+through an invoke ``Context`` (so a fabric ``Connection`` runs them remotely
+unchanged), records them in the release log, turns failures into
+:class:`~releasekit.errors.CommandFailed`, and in a dry run prints commands
+that change something instead of running them. Read-only commands
+(``changes=False``) run for real even in a dry run, so preflight stays honest.
+"""
+
+from __future__ import annotations
+
+import shlex
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from releasekit import fileio, releaselog, ui
+from releasekit.errors import CommandFailed
+
+
+@dataclass
+class CommandResult:
+    argv: list[str]
+    exited: int
+    stdout: str
+    stderr: str
+    seconds: float
+    dry_run: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return self.exited == 0
+
+    @property
+    def output(self) -> str:
+        return (self.stdout + ("\n" if self.stdout and self.stderr else "") + self.stderr).strip()
+
+
+def render_argv(argv: Sequence[str] | str) -> str:
+    return argv if isinstance(argv, str) else shlex.join([str(a) for a in argv])
+
+
+class Shell:
+    """Runs commands locally or on a fabric Connection; honours dry-run."""
+
+    def __init__(self, ctx=None, *, dry_run: bool = False) -> None:
+        if ctx is None:
+            from invoke import Context
+
+            ctx = Context()
+        self.ctx = ctx
+        self.dry_run = dry_run
+
+    def run(
+        self,
+        argv: Sequence[str] | str,
+        *,
+        cwd: str | Path | None = None,
+        env: Mapping[str, str] | None = None,
+        replace_env: bool = False,
+        changes: bool = True,
+        check: bool = True,
+        timeout: float | None = None,
+        hint: str | None = None,
+        stream: bool = False,
+    ) -> CommandResult:
+        """Run ``argv``; raise CommandFailed on a non-zero exit when ``check``.
+
+        ``changes=False`` marks a read-only command, which runs even in a dry run.
+        ``stream=True`` shows the command's output live (tests, builds).
+        """
+        cmd = render_argv(argv)
+        argv_list = [cmd] if isinstance(argv, str) else [str(a) for a in argv]
+        log = releaselog.active()
+        if self.dry_run and changes:
+            where = f"  (in {cwd})" if cwd else ""
+            ui.info(f"[dry-run] would run: {cmd}{where}")
+            if log:
+                log.command(cmd, None, "", 0.0, str(cwd) if cwd else None)
+            return CommandResult(argv_list, 0, "", "", 0.0, dry_run=True)
+        full = f"cd {shlex.quote(str(cwd))} && {cmd}" if cwd else cmd
+        kwargs: dict = {"hide": not stream, "warn": True, "in_stream": False}
+        if env is not None:
+            kwargs["env"] = dict(env)
+            if replace_env:
+                kwargs["replace_env"] = True
+        if timeout is not None:
+            kwargs["timeout"] = timeout
+        start = time.monotonic()
+        try:
+            res = self.ctx.run(full, **kwargs)
+        except Exception as exc:  # invoke's CommandTimedOut, fabric's connection errors
+            seconds = time.monotonic() - start
+            if log:
+                log.command(cmd, -1, str(exc), seconds, str(cwd) if cwd else None)
+            if type(exc).__name__ == "CommandTimedOut":
+                raise CommandFailed(argv_list if len(argv_list) > 1 else cmd, -1, f"timed out after {timeout}s", hint) from None
+            raise
+        seconds = time.monotonic() - start
+        result = CommandResult(argv_list, res.exited, res.stdout, res.stderr, seconds)
+        if log:
+            log.command(cmd, res.exited, result.output, seconds, str(cwd) if cwd else None)
+        if check and res.exited != 0:
+            raise CommandFailed(cmd, res.exited, result.output, hint)
+        return result
+
+    def read(self, argv: Sequence[str] | str, **kwargs) -> str:
+        """Run a read-only command and return its stripped stdout."""
+        kwargs.setdefault("changes", False)
+        return self.run(argv, **kwargs).stdout.strip()
+
+    def write_file(self, path: Path, new_text: str, *, label: str | None = None) -> bool:
+        """Atomically replace a file; in a dry run print its diff instead. Returns whether it changed."""
+        path = Path(path)
+        old = fileio.read_text(path) if path.exists() else ""
+        if old == new_text:
+            return False
+        name = label or path.name
+        if self.dry_run:
+            ui.info(f"[dry-run] would write {name}:\n" + fileio.unified_diff(old, new_text, name).rstrip())
+            return True
+        fileio.atomic_write(path, new_text)
+        log = releaselog.active()
+        if log:
+            log.write(f"wrote {path}\n" + fileio.unified_diff(old, new_text, name))
+        return True

@@ -1,0 +1,161 @@
+"""One exception base for everything a user can act on.
+
+Each subclass names a condition; its message says what is wrong and its hint
+says what to do. They are rendered in one place (``releasekit.tasks.base``) as
+a single ``error: ...`` line and a non-zero exit, never as a traceback.
+"""
+
+from __future__ import annotations
+
+
+class ReleasekitError(Exception):
+    """A condition the user can fix; ``hint`` says how."""
+
+    hint: str = ""
+    exit_code: int = 1
+
+    def __init__(self, message: str, hint: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        if hint is not None:
+            self.hint = hint
+
+    def render(self) -> str:
+        text = f"error: {self.message}"
+        if self.hint:
+            text += f" (hint: {self.hint})"
+        return text
+
+    def __str__(self) -> str:
+        return self.render()
+
+
+# --- configuration -----------------------------------------------------------
+
+
+class ConfigError(ReleasekitError):
+    """A configuration value is missing, unknown or of the wrong type."""
+
+    hint = "run `releasekit config` to see every key, its value and where it came from"
+
+
+# --- versions and version files -----------------------------------------------
+
+
+class VersionError(ReleasekitError):
+    """A version string is malformed or a bump is not allowed."""
+
+
+class VersionFileError(ReleasekitError):
+    """The version file is missing or does not hold exactly one version literal."""
+
+    hint = "set `releasekit.version_file` to the file that holds `__version__` or to pyproject.toml"
+
+
+# --- changelog -------------------------------------------------------------------
+
+
+class ChangelogError(ReleasekitError):
+    """CHANGES.md does not have the structure the operation needs."""
+
+
+# --- commands and tools ------------------------------------------------------------
+
+
+class CommandFailed(ReleasekitError):
+    """An outside command exited non-zero."""
+
+    def __init__(self, argv: list[str] | str, exited: int, output: str = "", hint: str | None = None):
+        cmd = argv if isinstance(argv, str) else " ".join(argv)
+        last = output.strip().splitlines()[-1].strip() if output.strip() else ""
+        message = f"`{cmd}` exited with {exited}"
+        if last:
+            message += f": {last}"
+        super().__init__(message, hint)
+        self.argv = argv
+        self.exited = exited
+        self.output = output
+
+
+class ToolMissing(ReleasekitError):
+    """A program or Python package a step needs is not installed."""
+
+
+# --- git and the rite ------------------------------------------------------------------
+
+
+class GitError(ReleasekitError):
+    """The repository is not in the state a git step needs."""
+
+
+class PreconditionFailed(ReleasekitError):
+    """A step was run before the step it depends on; the hint names that step."""
+
+
+class PreflightFailed(ReleasekitError):
+    """Several checks failed; all of them are listed so they can be fixed at once."""
+
+    def __init__(self, problems: list[str], hint: str | None = None) -> None:
+        self.problems = list(problems)
+        lines = "; ".join(self.problems)
+        super().__init__(f"{len(self.problems)} problem(s): {lines}", hint)
+
+
+class ReleaseLocked(ReleasekitError):
+    """Another release is running in this repository."""
+
+
+class ResumeRefused(ReleasekitError):
+    """Starting over would discard steps that already changed the outside world."""
+
+
+class Aborted(ReleasekitError):
+    """The user declined a confirmation."""
+
+
+# --- building, indexes, channels -------------------------------------------------------
+
+
+class BuildError(ReleasekitError):
+    """Building or checking an artifact failed."""
+
+
+class ArtifactCheckFailed(ReleasekitError):
+    """A built artifact would ship broken; nothing was uploaded."""
+
+
+class IndexUnavailable(ReleasekitError):
+    """A package index or channel is unreachable or answered with an error page."""
+
+
+class UploadRejected(ReleasekitError):
+    """An index refused an uploaded file."""
+
+
+class FilenameTaken(ReleasekitError):
+    """The index already has this filename with other content; it never accepts it twice."""
+
+    hint = "bump to a post-release (`releasekit version.bump --part post`) and release again"
+
+
+class CredentialsMissing(ReleasekitError):
+    """No credentials for an upload target."""
+
+
+class RecipeError(ReleasekitError):
+    """A conda recipe is malformed or uses something the converter does not handle."""
+
+
+# --- verification ----------------------------------------------------------------------------
+
+
+class WaitTimeout(ReleasekitError):
+    """The index did not serve the release within the timeout."""
+
+
+class VerifyFailed(ReleasekitError):
+    """The published (or built) release did not install and import cleanly."""
+
+
+class HostError(ReleasekitError):
+    """A remote host is unreachable, refused, or failed a check."""

@@ -1,0 +1,47 @@
+"""Writing files so that a crash never leaves half of one behind."""
+
+from __future__ import annotations
+
+import difflib
+import os
+import tempfile
+from pathlib import Path
+
+
+def read_text(path: Path) -> str:
+    """Read text keeping line endings exactly as they are (no newline translation)."""
+    with open(path, encoding="utf-8", newline="") as fh:
+        return fh.read()
+
+
+def atomic_write(path: Path, text: str) -> None:
+    """Replace ``path`` with ``text`` via a temp file in the same folder and a rename."""
+    path = Path(path)
+    mode = path.stat().st_mode & 0o777 if path.exists() else None
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
+            fh.write(text)
+            fh.flush()
+            os.fsync(fh.fileno())
+        if mode is not None:
+            os.chmod(tmp, mode)
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except FileNotFoundError:
+            pass
+        raise
+
+
+def unified_diff(old: str, new: str, name: str) -> str:
+    """A unified diff of two texts, as dry runs show file edits."""
+    return "".join(
+        difflib.unified_diff(
+            old.splitlines(keepends=True),
+            new.splitlines(keepends=True),
+            fromfile=f"a/{name}",
+            tofile=f"b/{name}",
+        )
+    )

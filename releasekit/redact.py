@@ -1,0 +1,45 @@
+"""Keeping secrets out of output, logs and journals. Pure: text in, text out."""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Mapping
+
+SECRET_NAME = re.compile(r"TOKEN|PASSWORD|PASSWD|SECRET|KEY|AUTH|CREDENTIAL", re.I)
+MASK = "********"
+
+# Tokens recognisable by their shape, wherever they appear.
+_TOKEN_SHAPES = [
+    re.compile(r"pypi-[A-Za-z0-9_\-]{16,}"),  # PyPI API tokens
+    re.compile(r"\b[a-z]{2}-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b"),  # anaconda.org
+]
+# user:password@ in URLs
+_URL_PASSWORD = re.compile(r"(?P<scheme>[a-zA-Z][a-zA-Z0-9+.\-]*://)(?P<user>[^:/@\s]+):(?P<pw>[^@\s/]+)@")
+# --password X / -p X / --token X / -t X on command lines, and KEY=value pairs
+_FLAG_VALUE = re.compile(r"(?P<flag>--(?:password|token|api-token)|-p|-t)(?P<sep>[ =])(?P<value>\S+)")
+
+
+def secret_values(environ: Mapping[str, str] | None = None) -> list[str]:
+    """Values of environment variables whose names say they are secret."""
+    env = os.environ if environ is None else environ
+    return sorted(
+        {v for k, v in env.items() if SECRET_NAME.search(k) and len(v) >= 4},
+        key=len,
+        reverse=True,
+    )
+
+
+def redact(text: str, secrets: list[str] | None = None, environ: Mapping[str, str] | None = None) -> str:
+    """Mask every known secret value, token-shaped string and URL password in ``text``."""
+    if not text:
+        return text
+    values = list(secrets or []) + secret_values(environ)
+    for value in sorted(set(values), key=len, reverse=True):
+        if value:
+            text = text.replace(value, MASK)
+    for shape in _TOKEN_SHAPES:
+        text = shape.sub(MASK, text)
+    text = _URL_PASSWORD.sub(lambda m: f"{m['scheme']}{m['user']}:{MASK}@", text)
+    text = _FLAG_VALUE.sub(lambda m: f"{m['flag']}{m['sep']}{MASK}", text)
+    return text

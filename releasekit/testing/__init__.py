@@ -1,0 +1,2 @@
+"""Fixtures for real parts (git remotes, package indexes, conda channels, ssh hosts) that
+releasekit's tests use and that users of the library can reuse in their own."""

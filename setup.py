@@ -1,0 +1,62 @@
+"""Packaging metadata. The version is read from releasekit/version.py as text so
+that building never imports the package (and so never needs its dependencies)."""
+import re
+from pathlib import Path
+
+from setuptools import find_packages, setup
+
+HERE = Path(__file__).parent
+VERSION = re.search(
+    r"""^__version__\s*=\s*['"]([^'"]+)['"]""",
+    (HERE / "releasekit" / "version.py").read_text(encoding="utf-8"),
+    re.M,
+).group(1)
+
+setup(
+    name="releasekit",
+    version=VERSION,
+    description="Release Python projects to PyPI and conda channels with invoke tasks that resume, never go backwards, and verify what was published.",
+    long_description=(HERE / "README.md").read_text(encoding="utf-8"),
+    long_description_content_type="text/markdown",
+    license="Apache-2.0",
+    python_requires=">=3.11",
+    packages=find_packages(include=["releasekit", "releasekit.*"]),
+    install_requires=[
+        "invoke>=2.2,<3",
+        "fabric>=3.2,<4",
+        "packaging>=23",
+        "build>=1.0",
+        "twine>=5",
+        "rich>=13",
+        "pyyaml>=6",
+        "jinja2>=3",
+        "setuptools",
+    ],
+    extras_require={
+        "conda": [
+            "py-rattler>=0.28",
+            "py-rattler-build>=0.73",
+            "anaconda-client>=1.16",
+            "whl2conda>=26",
+        ],
+        "test": [
+            "py-rattler>=0.28",
+            "py-rattler-build>=0.73",
+            "anaconda-client>=1.16",
+            "whl2conda>=26",
+            "pytest>=8",
+            "pytest-xdist>=3",
+            "hypothesis>=6",
+            "pypiserver[passlib]>=2.4",
+            "devpi-server>=6.20",
+            "uv>=0.5",
+            "ruff>=0.6",
+            "mypy>=1.10",
+        ],
+    },
+    entry_points={"console_scripts": ["releasekit = releasekit.__main__:main"]},
+    classifiers=[
+        "Programming Language :: Python :: 3",
+        "Topic :: Software Development :: Build Tools",
+    ],
+)
