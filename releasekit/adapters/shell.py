@@ -52,6 +52,8 @@ class Shell:
             ctx = Context()
         self.ctx = ctx
         self.dry_run = dry_run
+        # In a dry run, files "written" are kept here so later steps read what they would see.
+        self.overlay: dict[Path, str] = {}
 
     def run(
         self,
@@ -111,15 +113,23 @@ class Shell:
         kwargs.setdefault("changes", False)
         return self.run(argv, **kwargs).stdout.strip()
 
+    def read_text(self, path: Path) -> str:
+        """A file's text as this shell sees it (a dry run sees its own unwritten edits)."""
+        path = Path(path).resolve()
+        if path in self.overlay:
+            return self.overlay[path]
+        return fileio.read_text(path)
+
     def write_file(self, path: Path, new_text: str, *, label: str | None = None) -> bool:
         """Atomically replace a file; in a dry run print its diff instead. Returns whether it changed."""
-        path = Path(path)
-        old = fileio.read_text(path) if path.exists() else ""
+        path = Path(path).resolve()
+        old = self.read_text(path) if (path in self.overlay or path.exists()) else ""
         if old == new_text:
             return False
         name = label or path.name
         if self.dry_run:
             ui.info(f"[dry-run] would write {name}:\n" + fileio.unified_diff(old, new_text, name).rstrip())
+            self.overlay[path] = new_text
             return True
         fileio.atomic_write(path, new_text)
         log = releaselog.active()

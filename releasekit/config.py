@@ -1,0 +1,245 @@
+"""The settings object: every key with its default, validation, and where each value came from.
+
+Sources, lowest to highest precedence: releasekit's defaults, ``[tool.releasekit]``
+in pyproject.toml, the collection configuration (``ns.configure`` in tasks.py),
+``invoke.yaml`` in the project, ``INVOKE_RELEASEKIT_*`` environment variables,
+a runtime config file (``-f``), and command-line flags of the task itself.
+"""
+
+from __future__ import annotations
+
+import copy
+import difflib
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from releasekit.errors import ConfigError
+
+ANY = object()
+
+# key -> (default, allowed types, one-line help). Dicts nest; ``hosts`` and
+# ``conda.name_map`` are free-form maps validated separately.
+SCHEMA: dict[str, tuple[Any, tuple, str]] = {
+    "package": (None, (str,), "distribution name (default: from pyproject.toml or setup.py)"),
+    "import_name": (None, (str,), "module to import when verifying (default: package with - as _)"),
+    "version_file": (None, (str,), "file holding the version: a .py with __version__ or pyproject.toml"),
+    "changelog": ("CHANGES.md", (str,), "the changelog file"),
+    "changelog_template": (["New", "Changed", "Fixed"], (list,), "subsections of a new cycle"),
+    "main_branch": (None, (str,), "main branch (default: the remote's HEAD, else main/master)"),
+    "release_branch": ("release-{version}", (str,), "release branch name template"),
+    "tag": ("{version}", (str,), "tag name template"),
+    "remote": ("origin", (str,), "git remote to push to"),
+    "remote_url": (None, (str,), "when set, the remote's URL must equal it"),
+    "test_command": ("pytest", (str,), "the project's test command"),
+    "smoke_command": (None, (str,), "command run in a clean env after install (python -c ...)"),
+    "state_dir": (None, (str,), "journal, lock and logs (default: .git/releasekit)"),
+    "skip_steps": ([], (list,), "names of rite steps to switch off"),
+    "dist.dir": ("dist", (str,), "where sdist and wheel go"),
+    "dist.isolation": (True, (bool,), "build in an isolated environment"),
+    "dist.installer": ("auto", (str,), "build's installer: auto (uv when present), uv, pip"),
+    "dist.check_ignore": ([], (list,), "tracked files allowed to be missing from the sdist (globs)"),
+    "dist.max_file_size": (50_000_000, (int,), "report files in the artifacts larger than this (bytes)"),
+    "pypi.repository": ("pypi", (str,), "twine repository name or upload URL"),
+    "pypi.index_url": (None, (str,), "simple index to check and install from (default: derived)"),
+    "conda.recipe": ("conda/", (str,), "recipe folder: meta.yaml or recipe.yaml"),
+    "conda.builder": ("auto", (str,), "auto | conda-build | rattler-build"),
+    "conda.channels": ([], (list,), "channels for building and installing"),
+    "conda.user": (None, (str,), "anaconda.org user or organisation"),
+    "conda.label": ("main", (str,), "label to upload to"),
+    "conda.channel_dir": (None, (str,), "upload to this channel directory instead of anaconda.org"),
+    "conda.output": ("conda-dist", (str,), "where conda packages go"),
+    "conda.package_format": ("conda", (str,), "conda | tar.bz2"),
+    "conda.name_map": ({}, (dict,), "pip name -> conda name, on top of the defaults"),
+    "hosts": ({}, (dict,), "verify hosts: name -> {host, python, shell}"),
+    "verify.max_parallel": (4, (int,), "hosts verified at once"),
+    "verify.host_timeout": (900, (int,), "seconds per host"),
+    "verify.trust_unknown_hosts": (False, (bool,), "accept hosts missing from known_hosts"),
+    "verify.known_hosts": (None, (str,), "extra known_hosts file"),
+    "verify.ssh_key": (None, (str,), "private key for the verify hosts"),
+    "wait.timeout": (1800, (int, float), "seconds to wait for the index to serve the release"),
+    "wait.interval": (5, (int, float), "first poll interval (seconds); backs off"),
+    "wait.max_interval": (60, (int, float), "cap of the poll interval"),
+    "ci.full_args": ("--runslow", (str,), "extra test arguments for ci.test --full"),
+    "ci.python_versions": (["3.11", "3.12", "3.13"], (list,), "CI matrix Python versions"),
+}
+HOST_KEYS = {"host": (str,), "python": (str,), "shell": (str,), "port": (int,), "user": (str,)}
+SOURCES = ("default", "pyproject.toml", "tasks.py", "invoke.yaml", "environment", "config file", "command line")
+
+
+def defaults_tree() -> dict:
+    """The defaults as the nested dict invoke's collection configuration expects."""
+    tree: dict = {}
+    for key, (default, _types, _help) in SCHEMA.items():
+        _set(tree, key, copy.deepcopy(default))
+    return tree
+
+
+def _set(tree: dict, dotted: str, value: Any) -> None:
+    *parents, last = dotted.split(".")
+    for p in parents:
+        tree = tree.setdefault(p, {})
+    tree[last] = value
+
+
+def flatten(tree: Mapping, prefix: str = "") -> dict[str, Any]:
+    """Nested dict -> dotted keys, stopping at schema leaves (free-form maps stay whole)."""
+    out: dict[str, Any] = {}
+    for key, value in tree.items():
+        dotted = f"{prefix}{key}"
+        if isinstance(value, Mapping) and dotted not in SCHEMA:
+            out.update(flatten(value, dotted + "."))
+        else:
+            out[dotted] = value
+    return out
+
+
+def _suggest(key: str) -> str:
+    close = difflib.get_close_matches(key, list(SCHEMA), n=1, cutoff=0.5)
+    if not close:
+        leaf = key.rsplit(".", 1)[-1]
+        close = [k for k in SCHEMA if k.rsplit(".", 1)[-1] == leaf]
+    return f"did you mean `{close[0]}`?" if close else "run `releasekit config` to list the known keys"
+
+
+def validate_layer(tree: Mapping, source: str) -> dict[str, Any]:
+    """Flatten one source, rejecting unknown keys and wrong types with the key named."""
+    flat = flatten(tree)
+    for key, value in flat.items():
+        if key not in SCHEMA:
+            raise ConfigError(f"unknown setting `releasekit.{key}` (from {source})", _suggest(key))
+        default, types, _ = SCHEMA[key]
+        if value is None and default is None:
+            continue
+        if isinstance(value, bool) and bool not in types:
+            ok = False
+        else:
+            ok = isinstance(value, types)
+        if not ok:
+            want = " or ".join(t.__name__ for t in types)
+            raise ConfigError(
+                f"`releasekit.{key}` (from {source}) should be a {want}, not {type(value).__name__} {value!r}"
+            )
+    if "hosts" in flat:
+        _validate_hosts(flat["hosts"], source)
+    return flat
+
+
+def _validate_hosts(hosts: Mapping, source: str) -> None:
+    for name, spec in hosts.items():
+        if isinstance(spec, str):
+            continue  # shorthand: name: user@host[:port]
+        if not isinstance(spec, Mapping):
+            raise ConfigError(f"`releasekit.hosts.{name}` (from {source}) should be a mapping or 'user@host'")
+        for k, v in spec.items():
+            if k not in HOST_KEYS:
+                close = difflib.get_close_matches(k, list(HOST_KEYS), n=1)
+                hint = f"did you mean `{close[0]}`?" if close else f"known keys: {', '.join(HOST_KEYS)}"
+                raise ConfigError(f"unknown setting `releasekit.hosts.{name}.{k}` (from {source})", hint)
+            if not isinstance(v, HOST_KEYS[k]):
+                raise ConfigError(f"`releasekit.hosts.{name}.{k}` (from {source}) has the wrong type")
+        if "host" not in spec:
+            raise ConfigError(f"`releasekit.hosts.{name}` (from {source}) needs a `host`")
+
+
+@dataclass
+class Settings:
+    """Effective settings for one project, with the origin of every value."""
+
+    root: Path
+    values: dict[str, Any] = field(default_factory=dict)
+    origins: dict[str, str] = field(default_factory=dict)
+
+    def __getitem__(self, key: str) -> Any:
+        if key not in SCHEMA:
+            raise KeyError(key)
+        return self.values[key]
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return self.values.get(key, default)
+
+    def rows(self) -> list[tuple[str, str, str]]:
+        return [(k, _show(self.values[k]), self.origins[k]) for k in SCHEMA]
+
+    def path(self, key: str) -> Path:
+        """A path-valued setting resolved against the project root."""
+        return (self.root / self.values[key]).resolve()
+
+
+def _show(value: Any) -> str:
+    if value is None:
+        return "(auto)"
+    return repr(value) if not isinstance(value, str) else value
+
+
+def pyproject_layer(root: Path) -> dict:
+    path = root / "pyproject.toml"
+    if not path.exists():
+        return {}
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"pyproject.toml is not valid TOML: {exc}") from None
+    return data.get("tool", {}).get("releasekit", {})
+
+
+def resolve(root: Path, layers: list[tuple[str, Mapping]], overrides: Mapping[str, Any] | None = None) -> Settings:
+    """Merge validated layers (lowest first) over the defaults, remembering each value's origin."""
+    settings = Settings(root=Path(root))
+    for key, (default, _t, _h) in SCHEMA.items():
+        settings.values[key] = copy.deepcopy(default)
+        settings.origins[key] = "default"
+    defaults_flat = flatten(defaults_tree())
+    for source, tree in layers:
+        for key, value in validate_layer(tree or {}, source).items():
+            if source == "tasks.py" and value == defaults_flat.get(key):
+                continue  # collection config carries the defaults; only differences are tasks.py's
+            settings.values[key] = value
+            settings.origins[key] = source
+    for key, value in (overrides or {}).items():
+        if value is not None:
+            validate_layer(_unflatten(key, value), "command line")
+            settings.values[key] = value
+            settings.origins[key] = "command line"
+    return settings
+
+
+def _unflatten(key: str, value: Any) -> dict:
+    tree: dict = {}
+    _set(tree, key, value)
+    return tree
+
+
+def from_invoke(config: Any, root: Path, overrides: Mapping[str, Any] | None = None) -> Settings:
+    """Settings from an invoke Config (whose layers we read to know each value's origin)."""
+
+    def layer(name: str) -> Mapping:
+        data = getattr(config, f"_{name}", None) or {}
+        return data.get("releasekit", {}) or {}
+
+    layers = [
+        ("pyproject.toml", pyproject_layer(root)),
+        ("tasks.py", layer("collection")),
+        ("invoke.yaml", _merge(layer("system"), layer("user"), layer("project"))),
+        ("environment", layer("env")),
+        ("config file", layer("runtime")),
+        ("command line", _merge(layer("overrides"), layer("modifications"))),
+    ]
+    return resolve(root, layers, overrides)
+
+
+def _merge(*trees: Mapping) -> dict:
+    out: dict = {}
+    for t in trees:
+        _deep_update(out, t)
+    return out
+
+
+def _deep_update(base: dict, new: Mapping) -> None:
+    for k, v in new.items():
+        if isinstance(v, Mapping) and isinstance(base.get(k), dict) and k != "hosts":
+            _deep_update(base[k], v)
+        else:
+            base[k] = copy.deepcopy(v) if isinstance(v, (dict, list)) else v

@@ -1,0 +1,147 @@
+"""The project being released: its name, version file and changelog, found from settings
+or detected from the usual places, so most projects need no configuration at all."""
+
+from __future__ import annotations
+
+import configparser
+import re
+import tomllib
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from packaging.utils import canonicalize_name
+
+from releasekit import fileio, versionfile, versioning
+from releasekit.config import Settings
+from releasekit.errors import ConfigError, VersionFileError
+
+if TYPE_CHECKING:  # a project is read through a Shell in dry runs; no import of the adapter layer
+    from releasekit.adapters.shell import Shell
+
+_SETUP_NAME = re.compile(r"""\bname\s*=\s*['"]([^'"]+)['"]""")
+
+
+@dataclass
+class Project:
+    settings: Settings
+
+    @property
+    def root(self) -> Path:
+        return self.settings.root
+
+    @cached_property
+    def _pyproject(self) -> dict:
+        path = self.root / "pyproject.toml"
+        if not path.exists():
+            return {}
+        try:
+            return tomllib.loads(path.read_text(encoding="utf-8"))
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError(f"pyproject.toml is not valid TOML: {exc}") from None
+
+    @cached_property
+    def package(self) -> str:
+        """The distribution name, as indexes know it."""
+        if self.settings["package"]:
+            return self.settings["package"]
+        name = self._pyproject.get("project", {}).get("name")
+        if not name and (self.root / "setup.cfg").exists():
+            cfg = configparser.ConfigParser()
+            cfg.read(self.root / "setup.cfg", encoding="utf-8")
+            name = cfg.get("metadata", "name", fallback=None)
+        if not name and (self.root / "setup.py").exists():
+            m = _SETUP_NAME.search((self.root / "setup.py").read_text(encoding="utf-8"))
+            name = m.group(1) if m else None
+        if not name:
+            raise ConfigError(
+                "cannot tell the package name from pyproject.toml, setup.cfg or setup.py",
+                "set `releasekit.package` in [tool.releasekit] or invoke.yaml",
+            )
+        return name
+
+    @property
+    def normalized_name(self) -> str:
+        return canonicalize_name(self.package)
+
+    @property
+    def import_name(self) -> str:
+        return self.settings["import_name"] or self.package.replace("-", "_").replace(".", "_")
+
+    @cached_property
+    def version_file(self) -> Path:
+        configured = self.settings["version_file"]
+        if configured:
+            path = self.root / configured
+            if not path.exists():
+                raise VersionFileError(f"version file {configured} does not exist")
+            return path
+        project = self._pyproject.get("project", {})
+        if "version" in project and "version" not in project.get("dynamic", []):
+            return self.root / "pyproject.toml"
+        pkg = self.import_name
+        for candidate in (
+            f"{pkg}/version.py",
+            f"src/{pkg}/version.py",
+            f"{pkg}/_version.py",
+            f"src/{pkg}/_version.py",
+            f"{pkg}/__init__.py",
+            f"src/{pkg}/__init__.py",
+        ):
+            path = self.root / candidate
+            if path.exists():
+                try:
+                    versionfile.find(fileio.read_text(path), candidate)
+                except VersionFileError:
+                    continue
+                return path
+        raise VersionFileError(f"no version file found for {pkg} (looked for {pkg}/version.py, __init__.py, pyproject.toml)")
+
+    @property
+    def version_file_rel(self) -> str:
+        return self.version_file.relative_to(self.root).as_posix()
+
+    def version_text(self, sh: Shell | None = None) -> str:
+        return sh.read_text(self.version_file) if sh else fileio.read_text(self.version_file)
+
+    def version(self, sh: Shell | None = None) -> str:
+        """The version literal as written (validated); ``sh`` sees a dry run's unwritten edits."""
+        raw = versionfile.read_version(self.version_text(sh), self.version_file_rel)
+        versioning.parse(raw)
+        return raw
+
+    @property
+    def changelog_path(self) -> Path:
+        return self.root / self.settings["changelog"]
+
+    @property
+    def changelog_rel(self) -> str:
+        return self.settings["changelog"]
+
+    def changelog_text(self, sh: Shell | None = None) -> str:
+        path = self.changelog_path
+        if sh is not None and path.resolve() in sh.overlay:
+            return sh.overlay[path.resolve()]
+        if not path.exists():
+            from releasekit.errors import ChangelogError
+
+            raise ChangelogError(f"{self.changelog_rel} does not exist", "create it or set `releasekit.changelog`")
+        return fileio.read_text(path)
+
+    @property
+    def state_dir(self) -> Path:
+        configured = self.settings["state_dir"]
+        if configured:
+            return (self.root / configured).resolve()
+        return self.root / ".git" / "releasekit"
+
+    def release_branch(self, version: str) -> str:
+        return self.settings["release_branch"].format(version=version)
+
+    def tag(self, version: str) -> str:
+        return self.settings["tag"].format(version=version)
+
+    @property
+    def dist_dir(self) -> Path:
+        return self.settings.path("dist.dir")

@@ -1,0 +1,95 @@
+"""changelog: finalize, dev-cycle, check, show, add — over the pure engine in releasekit.changelog."""
+
+from __future__ import annotations
+
+from datetime import date as _date
+
+from invoke import Collection
+
+from releasekit import changelog, ui
+from releasekit.adapters.shell import Shell
+from releasekit.errors import ChangelogError
+from releasekit.project import Project
+from releasekit.tasks.base import load_project, shell, task
+
+# --- plain functions -------------------------------------------------------------------------
+
+
+def finalize_changelog(project: Project, sh: Shell, wip_version: str, release_version: str | None = None,
+                       date: str | None = None) -> str:
+    """Turn the single WIP section into the dated release section; returns the release header date."""
+    when = date or _date.today().isoformat()
+    text = project.changelog_text(sh)
+    new = changelog.finalize(text, wip_version, when, release_version=release_version)
+    sh.write_file(project.changelog_path, new, label=project.changelog_rel)
+    return when
+
+
+def open_dev_cycle(project: Project, sh: Shell, dev_version: str) -> None:
+    text = project.changelog_text(sh)
+    new = changelog.dev_cycle(text, dev_version, tuple(project.settings["changelog_template"]))
+    sh.write_file(project.changelog_path, new, label=project.changelog_rel)
+
+
+def changelog_problems(project: Project, require_wip: bool = True) -> list[str]:
+    problems = changelog.check(project.changelog_text(), project.version(), require_wip=require_wip)
+    return [f"{project.changelog_rel}:{p.line}: {p.message}" for p in problems]
+
+
+# --- tasks --------------------------------------------------------------------------------------
+
+
+@task(help={"date": "release date YYYY-MM-DD (default today)", "dry_run": "show the diff, write nothing"})
+def finalize(c, date=None, dry_run=False):
+    """Date the Work-In-Progress section for the release; drop its empty subsections."""
+    from releasekit import versioning
+
+    project = load_project(c)
+    version = project.version()
+    release = str(versioning.release_of(versioning.parse(version)))
+    finalize_changelog(project, shell(c, dry_run), version, release, date)
+    ui.info(f"{project.changelog_rel}: {version} (Work In Progress) => {release}")
+
+
+@task(name="dev-cycle", help={"dry_run": "show the diff, write nothing"})
+def dev_cycle(c, dry_run=False):
+    """Open a Work-In-Progress section for the current dev version."""
+    project = load_project(c)
+    open_dev_cycle(project, shell(c, dry_run), project.version())
+    ui.info(f"{project.changelog_rel}: opened {project.version()} (Work In Progress)")
+
+
+@task(name="check", help={"release": "the file is on a release branch: no WIP section needed"})
+def check_(c, release=False):
+    """Report every structural problem of the changelog, with line numbers."""
+    from releasekit.tasks.git import current_branch_or_none, main_branch_name
+
+    project = load_project(c)
+    branch = current_branch_or_none(c, project)
+    on_main = not release and (branch is None or branch == main_branch_name(c, project))
+    problems = changelog_problems(project, require_wip=on_main)
+    if problems:
+        for p in problems:
+            ui.info(p)
+        raise ChangelogError(f"{project.changelog_rel} has {len(problems)} problem(s) (listed above)",
+                             "fix them by hand; `changelog.dev-cycle` opens a missing WIP section")
+    ui.info(f"{project.changelog_rel} ok")
+
+
+@task(help={"version": "the release to show (default the newest)"})
+def show(c, version=None):
+    """Print one release's section: for release notes and announcements."""
+    print(changelog.show(load_project(c).changelog_text(), version))
+
+
+@task(help={"text": "the entry", "section": "new, changed or fixed", "dry_run": "show the diff, write nothing"})
+def add(c, text, section="new", dry_run=False):
+    """Add an entry to the Work-In-Progress section."""
+    project = load_project(c)
+    new = changelog.add_entry(project.changelog_text(), text, section)
+    shell(c, dry_run).write_file(project.changelog_path, new, label=project.changelog_rel)
+
+
+ns = Collection("changelog")
+for t in (finalize, dev_cycle, check_, show, add):
+    ns.add_task(t)

@@ -1,0 +1,7 @@
+"""ci tasks."""
+
+from __future__ import annotations
+
+from invoke import Collection
+
+ns = Collection("ci")

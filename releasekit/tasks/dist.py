@@ -1,0 +1,7 @@
+"""dist tasks."""
+
+from __future__ import annotations
+
+from invoke import Collection
+
+ns = Collection("dist")

@@ -1,0 +1,400 @@
+"""git: the branch-and-tag dance of the rite, each step a task of its own.
+
+Preconditions are invoke ``pre`` tasks (``require_main``, ``require_release_branch``),
+so a step run out of order stops with an error naming the step to run first.
+"""
+
+from __future__ import annotations
+
+import re
+
+from invoke import Collection
+
+from releasekit import changelog, ui, versioning
+from releasekit.adapters.git import Git
+from releasekit.errors import GitError, PreconditionFailed, PreflightFailed, ReleasekitError
+from releasekit.project import Project
+from releasekit.tasks.base import load_project, shell, task
+
+# --- plain functions ---------------------------------------------------------------------------
+
+
+def git_for(c, project: Project, dry_run: bool = False) -> Git:
+    return Git(shell(c, dry_run), project.root)
+
+
+def detect_main_branch(project: Project, git: Git) -> str:
+    """Configured main branch, else the remote's HEAD, else whichever of main/master exists."""
+    configured = project.settings["main_branch"]
+    if configured:
+        return configured
+    remote_default = git.default_branch(project.settings["remote"])
+    if remote_default:
+        return remote_default
+    for name in ("main", "master"):
+        if git.branch_exists(name):
+            return name
+    raise GitError("cannot tell the main branch", "set `releasekit.main_branch`")
+
+
+def main_branch_name(c, project: Project) -> str | None:
+    git = git_for(c, project)
+    return detect_main_branch(project, git) if git.is_repo() else None
+
+
+def current_branch_or_none(c, project: Project) -> str | None:
+    git = git_for(c, project)
+    if not git.is_repo():
+        return None
+    try:
+        return git.current_branch()
+    except GitError:
+        return None
+
+
+def version_of_release_branch(project: Project, branch: str) -> str | None:
+    """``release-1.0.6`` -> ``1.0.6`` for the configured template; None for other branches."""
+    pattern = re.escape(project.settings["release_branch"]).replace(re.escape("{version}"), r"(?P<v>.+)")
+    m = re.fullmatch(pattern, branch)
+    return m["v"] if m else None
+
+
+def sanity_problems(project: Project, git: Git, *, main: str, on_branch: str | None = None,
+                    expect: str = "dev", release: str | None = None) -> list[str]:
+    """Every reason the repository is not ready for a release step (empty: ready).
+
+    ``expect`` is "dev" (main before a release) or "release" (a hotfix branch).
+    """
+    problems: list[str] = []
+    remote = project.settings["remote"]
+    if not git.is_repo():
+        return [f"{project.root} is not a git repository"]
+    dirty = git.status()
+    if dirty:
+        shown = ", ".join(line[3:] for line in dirty[:5]) + (" ..." if len(dirty) > 5 else "")
+        problems.append(f"the working tree is not clean ({shown}): commit, stash or remove these files")
+    branch = git.current_branch()
+    want = on_branch or main
+    if branch != want:
+        problems.append(f"on branch '{branch}', not '{want}': run `releasekit git.main-branch-switch`"
+                        if want == main else f"on branch '{branch}', not '{want}'")
+    url = git.remote_url(remote)
+    if url is None:
+        problems.append(f"there is no remote '{remote}'")
+    else:
+        expected_url = project.settings["remote_url"]
+        if expected_url and url.rstrip("/") != expected_url.rstrip("/"):
+            problems.append(f"remote '{remote}' is {url}, not the configured {expected_url} (a fork?)")
+        try:
+            git.fetch(remote)
+        except ReleasekitError as exc:
+            problems.append(f"cannot fetch from '{remote}': {exc.message}")
+        else:
+            if git.remote_branch_exists(remote, branch):
+                ahead, behind = git.ahead_behind(branch, f"{remote}/{branch}")
+                if behind and ahead:
+                    problems.append(f"'{branch}' and '{remote}/{branch}' have diverged: integrate them first")
+                elif behind:
+                    problems.append(f"'{branch}' is {behind} commit(s) behind '{remote}/{branch}': run `git pull`")
+                elif ahead:
+                    problems.append(f"'{branch}' has {ahead} unpushed commit(s): push them first")
+            elif branch == main:
+                problems.append(f"'{remote}' has no branch '{main}'")
+    try:
+        version = project.version()
+    except ReleasekitError as exc:
+        return problems + [exc.message]
+    v = versioning.parse(version)
+    if expect == "dev":
+        problem = versioning.check_main_version(v)
+        if problem:
+            problems.append(problem)
+        require_wip = True
+    else:
+        problem = versioning.check_release_version(v)
+        if problem:
+            problems.append(problem)
+        require_wip = False
+    try:
+        for p in changelog.check(project.changelog_text(), version, require_wip=require_wip):
+            problems.append(f"{project.changelog_rel}:{p.line}: {p.message}")
+    except ReleasekitError as exc:
+        problems.append(exc.message)
+    if release:
+        tag = project.tag(release)
+        if git.local_tag(tag):
+            problems.append(f"tag '{tag}' already exists locally: {release} was released already")
+        if url is not None:
+            try:
+                if git.remote_tag(remote, tag):
+                    problems.append(f"tag '{tag}' already exists on '{remote}': {release} was released already")
+            except ReleasekitError:
+                pass  # the fetch problem above already says the remote is unreachable
+    return problems
+
+
+def raise_if(problems: list[str], hint: str | None = None) -> None:
+    if problems:
+        for p in problems:
+            ui.info(f"  - {p}")
+        raise PreflightFailed(problems, hint)
+
+
+def commit_release_files(project: Project, git: Git, message: str) -> bool:
+    return git.commit([project.version_file_rel, project.changelog_rel], message)
+
+
+def push_main_with_integration(project: Project, git: Git, main: str) -> None:
+    """Fetch, replay our commits on whatever landed on the remote meanwhile, then push."""
+    remote = project.settings["remote"]
+    git.fetch(remote)
+    upstream = f"{remote}/{main}"
+    if git.remote_branch_exists(remote, main) and not git.is_ancestor(upstream, "HEAD"):
+        ui.info(f"{upstream} moved during the release; replaying the dev-cycle commit on top of it")
+        git.rebase_onto_upstream(upstream)
+    git.push(remote, f"HEAD:refs/heads/{main}")
+
+
+def tag_and_push(project: Project, git: Git, version: str) -> str:
+    """Annotated tag on HEAD, pushed by name, then checked on the remote. Idempotent."""
+    remote = project.settings["remote"]
+    tag = project.tag(version)
+    head = git.rev("HEAD")
+    existing = git.local_tag(tag)
+    if existing and existing != head and not git.shell.dry_run:
+        raise GitError(
+            f"tag '{tag}' already exists and points at {existing[:10]}, not the release commit {head[:10]}",
+            f"if it was made by mistake, delete it (`git tag -d {tag}`) and run `release` again",
+        )
+    if not existing:
+        git.tag_annotated(tag, project.settings["tag"].format(version=version))
+    remote_sha = git.remote_tag(remote, tag)
+    if remote_sha and remote_sha != head:
+        raise GitError(f"tag '{tag}' on '{remote}' points at {remote_sha[:10]}, not {head[:10]}",
+                       "someone tagged this version already; release a new version instead")
+    if not remote_sha:
+        git.push(remote, f"refs/tags/{tag}")
+        if not git.shell.dry_run and git.remote_tag(remote, tag) != head:
+            raise GitError(f"tag '{tag}' is not on '{remote}' after pushing it", "push it by hand and check access")
+    return tag
+
+
+def backport_candidates(project: Project, git: Git, main: str, branch: str) -> list[str]:
+    """Commits on the release branch since it left main, other than version/changelog-only ones."""
+    remote = project.settings["remote"]
+    ref = branch if git.branch_exists(branch) else f"{remote}/{branch}"
+    main_ref = main if git.branch_exists(main) else f"{remote}/{main}"
+    if git.rev(ref) is None:
+        raise GitError(f"there is no branch '{branch}' locally or on '{remote}'")
+    base = git.merge_base(main_ref, ref)
+    return git.commits_touching_other_than(f"{base}..{ref}", [project.version_file_rel, project.changelog_rel])
+
+
+def report_backport(commits: list[str]) -> None:
+    if commits:
+        ui.info("These commits may need to be backported:")
+        for line in commits:
+            ui.info(f"  {line}")
+    else:
+        ui.info("Nothing to backport")
+
+
+def latest_release_branch(project: Project, git: Git) -> str | None:
+    """The release branch (local or remote-tracking) with the highest version."""
+    out = git._read("for-each-ref", "--format=%(refname:lstrip=2)", "refs/heads",
+                    f"refs/remotes/{project.settings['remote']}")
+    found = {}
+    for ref in out.splitlines():
+        name = ref.split("/", 1)[1] if ref.startswith(project.settings["remote"] + "/") else ref
+        version = version_of_release_branch(project, name)
+        if version:
+            try:
+                found[versioning.parse(version)] = name
+            except ReleasekitError:
+                continue
+    return found[max(found)] if found else None
+
+
+def release_branch_for(c, project: Project, version: str | None) -> str:
+    """The release branch named by --version, the current one, or the newest one."""
+    if version:
+        return project.release_branch(version)
+    branch = current_branch_or_none(c, project)
+    if branch and version_of_release_branch(project, branch):
+        return branch
+    latest = latest_release_branch(project, git_for(c, project))
+    if latest is None:
+        raise GitError("there is no release branch yet", "pass --version X.Y.Z")
+    return latest
+
+
+# --- precondition tasks (pre=...) ------------------------------------------------------------------
+
+
+@task
+def require_main(c):
+    """Precondition: on the main branch."""
+    project = load_project(c)
+    main = main_branch_name(c, project)
+    branch = current_branch_or_none(c, project)
+    if branch != main:
+        raise PreconditionFailed(f"this step runs on '{main}', but you are on '{branch}'",
+                                 "run `releasekit git.main-branch-switch` first")
+
+
+@task
+def require_release_branch(c):
+    """Precondition: on a release branch (release-X.Y.Z)."""
+    project = load_project(c)
+    branch = current_branch_or_none(c, project)
+    if not branch or version_of_release_branch(project, branch) is None:
+        raise PreconditionFailed(
+            f"this step runs on a release branch ({project.settings['release_branch']}), but you are on '{branch}'",
+            "run `releasekit git.release-branch-create` (or `git.release-branch-switch`) first",
+        )
+
+
+# --- tasks -----------------------------------------------------------------------------------------------
+
+
+@task(name="sanity-check")
+def sanity_check(c):
+    """Check everything a release needs of the repository; report every problem at once."""
+    project = load_project(c)
+    git = git_for(c, project)
+    main = detect_main_branch(project, git)
+    version = project.version()
+    release = str(versioning.release_of(versioning.parse(version)))
+    raise_if(sanity_problems(project, git, main=main, release=release))
+    ui.info("sanity check passed")
+
+
+@task(name="clean-check")
+def clean_check(c):
+    """Check that the working tree is clean (untracked files included)."""
+    project = load_project(c)
+    dirty = git_for(c, project).status()
+    if dirty:
+        raise GitError(f"the working tree is not clean: {', '.join(line[3:] for line in dirty[:5])}",
+                       "commit, stash or remove these files")
+    ui.info("working tree clean")
+
+
+@task(help={"dry_run": "print the commands, change nothing"})
+def pull(c, dry_run=False):
+    """Fetch and fast-forward the current branch from the remote."""
+    project = load_project(c)
+    git = git_for(c, project, dry_run)
+    git._run("pull", "--ff-only", project.settings["remote"], git.current_branch())
+
+
+@task(name="main-branch-switch", aliases=["master-branch-switch"], help={"dry_run": "print, change nothing"})
+def main_branch_switch(c, dry_run=False):
+    """Check out the main branch."""
+    project = load_project(c)
+    git = git_for(c, project, dry_run)
+    git.checkout(detect_main_branch(project, git))
+
+
+@task(name="release-branch-create", pre=[require_main], help={"dry_run": "print, change nothing"})
+def release_branch_create(c, dry_run=False):
+    """Create release-X.Y.Z from main (after `version.bump`), carrying the bumped files."""
+    project = load_project(c)
+    version = project.version()
+    if versioning.parse(version).is_devrelease:
+        raise PreconditionFailed(f"the version is still {version}", "run `releasekit version.bump` first")
+    git = git_for(c, project, dry_run)
+    branch = project.release_branch(version)
+    if git.branch_exists(branch):
+        raise GitError(f"branch '{branch}' already exists", "run `releasekit git.release-branch-switch`")
+    git.create_branch(branch)
+    expected = project.settings["remote_url"]
+    url = git.remote_url(project.settings["remote"])
+    if expected and url and url.rstrip("/") != expected.rstrip("/"):
+        raise GitError(f"remote is {url}, not {expected}")
+
+
+@task(name="release-branch-switch", help={"version": "release version (default: from the version file)"})
+def release_branch_switch(c, version=None):
+    """Check out the release branch of a version."""
+    project = load_project(c)
+    git = git_for(c, project)
+    git.checkout(release_branch_for(c, project, version))
+
+
+@task(name="prev-branch-switch")
+def prev_branch_switch(c):
+    """Check out the previous branch (git checkout -)."""
+    project = load_project(c)
+    git_for(c, project).checkout("-")
+
+
+@task(name="commit-version", pre=[require_release_branch], help={"dry_run": "print, change nothing"})
+def commit_version(c, dry_run=False):
+    """Commit the version file and the changelog on the release branch."""
+    project = load_project(c)
+    git = git_for(c, project, dry_run)
+    if not commit_release_files(project, git, f"starting release branch: {project.version()}"):
+        ui.info("nothing to commit")
+
+
+@task(name="commit-dev-cycle-push", pre=[require_main], help={"dry_run": "print, change nothing"})
+def commit_dev_cycle_push(c, dry_run=False):
+    """Commit the new dev cycle on main, integrate what landed on the remote meanwhile, push."""
+    project = load_project(c)
+    git = git_for(c, project, dry_run)
+    version = project.version()
+    if not versioning.parse(version).is_devrelease:
+        raise PreconditionFailed(f"the version on main is {version}", "run `releasekit version.bump-dev` first")
+    commit_release_files(project, git, f"new dev cycle: {version}")
+    push_main_with_integration(project, git, detect_main_branch(project, git))
+
+
+@task(name="commit-release-push", pre=[require_release_branch], help={"dry_run": "print, change nothing"})
+def commit_release_push(c, dry_run=False):
+    """Commit any changelog edits on the release branch and push the branch."""
+    project = load_project(c)
+    git = git_for(c, project, dry_run)
+    version = project.version()
+    git.commit([project.changelog_rel], f"version {version} release")
+    git.push(project.settings["remote"], git.current_branch(), set_upstream=True)
+
+
+@task(name="tag-version-push", pre=[require_release_branch], help={"dry_run": "print, change nothing"})
+def tag_version_push(c, dry_run=False):
+    """Tag the release commit (annotated), push the tag by name, check it on the remote."""
+    project = load_project(c)
+    tag = tag_and_push(project, git_for(c, project, dry_run), project.version())
+    ui.info(f"tag {tag} is on {project.settings['remote']}")
+
+
+@task(name="backport-check", help={"version": "release version (default: current release branch)"})
+def backport_check(c, version=None):
+    """List commits on the release branch that may need backporting to main."""
+    project = load_project(c)
+    git = git_for(c, project)
+    branch = release_branch_for(c, project, version)
+    report_backport(backport_candidates(project, git, detect_main_branch(project, git), branch))
+
+
+@task(pre=[require_main], help={"version": "release version", "commit": "commits to pick (default: all reported)",
+                                "dry_run": "print, change nothing"}, iterable=["commit"])
+def backport(c, version=None, commit=None, dry_run=False):
+    """Cherry-pick release-branch fixes onto main; stops cleanly on a conflict."""
+    project = load_project(c)
+    git = git_for(c, project, dry_run)
+    main = detect_main_branch(project, git)
+    commits = list(commit or []) or [line.split()[0] for line in
+                                     backport_candidates(project, git, main, release_branch_for(c, project, version))]
+    if not commits:
+        ui.info("Nothing to backport")
+        return
+    git.cherry_pick(commits)
+    ui.info(f"backported {len(commits)} commit(s) onto {main}; review, then push")
+
+
+ns = Collection("git")
+for t in (sanity_check, clean_check, pull, main_branch_switch, release_branch_create, release_branch_switch,
+          prev_branch_switch, commit_version, commit_dev_cycle_push, commit_release_push, tag_version_push,
+          backport_check, backport):
+    ns.add_task(t)
