@@ -1,11 +1,71 @@
-"""Root tasks: config (and release, release-hotfix, demo, which live in releasekit.plan's shims)."""
+"""Root tasks: release, release-hotfix, demo, config. Shims over releasekit.plan and friends,
+imported inside the bodies so that `releasekit --list` stays fast."""
 
 from __future__ import annotations
 
 import json as jsonlib
 
+from invoke import Exit
+
 from releasekit import ui
-from releasekit.tasks.base import load_settings, task
+from releasekit.tasks.base import load_project, load_settings, shell, task
+
+_RITE_HELP = {
+    "plan": "print the numbered steps with versions, branch, tag and commands; change nothing",
+    "json": "with --plan: machine-readable",
+    "dry_run": "run the read-only preflight, print every command and diff, change nothing",
+    "yes": "do not ask before the first push",
+    "restart": "forget an unfinished release and start over (refused after pushes/uploads unless --force)",
+    "force": "with --restart: start over even after pushes or uploads",
+    "host": "verify on this host too (repeatable; a configured name, user@host[:port], or all)",
+    "date": "release date YYYY-MM-DD for the changelog (default today)",
+}
+
+
+def _exit(code: int) -> None:
+    if code:
+        raise Exit(code=code)
+
+
+@task(help={**_RITE_HELP, "part": "major, minor or patch (default patch)"}, iterable=["host"])
+def release(c, part="patch", plan=False, json=False, dry_run=False, yes=False, restart=False, force=False,
+            host=None, date=None):
+    """Release: preflight, tests, version, changelog, branch, tag, build, check, upload, verify."""
+    from releasekit import plan as rite
+    from releasekit import steps
+    from releasekit.tasks.git import detect_main_branch, git_for
+
+    project = load_project(c)
+    sh = shell(c, dry_run)
+    git = git_for(c, project, dry_run)
+    _exit(rite.run(project, sh, git, kind="release", steps=steps.release_steps(),
+                   make_release=lambda: rite.new_release(project, git, detect_main_branch(project, git), part, date),
+                   plan_only=plan, as_json=json, yes=yes, restart=restart, force=force, hosts=host))
+
+
+@task(name="release-hotfix", help={**_RITE_HELP, "note": "changelog entry for the hotfix (repeatable)"},
+      iterable=["host", "note"])
+def release_hotfix(c, plan=False, json=False, dry_run=False, yes=False, restart=False, force=False, host=None,
+                   date=None, note=None):
+    """Hotfix: on release-X.Y.Z, bump to .postN, changelog, commit, tag, build, upload, verify."""
+    from releasekit import plan as rite
+    from releasekit import steps
+    from releasekit.errors import PreconditionFailed
+    from releasekit.tasks.git import detect_main_branch, git_for, version_of_release_branch
+
+    project = load_project(c)
+    sh = shell(c, dry_run)
+    git = git_for(c, project, dry_run)
+
+    def make():
+        branch = git.current_branch()
+        if version_of_release_branch(project, branch) is None:
+            raise PreconditionFailed(f"a hotfix is made on a release branch, not on '{branch}'",
+                                     "run `releasekit git.release-branch-switch --version X.Y.Z` first")
+        return rite.new_hotfix(project, branch, detect_main_branch(project, git), date, note)
+
+    _exit(rite.run(project, sh, git, kind="hotfix", steps=steps.hotfix_steps(), make_release=make,
+                   plan_only=plan, as_json=json, yes=yes, restart=restart, force=force, hosts=host))
 
 
 @task(help={"json": "print machine-readable JSON"})
@@ -19,4 +79,4 @@ def config(c, json=False):
     ui.table(("setting", "value", "from"), settings.rows(), title=f"releasekit settings for {settings.root}")
 
 
-TASKS = [config]
+TASKS = [release, release_hotfix, config]

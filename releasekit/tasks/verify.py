@@ -1,7 +1,171 @@
-"""verify tasks."""
+"""verify: the release is not done until the *published* version installs in clean environments."""
 
 from __future__ import annotations
 
+import sys
+import time
+
 from invoke import Collection
 
+from releasekit import ui
+from releasekit.adapters.shell import Shell
+from releasekit.errors import VerifyFailed
+from releasekit.project import Project
+from releasekit.tasks.base import load_project, shell, task
+from releasekit.waiting import Poll, wait_until
+
+# --- plain functions ------------------------------------------------------------------------------------------------
+
+
+def expected_files(project: Project, version: str) -> dict[str, str]:
+    """filename -> sha256 of the local artifacts of ``version`` (what the index must serve)."""
+    from releasekit.adapters import pypi
+    from releasekit.tasks.dist import release_artifacts
+
+    return {p.name: pypi.sha256(p) for p in release_artifacts(project, version)}
+
+
+def index_probe(project: Project, version: str, expected: dict[str, str], page: str):
+    """A probe that reads the simple page fresh and reports what is missing or differs."""
+    from releasekit.adapters import index
+
+    def probe() -> Poll:
+        try:
+            files = index.files_for_version(index.fetch_files(page), project.package, version)
+        except Exception as exc:  # noqa: BLE001 - an unreachable index is just "not yet"
+            return Poll(False, [f"the index ({getattr(exc, 'message', exc)})"])
+        if not expected:
+            return Poll(bool(files), [] if files else [f"{project.package} {version}"])
+        missing = [name for name, sha in expected.items() if name not in files or files[name] not in (sha, None)]
+        return Poll(not missing, missing)
+
+    return probe
+
+
+def wait_for_index(project: Project, version: str, *, timeout: float | None = None) -> int:
+    from releasekit.tasks.upload import pypi_target
+
+    s = project.settings
+    _repo, _url, page = pypi_target(project)
+    expected = expected_files(project, version)
+    live = sys.stdout.isatty()
+
+    def progress(elapsed: float, polls: int, missing: list[str]) -> None:
+        line = f"waiting for {project.package} {version}: {elapsed:.0f}s, {polls} poll(s)" + (
+            f", missing {', '.join(missing)}" if missing else ", all there")
+        if live:
+            print("\r" + line.ljust(100), end="" if missing else "\n", flush=True)
+
+    polls = wait_until(index_probe(project, version, expected, page), what=f"the index page {page}",
+                       timeout=s["wait.timeout"] if timeout is None else timeout, interval=s["wait.interval"],
+                       max_interval=s["wait.max_interval"], on_progress=progress)
+    ui.info(f"the index serves {project.package} {version} ({len(expected) or 'some'} file(s), {polls} poll(s))")
+    return polls
+
+
+def install_published(project: Project, sh: Shell, version: str, *, attempts: int = 4) -> tuple[str, float]:
+    """pip install PKG==VERSION from the index into a fresh hermetic env, retried with backoff
+    (caches behind an index disagree for a while); import; compare the version; smoke-test."""
+    from releasekit.adapters.envs import clean_env
+    from releasekit.tasks.upload import index_root, pypi_target
+
+    _repo, _url, page = pypi_target(project)
+    root = index_root(page)
+    spec = f"{project.package}=={version}"
+    with clean_env(sh) as env:
+        start = time.monotonic()
+        for attempt in range(1, attempts + 1):
+            try:
+                env.install([spec], index_url=root)
+                break
+            except VerifyFailed:
+                if attempt == attempts:
+                    raise
+                time.sleep(2 ** attempt)
+        seconds = time.monotonic() - start
+        got = env.check_import(project.import_name, project.package)
+        if got != version:
+            raise VerifyFailed(f"{spec} from the index installed version {got}")
+        smoke = project.settings["smoke_command"]
+        if smoke:
+            env.python(["-c", smoke])
+    return got, seconds
+
+
+def verify_published(project: Project, sh: Shell, version: str, hosts: list[str] | None = None,
+                     wait: bool = True) -> None:
+    if wait:
+        wait_for_index(project, version)
+    got, seconds = install_published(project, sh, version)
+    rows = [("local", sys.platform, f"{sys.version_info.major}.{sys.version_info.minor}", f"{seconds:.1f}s",
+             "ok", got)]
+    failures = []
+    if hosts:
+        from releasekit.tasks.hosts import verify_hosts
+
+        host_rows, failures = verify_hosts(project, version, hosts)
+        rows += host_rows
+    ui.table(("host", "os", "python", "install", "import", "version"), rows,
+             title=f"{project.package} {version} installed from the index")
+    if failures:
+        raise VerifyFailed(f"{len(failures)} host(s) failed: " + "; ".join(failures),
+                           "fix or skip the failing hosts, then run `releasekit verify.install` again")
+
+
+# --- rite step ---------------------------------------------------------------------------------------------------------
+
+
+def verify_release(rite) -> None:
+    r = rite.release
+    if rite.dry_run:
+        ui.info(f"[dry-run] would wait for {r.version} on the index, then install it in clean environments")
+        return
+    verify_published(rite.project, rite.shell, r.version, rite.hosts)
+    from releasekit.tasks.dist import conda_enabled
+
+    if conda_enabled(rite.project):
+        from releasekit.tasks.conda import verify_conda_published
+
+        verify_conda_published(rite.project, r.version)
+
+
+def verify_commands(rite) -> list[str]:
+    r = rite.release
+    cmds = [f"poll the index until it serves every file of {r.version} with its sha256",
+            f"pip install --no-cache-dir {rite.project.package}=={r.version} into a fresh venv; import; version"]
+    cmds += [f"same on host {h}" for h in rite.hosts]
+    return cmds
+
+
+# --- tasks --------------------------------------------------------------------------------------------------------------
+
+
+@task(help={"version": "version to verify (default: the version file's)"})
+def local(c, version=None):
+    """Install each built artifact in a fresh clean env, import it, compare the version."""
+    from releasekit.tasks.dist import release_artifacts, verify_local
+
+    project = load_project(c)
+    version = version or project.version()
+    verify_local(project, shell(c), release_artifacts(project, version), version)
+
+
+@task(help={"version": "version to wait for (default: the version file's)", "timeout": "seconds (default: config)"})
+def wait(c, version=None, timeout=None):
+    """Wait until the index serves every file of the version (exact match, cache bypassed)."""
+    project = load_project(c)
+    wait_for_index(project, version or project.version(), timeout=float(timeout) if timeout else None)
+
+
+@task(iterable=["host"], help={"version": "version to install (default: the version file's)",
+                               "host": "also on this host (repeatable; a configured name, user@host[:port], all)",
+                               "no_wait": "do not wait for the index first"})
+def install(c, version=None, host=None, no_wait=False):
+    """Install the published version from the index in clean environments, locally and on hosts."""
+    project = load_project(c)
+    verify_published(project, shell(c), version or project.version(), list(host or []), wait=not no_wait)
+
+
 ns = Collection("verify")
+for t in (local, wait, install):
+    ns.add_task(t)

@@ -1,0 +1,364 @@
+"""The release rite as data: ordered steps, the journal of what is done, the lock, the log.
+
+``release`` = load (versions, branch, tag) -> plan (steps) -> execute. Each step
+applies a *target state* (the version is 1.0.6; the tag 1.0.6 is on the remote)
+rather than a delta, and most steps can check whether their target already holds.
+So resuming after a crash re-checks what is true instead of trusting the journal:
+a step the journal calls done whose truth no longer holds runs again, and a step
+that finished just before a crash is recognised as done.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from datetime import date as _date
+from datetime import datetime
+from pathlib import Path
+
+from releasekit import fileio, releaselog, ui, versioning
+from releasekit.adapters.git import Git
+from releasekit.adapters.shell import Shell
+from releasekit.errors import Aborted, ReleaseLocked, ReleasekitError, ResumeRefused
+from releasekit.project import Project
+
+JOURNAL = "journal.json"
+LOCK = "lock"
+
+
+# --- the release being made -----------------------------------------------------------------------
+
+
+@dataclass
+class Release:
+    """The concrete names of one release; fixed when it starts and kept in the journal."""
+
+    kind: str  # "release" | "hotfix"
+    from_version: str
+    version: str
+    next_dev: str | None
+    part: str
+    date: str
+    main: str
+    branch: str
+    tag: str
+    remote: str
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Rite:
+    """Everything a step needs: the project, how to run commands, and the release's names."""
+
+    project: Project
+    shell: Shell
+    git: Git
+    release: Release
+    yes: bool = False
+    hosts: list[str] = field(default_factory=list)
+    artifacts: list[Path] = field(default_factory=list)
+    conda_artifacts: list[Path] = field(default_factory=list)
+
+    @property
+    def dry_run(self) -> bool:
+        return self.shell.dry_run
+
+    @property
+    def settings(self):
+        return self.project.settings
+
+
+@dataclass
+class Step:
+    name: str
+    title: str
+    task: str  # the invoke task that runs this step on its own
+    run: Callable[[Rite], None]
+    commands: Callable[[Rite], list[str]]
+    is_done: Callable[[Rite], bool] | None = None  # the truth, re-checked on resume
+    changes_outside: bool = False  # pushes or uploads: cannot be undone by starting over
+    optional: bool = False  # may be switched off by `skip_steps`
+
+
+# --- journal and lock --------------------------------------------------------------------------------
+
+
+class Journal:
+    """Which steps of which release are done; JSON under .git/releasekit, written atomically."""
+
+    def __init__(self, folder: Path) -> None:
+        self.path = Path(folder) / JOURNAL
+        self.data: dict = {}
+        if self.path.exists():
+            try:
+                self.data = json.loads(self.path.read_text(encoding="utf-8"))
+            except json.JSONDecodeError:
+                self.data = {}
+
+    @property
+    def release(self) -> Release | None:
+        rel = self.data.get("release")
+        return Release(**rel) if rel else None
+
+    @property
+    def finished(self) -> bool:
+        return bool(self.data.get("finished"))
+
+    def step_status(self, name: str) -> str | None:
+        return self.data.get("steps", {}).get(name, {}).get("status")
+
+    def start(self, release: Release) -> None:
+        self.data = {"release": asdict(release), "started": datetime.now().isoformat(timespec="seconds"),
+                     "steps": {}, "finished": False}
+        self.save()
+
+    def record(self, name: str, status: str, seconds: float) -> None:
+        self.data.setdefault("steps", {})[name] = {"status": status, "seconds": round(seconds, 2),
+                                                   "at": datetime.now().isoformat(timespec="seconds")}
+        self.save()
+
+    def finish(self) -> None:
+        self.data["finished"] = True
+        self.save()
+
+    def discard(self) -> None:
+        self.data = {}
+        if self.path.exists():
+            self.path.unlink()
+
+    def save(self) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        fileio.atomic_write(self.path, json.dumps(self.data, indent=2) + "\n")
+
+
+class Lock:
+    """One release at a time per repository: a lock file holding the owner's pid."""
+
+    def __init__(self, folder: Path) -> None:
+        self.path = Path(folder) / LOCK
+
+    def acquire(self) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            fd = os.open(self.path, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
+        except FileExistsError:
+            pid = self._owner()
+            if pid and _alive(pid):
+                raise ReleaseLocked(f"another release (pid {pid}) is running in this repository",
+                                    "wait for it to finish; if it is gone, delete " + str(self.path)) from None
+            self.path.unlink(missing_ok=True)  # stale: its owner died
+            fd = os.open(self.path, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
+        with os.fdopen(fd, "w") as fh:
+            fh.write(str(os.getpid()))
+
+    def _owner(self) -> int | None:
+        try:
+            return int(self.path.read_text().strip() or 0) or None
+        except (OSError, ValueError):
+            return None
+
+    def release(self) -> None:
+        if self._owner() == os.getpid():
+            self.path.unlink(missing_ok=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    try:  # a zombie (killed, not yet reaped) is not alive
+        with open(f"/proc/{pid}/stat") as fh:
+            return fh.read().split(")")[-1].split()[0] != "Z"
+    except OSError:
+        return True
+
+
+# --- making the release's names ----------------------------------------------------------------------------
+
+
+def new_release(project: Project, git: Git, main: str, part: str = "patch", date: str | None = None) -> Release:
+    current = project.version()
+    version = str(versioning.bump(current, part))
+    return Release(
+        kind="release", from_version=current, version=version,
+        next_dev=str(versioning.bump_dev(version, "patch")), part=part,
+        date=date or _date.today().isoformat(), main=main, branch=project.release_branch(version),
+        tag=project.tag(version), remote=project.settings["remote"],
+    )
+
+
+def new_hotfix(project: Project, branch: str, main: str, date: str | None = None,
+               notes: list[str] | None = None) -> Release:
+    current = project.version()
+    version = str(versioning.bump(current, "post"))
+    return Release(
+        kind="hotfix", from_version=current, version=version, next_dev=None, part="post",
+        date=date or _date.today().isoformat(), main=main, branch=branch, tag=project.tag(version),
+        remote=project.settings["remote"], notes=list(notes or []),
+    )
+
+
+# --- execution ---------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Outcome:
+    step: str
+    status: str  # done | skipped | already done | failed | dry-run | not run
+    seconds: float = 0.0
+    error: str = ""
+
+
+def active_steps(steps: list[Step], project: Project) -> list[Step]:
+    skip = set(project.settings["skip_steps"])
+    unknown = skip - {s.name for s in steps}
+    if unknown:
+        from releasekit.errors import ConfigError
+
+        raise ConfigError(f"`skip_steps` names unknown step(s): {', '.join(sorted(unknown))}",
+                          f"known steps: {', '.join(s.name for s in steps)}")
+    return [s for s in steps if s.name not in skip]
+
+
+def execute(rite: Rite, steps: list[Step], journal: Journal | None) -> list[Outcome]:
+    """Run the steps in order; stop at the first failure. Never raises for a step failure:
+    the caller prints the table and exits non-zero."""
+    outcomes: list[Outcome] = []
+    failed = False
+    for index, step in enumerate(steps, 1):
+        if failed:
+            outcomes.append(Outcome(step.name, "not run"))
+            continue
+        recorded = journal.step_status(step.name) if journal else None
+        truth = None
+        if step.is_done is not None and not rite.dry_run:
+            try:
+                truth = step.is_done(rite)
+            except ReleasekitError:
+                truth = False
+        if truth or (recorded == "done" and step.is_done is None):
+            ui.step(f"[{index}/{len(steps)}] {step.title}: already done")
+            outcomes.append(Outcome(step.name, "already done"))
+            if journal and recorded != "done":
+                journal.record(step.name, "done", 0.0)
+            continue
+        ui.step(f"[{index}/{len(steps)}] {step.title}")
+        start = time.monotonic()
+        try:
+            step.run(rite)
+        except ReleasekitError as exc:
+            seconds = time.monotonic() - start
+            ui.info(exc.render())
+            outcomes.append(Outcome(step.name, "failed", seconds, exc.message))
+            if journal:
+                journal.record(step.name, "failed", seconds)
+            failed = True
+            continue
+        seconds = time.monotonic() - start
+        outcomes.append(Outcome(step.name, "dry-run" if rite.dry_run else "done", seconds))
+        if journal and not rite.dry_run:
+            journal.record(step.name, "done", seconds)
+    return outcomes
+
+
+def summary(outcomes: list[Outcome]) -> None:
+    ui.table(("step", "status", "seconds"), [(o.step, o.status, f"{o.seconds:.1f}") for o in outcomes],
+             title="release summary")
+
+
+def confirm(rite: Rite, question: str) -> None:
+    """One confirmation before the first push, on a terminal, unless --yes."""
+    import sys
+
+    if rite.yes or rite.dry_run or not sys.stdin.isatty():
+        return
+    answer = input(f"{question} [y/N] ").strip().lower()
+    if answer not in ("y", "yes"):
+        raise Aborted("stopped before pushing, as asked", "run `release` again to resume from here")
+
+
+def open_log(project: Project) -> releaselog.ReleaseLog:
+    log = releaselog.ReleaseLog.new(project.state_dir / "logs")
+    releaselog.activate(log)
+    return log
+
+
+def close_log(log: releaselog.ReleaseLog) -> None:
+    releaselog.activate(None)
+    log.close()
+
+
+# --- the entry point of `release` and `release-hotfix` ------------------------------------------------------------
+
+
+def show_plan(rite: Rite, steps: list[Step], as_json: bool) -> None:
+    r = rite.release
+    if as_json:
+        print(json.dumps({"release": asdict(r), "steps": [
+            {"number": i, "name": s.name, "title": s.title, "task": s.task, "commands": s.commands(rite)}
+            for i, s in enumerate(steps, 1)]}, indent=2))
+        return
+    ui.info(f"{r.kind} {r.version} of {rite.project.package} (from {r.from_version}); branch {r.branch}, "
+            f"tag {r.tag}" + (f", then main at {r.next_dev}" if r.next_dev else ""))
+    for i, s in enumerate(steps, 1):
+        ui.info(f"{i:2}. {s.name}: {s.title}   [{s.task}]")
+        for cmd in s.commands(rite):
+            ui.info(f"      $ {cmd}")
+
+
+def run(project: Project, shell: Shell, git: Git, *, kind: str, make_release: Callable[[], Release],
+        steps: list[Step], plan_only: bool = False, as_json: bool = False, yes: bool = False,
+        restart: bool = False, force: bool = False, hosts: list[str] | None = None) -> int:
+    """Load or start the release, then show the plan or execute it. Returns the exit status."""
+    journal = Journal(project.state_dir)
+    pending = journal.release if journal.release and not journal.finished else None
+    if restart and pending and not shell.dry_run and not plan_only:
+        outside = [s.name for s in steps if s.changes_outside and journal.step_status(s.name) == "done"]
+        if outside and not force:
+            raise ResumeRefused(f"release {pending.version} already did {', '.join(outside)}; starting over "
+                                "would repeat or contradict them", "run `release` to resume, or add --force")
+        journal.discard()
+        pending = None
+    if pending and pending.kind != kind:
+        raise ResumeRefused(f"an unfinished {pending.kind} of {pending.version} is in progress",
+                            f"finish it with `releasekit {'release' if pending.kind == 'release' else 'release-hotfix'}`"
+                            " or drop it with --restart")
+    release = pending or make_release()
+    rite = Rite(project, shell, git, release, yes=yes, hosts=list(hosts or []))
+    steps = active_steps(steps, project)
+    if plan_only:
+        show_plan(rite, steps, as_json)
+        return 0
+    if shell.dry_run:
+        ui.info(f"dry run of the {kind} of {release.version}: nothing will be changed")
+        outcomes = execute(rite, steps, None)
+        summary(outcomes)
+        return 1 if any(o.status == "failed" for o in outcomes) else 0
+    lock = Lock(project.state_dir)
+    lock.acquire()
+    log = open_log(project)
+    try:
+        ui.info(f"release log: {log.path}")
+        if pending:
+            ui.info(f"resuming the {kind} of {release.version} (started {journal.data.get('started')})")
+        else:
+            journal.start(release)
+        outcomes = execute(rite, steps, journal)
+        summary(outcomes)
+        ok = all(o.status in ("done", "already done") for o in outcomes)
+        if ok:
+            journal.finish()
+            ui.info(f"{kind} {release.version} done")
+        else:
+            ui.info(f"{kind} {release.version} stopped; fix the problem and run the same command to resume")
+        ui.info(f"release log: {log.path}")
+        return 0 if ok else 1
+    finally:
+        close_log(log)
+        lock.release()
