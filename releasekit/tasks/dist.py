@@ -97,10 +97,15 @@ def verify_local(project: Project, sh: Shell, paths: list[Path], version: str) -
     from releasekit.adapters.envs import clean_env
     from releasekit.errors import VerifyFailed
 
+    from releasekit.tasks.upload import index_root, pypi_target
+
+    # Dependencies (and an sdist's build backend) come from the configured index only.
+    deps_index = index_root(pypi_target(project)[2])
     rows = []
     for path in paths:
         with clean_env(sh) as env:
-            env.install([path], index_url=project.settings["pypi.index_url"] if _has_deps(path) else None)
+            needs_index = path.name.endswith((".tar.gz", ".zip")) or _has_deps(path)
+            env.install([path], index_url=deps_index if needs_index else None)
             got = env.check_import(project.import_name, project.package)
             if got != version:
                 raise VerifyFailed(f"{path.name} installs version {got}, not {version}")

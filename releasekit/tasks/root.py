@@ -79,4 +79,12 @@ def config(c, json=False):
     ui.table(("setting", "value", "from"), settings.rows(), title=f"releasekit settings for {settings.root}")
 
 
-TASKS = [release, release_hotfix, config]
+@task(help={"keep": "keep the sandbox (project, remote, index) afterwards"})
+def demo(c, keep=False):
+    """Release a sample project end to end against local servers (offline)."""
+    from releasekit.demo import run_demo
+
+    _exit(run_demo(keep=keep))
+
+
+TASKS = [release, release_hotfix, demo, config]
