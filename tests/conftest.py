@@ -1,0 +1,117 @@
+"""Shared fixtures. Real parts only: git with bare remotes, pypiserver, build, twine, clean venvs."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from releasekit.testing.sample import SampleProject, make_sample_project
+
+RELEASEKIT = [sys.executable, "-m", "releasekit"]
+INV = [str(Path(sys.executable).with_name("inv"))]
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """On CI nothing skips: a skip there means CI lacks something the tests need, which is a failure."""
+    outcome = yield
+    report = outcome.get_result()
+    if os.environ.get("CI") == "true" and report.skipped and not hasattr(report, "wasxfail"):
+        reason = report.longrepr[-1] if isinstance(report.longrepr, tuple) else str(report.longrepr)
+        report.outcome = "failed"
+        report.longrepr = f"skipped on CI, where nothing may skip: {reason}"
+
+
+@dataclass
+class Cli:
+    """Runs `releasekit` (or `inv`) as a user would, in a project folder."""
+
+    cwd: Path
+    env: dict
+
+    def __call__(self, *args: str, program: list[str] | None = None, check: bool | None = None,
+                 env: dict | None = None, input: str | None = None) -> subprocess.CompletedProcess:
+        run_env = dict(self.env, **(env or {}))
+        result = subprocess.run([*(program or RELEASEKIT), *args], cwd=self.cwd, env=run_env, text=True,
+                                capture_output=True, input=input, timeout=600)
+        if check is True and result.returncode != 0:
+            raise AssertionError(f"{args} exited {result.returncode}:\n{result.stdout}\n{result.stderr}")
+        return result
+
+
+def clean_cli_env() -> dict:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("INVOKE_", "TWINE_", "GIT_"))}
+    env.update(GIT_CONFIG_NOSYSTEM="1", GIT_CONFIG_GLOBAL=os.devnull, GIT_AUTHOR_NAME="Test",
+               GIT_AUTHOR_EMAIL="test@example.invalid", GIT_COMMITTER_NAME="Test",
+               GIT_COMMITTER_EMAIL="test@example.invalid", PYTHONDONTWRITEBYTECODE="1")
+    return env
+
+
+@pytest.fixture
+def cli_env() -> dict:
+    return clean_cli_env()
+
+
+@pytest.fixture
+def plain_project(tmp_path) -> SampleProject:
+    """A sample project with git and a bare remote, nothing configured."""
+    return make_sample_project(tmp_path)
+
+
+@pytest.fixture(scope="session")
+def index_server(tmp_path_factory):
+    """A pypiserver seeded with the build backend, shared by the session (package names differ per test)."""
+    from releasekit.testing import wheelhouse
+    from releasekit.testing.servers import PypiServer
+
+    server = PypiServer(tmp_path_factory.mktemp("pypiserver")).start()
+    wheelhouse.seed(server.dir)
+    yield server
+    server.stop()
+
+
+def configure(project: SampleProject, **settings) -> None:
+    """Append [tool.releasekit] settings to the project's pyproject.toml and commit + push them."""
+    lines = ["", "[tool.releasekit]"]
+    for key, value in settings.items():
+        key = key.replace("__", ".")
+        if isinstance(value, bool):
+            lines.append(f"{key} = {'true' if value else 'false'}")
+        elif isinstance(value, (int, float)):
+            lines.append(f"{key} = {value}")
+        elif isinstance(value, list):
+            lines.append(f"{key} = {value!r}".replace("'", '"'))
+        else:
+            lines.append(f'{key} = "{value}"')
+    path = project.path / "pyproject.toml"
+    path.write_text(path.read_text(encoding="utf-8") + "\n".join(lines) + "\n", encoding="utf-8")
+    project.git("add", "-A")
+    project.git("commit", "-q", "-m", "configure releasekit")
+    if project.remote:
+        project.git("push", "-q", "origin", project.main_branch)
+
+
+@pytest.fixture
+def release_project(tmp_path, index_server) -> SampleProject:
+    """A sample project configured to release to the session's pypiserver, with fast offline builds.
+    Each test gets its own package name so the shared index never sees the same file twice."""
+    name = "rk-" + os.path.basename(tmp_path).lower().replace("_", "-")[:40].strip("-")
+    project = make_sample_project(tmp_path, name)
+    configure(project, pypi__repository=index_server.url, dist__isolation=False,
+              test_command=f"{sys.executable} -m pytest -q -p no:cacheprovider")
+    return project
+
+
+@pytest.fixture
+def cli(plain_project, cli_env) -> Cli:
+    return Cli(plain_project.path, cli_env)
+
+
+@pytest.fixture
+def release_cli(release_project, cli_env) -> Cli:
+    return Cli(release_project.path, dict(cli_env, TWINE_USERNAME="tester", TWINE_PASSWORD="s3cret-twine-pass"))

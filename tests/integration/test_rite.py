@@ -1,0 +1,299 @@
+"""The git part of the rite, end to end, on real git with a bare file:// remote.
+
+Faults are injected the way they happen: a pre-receive hook on the remote that
+rejects a push, a tag made behind the rite's back, the process killed mid-way,
+a colleague pushing to main while the release runs (git hooks in the project).
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from releasekit.testing.sample import make_sample_project
+from tests.conftest import Cli, configure
+
+TODAY = date.today().isoformat()
+GIT_ONLY = {"skip_steps": ["build", "check", "upload", "verify"], "test_command": "true"}
+
+
+def git_project(root: Path, version: str = "0.1.0.dev0", **settings):
+    project = make_sample_project(root, "sampleproj", version)
+    configure(project, **{**GIT_ONLY, **settings})
+    return project
+
+
+def remote_git(project, *args: str) -> str:
+    return subprocess.run(["git", "--git-dir", str(project.remote), *args], text=True, capture_output=True,
+                          check=True).stdout.strip()
+
+
+def final_state(project) -> dict:
+    """What a release leaves behind, independent of commit times: trees and subjects per ref."""
+    state = {}
+    refs = remote_git(project, "for-each-ref", "--format=%(refname)").split()
+    for ref in refs:
+        state[ref] = (remote_git(project, "rev-parse", f"{ref}^{{tree}}"),
+                      remote_git(project, "log", "--format=%s", ref).splitlines())
+    state["local-branch"] = project.git("rev-parse", "--abbrev-ref", "HEAD").strip()
+    state["clean"] = project.git("status", "--porcelain").strip() == ""
+    return state
+
+
+def hook(project, name: str, body: str, *, remote: bool = False) -> Path:
+    folder = (project.remote / "hooks") if remote else (project.path / ".git" / "hooks")
+    path = folder / name
+    path.write_text("#!/bin/sh\n" + body)
+    path.chmod(0o755)
+    return path
+
+
+@pytest.fixture
+def gp(tmp_path, cli_env):
+    project = git_project(tmp_path / "a")
+    return project, Cli(project.path, cli_env)
+
+
+@pytest.fixture(scope="module")
+def reference_state(tmp_path_factory):
+    """The final state of an uninterrupted release of the same project."""
+    from tests.conftest import clean_cli_env
+
+    project = git_project(tmp_path_factory.mktemp("reference"))
+    result = Cli(project.path, clean_cli_env())("release", "--yes")
+    assert result.returncode == 0, result.stdout + result.stderr
+    return final_state(project)
+
+
+def test_release_does_the_whole_git_dance(gp, reference_state):
+    project, cli = gp
+    result = cli("release", "--yes")
+    assert result.returncode == 0, result.stdout + result.stderr
+    # The release branch holds both files: the release version and the finalized changelog.
+    assert "__version__ = '0.1.0'" in remote_git(project, "show", "release-0.1.0:sampleproj/version.py")
+    shipped = remote_git(project, "show", "release-0.1.0:CHANGES.md")
+    assert f"## 0.1.0 ({TODAY})" in shipped and "Work In Progress" not in shipped
+    # The tag is on the remote, at the release branch's tip.
+    assert remote_git(project, "rev-parse", "refs/tags/0.1.0^{commit}") == remote_git(project, "rev-parse", "release-0.1.0")
+    # main moved to the next .dev0, with a fresh WIP section above the dated release.
+    assert "__version__ = '0.1.1.dev0'" in remote_git(project, "show", "main:sampleproj/version.py")
+    main_log = remote_git(project, "show", "main:CHANGES.md")
+    assert main_log.index("## 0.1.1.dev0 (Work In Progress)") < main_log.index(f"## 0.1.0 ({TODAY})")
+    assert "Nothing to backport" in result.stdout
+    assert final_state(project) == reference_state
+
+
+def test_minor_release_moves_main_past_the_released_version(tmp_path, cli_env):
+    project = git_project(tmp_path, "1.0.51.dev0")
+    result = Cli(project.path, cli_env)("release", "--yes", "--part", "minor")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert remote_git(project, "rev-parse", "--verify", "refs/tags/1.1.0")
+    assert "__version__ = '1.1.1.dev0'" in remote_git(project, "show", "main:sampleproj/version.py")
+
+
+def test_plan_lists_the_concrete_steps(gp):
+    project, cli = gp
+    plan = json.loads(cli("release", "--plan", "--json", check=True).stdout)
+    release = plan["release"]
+    assert (release["version"], release["branch"], release["tag"], release["next_dev"]) == \
+        ("0.1.0", "release-0.1.0", "0.1.0", "0.1.1.dev0")
+    names = [s["name"] for s in plan["steps"]]
+    assert names == ["preflight", "tests", "prepare", "release-branch", "dev-cycle", "push-release-branch", "tag",
+                     "finish"]  # the artifact steps are switched off for this project
+    text = cli("release", "--plan", check=True).stdout
+    assert "git push origin refs/tags/0.1.0" in text and "git checkout -b release-0.1.0" in text
+
+
+def test_dry_run_changes_nothing(gp):
+    project, cli = gp
+
+    def snapshot():
+        files = {p: p.read_bytes() for p in project.path.rglob("*") if p.is_file() and ".git" not in p.parts}
+        return (files, project.git("for-each-ref"), remote_git(project, "for-each-ref"),
+                project.git("status", "--porcelain"), (project.path / ".git" / "releasekit").exists())
+
+    before = snapshot()
+    result = cli("release", "--dry-run")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "[dry-run] would run: git push" in result.stdout
+    assert "+## 0.1.1.dev0 (Work In Progress)" in result.stdout  # diffs of the files it would write
+    assert snapshot() == before
+
+
+def test_a_colleague_pushing_to_main_mid_release_is_integrated(gp, tmp_path):
+    project, cli = gp
+    other = tmp_path / "colleague"
+    subprocess.run(["git", "clone", "-q", str(project.remote), str(other)], check=True)
+    # When the rite commits on the release branch, a colleague pushes a fix to main.
+    hook(project, "post-commit", f"""
+case "$(git log -1 --format=%s)" in "starting release branch"*)
+  cd {other} && echo fix > fix.txt && git add fix.txt && git -c user.name=C -c user.email=c@x.invalid commit -qm "colleague fix" && git push -q origin main
+esac
+""")
+    result = cli("release", "--yes")
+    assert result.returncode == 0, result.stdout + result.stderr
+    main_subjects = remote_git(project, "log", "--format=%s", "main").splitlines()
+    assert main_subjects[:2] == ["new dev cycle: 0.1.1.dev0", "colleague fix"]
+    assert "colleague fix" not in remote_git(project, "log", "--format=%s", "release-0.1.0")
+    assert remote_git(project, "tag").split() == ["0.1.0"]  # released once
+    assert "__version__ = '0.1.1.dev0'" in remote_git(project, "show", "main:sampleproj/version.py")
+
+
+FAULTS = {
+    # a pre-receive hook on the remote rejects the first push of the tag
+    "remote-rejects-tag": dict(remote_hook=("pre-receive", """
+while read old new ref; do case "$ref" in refs/tags/*)
+  if [ ! -f "$GIT_DIR/rejected-once" ]; then touch "$GIT_DIR/rejected-once"; echo "tags are frozen" >&2; exit 1; fi
+esac; done
+""")),
+    # a pre-receive hook rejects the dev-cycle push to main once
+    "remote-rejects-main": dict(remote_hook=("pre-receive", """
+while read old new ref; do case "$ref" in refs/heads/main)
+  if [ ! -f "$GIT_DIR/rejected-once" ]; then touch "$GIT_DIR/rejected-once"; echo "main is locked" >&2; exit 1; fi
+esac; done
+""")),
+    # someone makes the tag, on the wrong commit, behind the rite's back
+    "tag-behind-the-back": dict(local_hook=("post-commit", """
+case "$(git log -1 --format=%s)" in "starting release branch"*) git tag 0.1.0 HEAD~1 ;; esac
+"""), repair=lambda project: project.git("tag", "-d", "0.1.0")),
+    # the release process is killed right after the dev-cycle commit, before pushing
+    "killed-after-dev-commit": dict(local_hook=("post-commit", """
+case "$(git log -1 --format=%s)" in "new dev cycle"*) kill -9 "$(cat .git/releasekit/lock)" ;; esac
+""")),
+    # killed right after the release branch commit
+    "killed-after-branch-commit": dict(local_hook=("post-commit", """
+case "$(git log -1 --format=%s)" in "starting release branch"*) kill -9 "$(cat .git/releasekit/lock)" ;; esac
+""")),
+}
+
+
+@pytest.mark.parametrize("fault", list(FAULTS), ids=list(FAULTS))
+def test_fault_then_resume_equals_an_uninterrupted_release(fault, gp, reference_state):
+    project, cli = gp
+    spec = FAULTS[fault]
+    if "remote_hook" in spec:
+        path = hook(project, *spec["remote_hook"], remote=True)
+    else:
+        path = hook(project, *spec["local_hook"])
+    first = cli("release", "--yes")
+    assert first.returncode != 0, first.stdout
+    if "local_hook" in spec:
+        path.unlink()  # the fault was one-off
+    if "repair" in spec:
+        spec["repair"](project)
+    second = cli("release", "--yes")
+    assert second.returncode == 0, second.stdout + second.stderr
+    if "killed" not in fault:
+        assert "already done" in second.stdout
+    assert final_state(project) == reference_state
+
+
+def test_steps_out_of_order_name_the_step_to_run_first(gp):
+    project, cli = gp
+    for task in ("git.tag-version-push", "git.commit-release-push", "git.commit-version"):
+        result = cli(task)
+        assert result.returncode != 0
+        assert "git.release-branch-create" in result.stderr and "Traceback" not in result.stderr, task
+    result = cli("git.release-branch-create")
+    assert result.returncode != 0 and "version.bump" in result.stderr
+    result = cli("upload.pypi")
+    assert result.returncode != 0 and "dist.pypi" in result.stderr
+
+
+def test_a_second_release_while_one_runs_is_refused(gp):
+    project, cli = gp
+    sleeper = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        lock = project.path / ".git" / "releasekit" / "lock"
+        lock.parent.mkdir(parents=True, exist_ok=True)
+        lock.write_text(str(sleeper.pid))
+        result = cli("release", "--yes")
+        assert result.returncode != 0
+        assert "another release" in result.stderr + result.stdout
+        assert remote_git(project, "tag") == ""
+    finally:
+        sleeper.kill()
+        sleeper.wait()
+
+
+def test_restart_after_a_push_needs_force(gp):
+    project, cli = gp
+    hook(project, "pre-receive", 'while read o n ref; do case "$ref" in refs/tags/*) exit 1;; esac; done\n', remote=True)
+    assert cli("release", "--yes").returncode != 0  # main and the release branch were pushed, the tag was not
+    refused = cli("release", "--yes", "--restart")
+    assert refused.returncode != 0 and "--force" in refused.stderr
+
+
+def test_secrets_never_reach_the_log_or_output(tmp_path, cli_env):
+    secret_token, secret_pw = "tok-5up3r-s3cr3t-value", "pw-0th3r-s3cr3t"
+    project = git_project(tmp_path, test_command="sh -c 'echo token=$MY_API_TOKEN; echo pw=$TWINE_PASSWORD; exit 1'")
+    cli = Cli(project.path, dict(cli_env, MY_API_TOKEN=secret_token, TWINE_PASSWORD=secret_pw))
+    result = cli("release", "--yes")
+    assert result.returncode != 0  # the test command fails on purpose, after printing the secrets
+    logs = list((project.path / ".git" / "releasekit" / "logs").glob("release-*.log"))
+    assert len(logs) == 1
+    text = logs[0].read_text()
+    assert "token=********" in text  # the command's output was logged...
+    for secret in (secret_token, secret_pw):  # ...without the secrets
+        assert secret not in text and secret not in result.stdout + result.stderr
+    journal = (project.path / ".git" / "releasekit" / "journal.json").read_text()
+    assert secret_token not in journal
+
+
+def test_preflight_reports_every_problem_at_once(gp):
+    project, cli = gp
+    (project.path / "untracked.txt").write_text("x")
+    project.git("remote", "set-url", "origin", str(project.path / "nowhere.git"))
+    result = cli("release", "--yes")
+    assert result.returncode != 0
+    out = result.stdout + result.stderr
+    assert "untracked.txt" in out and "cannot fetch" in out
+    assert "Traceback" not in out
+
+
+def test_hotfix_tags_a_post_release_and_reports_the_fix_for_backport(gp):
+    project, cli = gp
+    assert cli("release", "--yes").returncode == 0
+    project.git("checkout", "-q", "release-0.1.0")
+    project.git("pull", "-q", "origin", "release-0.1.0")
+    (project.path / "sampleproj" / "fix.py").write_text("FIXED = True\n")
+    project.git("add", "-A")
+    project.git("commit", "-q", "-m", "fix the crash")
+    fix_sha = project.git("rev-parse", "--short", "HEAD").strip()
+    project.git("push", "-q", "origin", "release-0.1.0")
+    result = cli("release-hotfix", "--yes", "--note", "Fixed the crash on start")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert remote_git(project, "rev-parse", "refs/tags/0.1.0.post1^{commit}") == remote_git(project, "rev-parse", "release-0.1.0")
+    assert "__version__ = '0.1.0.post1'" in remote_git(project, "show", "release-0.1.0:sampleproj/version.py")
+    changes = remote_git(project, "show", "release-0.1.0:CHANGES.md")
+    assert f"## 0.1.0.post1 ({TODAY})" in changes and "Fixed the crash on start" in changes
+    assert "may need to be backported" in result.stdout and f"{fix_sha} fix the crash" in result.stdout
+    assert project.git("rev-parse", "--abbrev-ref", "HEAD").strip() == "main"
+    backport = cli("git.backport", "--version", "0.1.0")
+    assert backport.returncode == 0, backport.stderr
+    assert (project.path / "sampleproj" / "fix.py").exists()
+
+
+def test_hotfix_refuses_to_run_on_main(gp):
+    project, cli = gp
+    result = cli("release-hotfix", "--yes")
+    assert result.returncode != 0 and "release branch" in result.stderr
+
+
+def test_inv_runs_the_rite_from_a_tasks_py(tmp_path, cli_env):
+    project = git_project(tmp_path)
+    (project.path / "tasks.py").write_text("from releasekit.tasks import namespace\nns = namespace()\n"
+                                           "ns.configure({'releasekit': {'tag': 'v{version}'}})\n")
+    project.git("add", "tasks.py")
+    project.git("commit", "-qm", "tasks.py")
+    project.git("push", "-q", "origin", "main")
+    inv = [str(Path(sys.executable).with_name("inv"))]
+    result = Cli(project.path, cli_env)("release", "--yes", program=inv)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert remote_git(project, "rev-parse", "--verify", "refs/tags/v0.1.0")
+
