@@ -1,0 +1,155 @@
+"""The artifact half of the rite against a real pypiserver: build from a clean export, check
+before upload, upload idempotently, verify the published version — and the demo."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import tarfile
+import threading
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from releasekit.testing import wheelhouse
+from releasekit.testing.sample import make_sample_project
+from releasekit.testing.servers import PypiServer
+from tests.conftest import Cli, configure
+
+
+def served(server: PypiServer, package: str) -> list[str]:
+    return sorted(p.name for p in server.dir.iterdir() if p.name.startswith(package.replace("-", "_"))
+                  or p.name.startswith(package))
+
+
+def test_release_publishes_and_verifies_the_package(release_project, release_cli, index_server):
+    result = release_cli("release", "--yes")
+    assert result.returncode == 0, result.stdout + result.stderr
+    name = release_project.name
+    files = served(index_server, name)
+    assert len(files) == 2 and any(f.endswith(".whl") for f in files) and any(f.endswith(".tar.gz") for f in files)
+    out = result.stdout
+    assert "artifacts of 0.1.0 pass the checks" in out
+    assert "installed from the index" in out and "release 0.1.0 done" in out
+    # Running it again after it finished starts a new release, which preflight stops: 0.1.1 is fine, but
+    # re-releasing 0.1.0 is impossible because main moved on; the index check protects an explicit re-run:
+    again = release_cli("upload.pypi")
+    assert again.returncode != 0 and "dist.pypi" in again.stderr  # main is at 0.1.1.dev0: no artifacts
+
+
+def test_killed_index_after_the_wheel_then_resume_uploads_only_the_sdist(tmp_path, cli_env):
+    server = PypiServer(tmp_path / "index").start()
+    wheelhouse.seed(server.dir)
+    project = make_sample_project(tmp_path, "rk-killed-index")
+    configure(project, pypi__repository=server.url, dist__isolation=False, test_command="true")
+    cli = Cli(project.path, dict(cli_env, TWINE_USERNAME="u", TWINE_PASSWORD="p"))
+
+    def kill_when_wheel_lands():
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            if any(p.name.endswith(".whl") and p.name.startswith("rk_killed") for p in server.dir.iterdir()):
+                server.stop()
+                return
+            time.sleep(0.01)
+
+    watcher = threading.Thread(target=kill_when_wheel_lands, daemon=True)
+    watcher.start()
+    try:
+        first = cli("release", "--yes")
+        watcher.join()
+        assert first.returncode != 0
+        assert [p.name for p in server.dir.iterdir() if p.name.startswith("rk_killed")] != []
+        assert not any(p.name.startswith("rk-killed") for p in server.dir.iterdir())  # no sdist yet
+        server.start()  # the index is back, on the same port
+        second = cli("release", "--yes")
+        assert second.returncode == 0, second.stdout + second.stderr
+        assert "skipped rk_killed_index-0.1.0-py3-none-any.whl" in second.stdout
+        assert "uploaded rk-killed-index-0.1.0.tar.gz" in second.stdout
+        assert "uploaded rk_killed_index-0.1.0-py3-none-any.whl" not in second.stdout
+    finally:
+        server.stop()
+
+
+def test_missing_credentials_stop_preflight_before_any_change(release_project, cli_env, tmp_path):
+    env = dict(cli_env, HOME=str(tmp_path / "home"))  # no .pypirc, no keyring, no TWINE_* variables
+    result = Cli(release_project.path, env)("release", "--yes")
+    assert result.returncode != 0
+    assert "no upload credentials" in result.stdout + result.stderr
+    assert release_project.git("tag").strip() == ""
+    assert release_project.git("rev-parse", "--abbrev-ref", "HEAD").strip() == "main"
+
+
+def test_an_sdist_missing_a_tracked_file_is_reported(tmp_path, cli_env, index_server):
+    project = make_sample_project(tmp_path, "rk-missing-file",
+                                  extra_files={"sampledata/table.csv": "a,b\n1,2\n"})
+    configure(project, pypi__repository=index_server.url, dist__isolation=False, test_command="true")
+    cli = Cli(project.path, dict(cli_env, TWINE_USERNAME="u", TWINE_PASSWORD="p"))
+    result = cli("release", "--yes")
+    assert result.returncode != 0
+    assert "lacks tracked file(s): sampledata/table.csv" in result.stdout
+    assert not [p for p in index_server.dir.iterdir() if "missing" in p.name]  # nothing uploaded
+
+
+def test_a_readme_that_does_not_render_fails_before_upload(tmp_path, cli_env, index_server):
+    project = make_sample_project(tmp_path, "rk-bad-readme", readme_type="text/x-rst",
+                                  readme="Title\n=====\n\n.. bogus-directive:: nope\n\n`unclosed\n")
+    configure(project, pypi__repository=index_server.url, dist__isolation=False, test_command="true")
+    result = Cli(project.path, dict(cli_env, TWINE_USERNAME="u", TWINE_PASSWORD="p"))("release", "--yes")
+    assert result.returncode != 0
+    assert "twine check failed" in result.stdout and "would not be rendered" in result.stdout
+    assert not [p for p in index_server.dir.iterdir() if "bad" in p.name]
+
+
+def test_a_package_whose_import_fails_is_stopped_by_verify_local(tmp_path, cli_env, index_server):
+    project = make_sample_project(tmp_path, "rk-broken-import")
+    init = project.path / "rk_broken_import" / "__init__.py"
+    init.write_text(init.read_text() + "\nimport a_module_that_is_not_there\n")
+    project.git("commit", "-qam", "break the import")
+    project.git("push", "-q", "origin", "main")
+    configure(project, pypi__repository=index_server.url, dist__isolation=False, test_command="true")
+    result = Cli(project.path, dict(cli_env, TWINE_USERNAME="u", TWINE_PASSWORD="p"))("release", "--yes")
+    assert result.returncode != 0
+    assert "import rk_broken_import` failed in a clean environment" in result.stdout
+    assert not [p for p in index_server.dir.iterdir() if "broken" in p.name]
+
+
+def test_the_build_ignores_untracked_files(release_project, release_cli):
+    big = release_project.path / release_project.package / "huge-untracked.bin"
+    with open(big, "wb") as fh:
+        fh.truncate(50 * 1024 * 1024)
+    result = release_cli("dist.pypi")
+    assert result.returncode == 0, result.stderr
+    dist = release_project.path / "dist"
+    sdist = next(dist.glob("*.tar.gz"))
+    assert sdist.stat().st_size < 1024 * 1024
+    with tarfile.open(sdist) as tar:
+        assert not [m for m in tar.getnames() if "huge-untracked" in m]
+
+
+def test_index_already_has_the_version_is_caught_by_preflight(release_project, release_cli, index_server):
+    # Someone uploaded this version before: preflight refuses before any git change.
+    (index_server.dir / f"{release_project.package}-0.1.0.tar.gz").write_bytes(b"not ours")
+    result = release_cli("release", "--yes")
+    assert result.returncode != 0
+    assert "already on the index" in result.stdout + result.stderr
+    assert release_project.git("tag").strip() == ""
+
+
+def test_demo_runs_end_to_end(tmp_path, cli_env):
+    env = dict(cli_env, TMPDIR=str(tmp_path))
+    result = subprocess.run([sys.executable, "-m", "releasekit", "demo", "--keep"], env=env, text=True,
+                            capture_output=True, timeout=300)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    assert "release succeeded" in result.stdout
+    sandbox = Path(next(line.split("sandbox: ", 1)[1] for line in result.stdout.splitlines()
+                        if line.startswith("sandbox: ")).split()[0])
+    assert (sandbox / "remote.git").is_dir()
+    index_files = sorted(p.name for p in (sandbox / "index" / "packages").iterdir())
+    assert "demo_project-0.1.0-py3-none-any.whl" in index_files and "demo-project-0.1.0.tar.gz" in index_files
+    # the demo's servers are gone
+    with pytest.raises(OSError):
+        urllib.request.urlopen(result.stdout.split("pypiserver at ")[1].split()[0], timeout=2)
+    assert os.path.exists(sandbox)
