@@ -137,6 +137,71 @@ def verify_commands(rite) -> list[str]:
     return cmds
 
 
+def needed_tools(project: Project) -> list[tuple[str, str, str, str | None]]:
+    """(name, kind "program"|"package", needed for, pip name if pip-installable) for the configured rite."""
+    from releasekit.tasks.dist import conda_enabled
+
+    s = project.settings
+    tools: list[tuple[str, str, str, str | None]] = [
+        ("git", "program", "every git step", None),
+        ("build", "package", "dist.pypi", "build"),
+        ("twine", "package", "dist.check, upload.pypi", "twine"),
+        ("uv", "program", "faster clean environments (optional)", "uv"),
+        ("xdist", "package", "ci.test --fast (optional)", "pytest-xdist"),
+    ]
+    if conda_enabled(project):
+        builder = s["conda.builder"]
+        if builder in ("auto", "rattler-build"):
+            tools.append(("rattler_build", "package", "dist.conda (rattler-build)", "py-rattler-build"))
+            tools.append(("rattler", "package", "dist.conda, verify.install (conda)", "py-rattler"))
+        if builder in ("auto", "conda-build"):
+            tools.append(("conda-build", "program", "dist.conda (conda-build)" + (" (optional)" if builder == "auto" else ""), None))
+        if not s["conda.channel_dir"]:
+            tools.append(("anaconda", "program", "upload.conda (anaconda.org)", "anaconda-client"))
+    if s["hosts"]:
+        tools.append(("ssh", "program", "verify.install --host", None))
+        tools.append(("fabric", "package", "verify.install --host", "fabric"))
+    return tools
+
+
+def tool_version(name: str, kind: str) -> str | None:
+    import importlib.metadata
+    import importlib.util
+    import shutil
+    import subprocess
+
+    if kind == "package":
+        if importlib.util.find_spec(name) is None:
+            return None
+        dist = {"xdist": "pytest-xdist", "rattler_build": "py-rattler-build", "rattler": "py-rattler"}.get(name, name)
+        try:
+            return importlib.metadata.version(dist)
+        except importlib.metadata.PackageNotFoundError:
+            return "installed"
+    path = shutil.which(name)
+    if path is None and name == "uv":
+        from releasekit.adapters.envs import uv_binary
+
+        path = uv_binary()
+    if path is None:
+        return None
+    try:
+        out = subprocess.run([path, "-V" if name == "ssh" else "--version"], capture_output=True, text=True,
+                             timeout=20)
+        line = (out.stdout or out.stderr).strip().splitlines()
+        return line[0] if line else "installed"
+    except (OSError, subprocess.TimeoutExpired):
+        return "installed"
+
+
+def tool_report(project: Project) -> list[tuple[str, str, str]]:
+    rows = []
+    for name, kind, why, _pip in needed_tools(project):
+        version = tool_version(name, kind)
+        rows.append((name, version or f"missing — needed for {why}", why))
+    return rows
+
+
 # --- tasks --------------------------------------------------------------------------------------------------------------
 
 
@@ -166,6 +231,22 @@ def install(c, version=None, host=None, no_wait=False):
     verify_published(project, shell(c), version or project.version(), list(host or []), wait=not no_wait)
 
 
+@task(help={"update": "upgrade the pip-installable tools in this environment"})
+def tools(c, update=False):
+    """List each tool and package the configured rite needs, with its version or what needs it."""
+    project = load_project(c)
+    if update:
+        pips = sorted({pip for _n, _k, _w, pip in needed_tools(project) if pip})
+        shell(c).run([sys.executable, "-m", "pip", "install", "--upgrade", *pips], stream=True)
+    rows = tool_report(project)
+    ui.table(("tool", "version", "needed for"), rows, title="tools for this project's release")
+    missing = [r[0] for r in rows if r[1].startswith("missing") and "optional" not in r[2]]
+    if missing:
+        from releasekit.errors import ToolMissing
+
+        raise ToolMissing(f"missing: {', '.join(missing)}", "install them, or run `releasekit verify.tools --update`")
+
+
 ns = Collection("verify")
-for t in (local, wait, install):
+for t in (local, wait, install, tools):
     ns.add_task(t)
