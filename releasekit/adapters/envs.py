@@ -1,0 +1,223 @@
+"""Throwaway virtual environments that see nothing but what we hand them.
+
+A check that installs "the release" proves nothing if pip quietly takes the
+package from a ``find-links`` folder, a config file's extra index or a stale
+cache. Every command here runs with :func:`hermetic_env`, so the only sources
+are the ones named on the command line.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import shutil
+import sys
+import tempfile
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+
+from releasekit.adapters.shell import CommandResult, Shell
+from releasekit.errors import CommandFailed, ToolMissing, VerifyFailed
+
+# pip/uv settings that only carry traffic (certificates, proxies, timeouts) and
+# never decide *which* package gets installed; every other PIP_*/UV_* goes.
+_PLUMBING = {
+    "PIP_CERT",
+    "PIP_CLIENT_CERT",
+    "PIP_PROXY",
+    "PIP_TIMEOUT",
+    "PIP_DEFAULT_TIMEOUT",
+    "PIP_RETRIES",
+    "PIP_TRUSTED_HOST",
+    "UV_NATIVE_TLS",
+    "UV_HTTP_TIMEOUT",
+    "UV_REQUEST_TIMEOUT",
+    "UV_HTTP_RETRIES",
+    "UV_CONCURRENT_DOWNLOADS",
+    "UV_CONCURRENT_INSTALLS",
+    "UV_CONCURRENT_BUILDS",
+    "UV_INSECURE_HOST",
+}
+
+# Other variables that make an interpreter or installer look outside the env.
+_LEAKY = {
+    "PYTHONPATH",
+    "PYTHONHOME",
+    "PYTHONUSERBASE",
+    "PYTHONSTARTUP",
+    "VIRTUAL_ENV",
+    "CONDA_PREFIX",
+    "PIP_CONFIG_FILE",
+}
+
+_FORCED = {
+    "PIP_CONFIG_FILE": os.devnull,
+    "PIP_NO_CACHE_DIR": "1",
+    "PIP_DISABLE_PIP_VERSION_CHECK": "1",
+    "PIP_NO_INPUT": "1",
+    "UV_NO_CONFIG": "1",
+    "UV_NO_CACHE": "1",
+    "UV_NO_PROGRESS": "1",
+    "PYTHONNOUSERSITE": "1",
+}
+
+
+def hermetic_env(base: Mapping[str, str] | None = None) -> dict[str, str]:
+    """``base`` (default: os.environ) minus everything that adds package sources.
+
+    Drops every PIP_*/UV_* variable except network plumbing (so PIP_FIND_LINKS,
+    PIP_INDEX_URL, PIP_EXTRA_INDEX_URL, PIP_NO_INDEX, UV_INDEX_URL, UV_FIND_LINKS
+    ... all go), PYTHONPATH and friends, then ignores config files and caches.
+    """
+    base = os.environ if base is None else base
+    env = {
+        k: v
+        for k, v in base.items()
+        if k not in _LEAKY and (not k.startswith(("PIP_", "UV_")) or k in _PLUMBING)
+    }
+    env.update(_FORCED)
+    return env
+
+
+def uv_binary() -> str | None:
+    """The uv executable (the ``uv`` Python package's or one on PATH), if any."""
+    if importlib.util.find_spec("uv") is not None:
+        try:
+            import uv
+
+            return uv.find_uv_bin()
+        except Exception:  # a broken uv package: fall back to PATH
+            pass
+    return shutil.which("uv")
+
+
+def _is_local(item: str | Path) -> bool:
+    return isinstance(item, Path) or os.path.exists(item)
+
+
+def _tail(text: str, lines: int = 6) -> str:
+    kept = [line.rstrip() for line in text.strip().splitlines() if line.strip()]
+    return " | ".join(kept[-lines:])
+
+
+class CleanEnv:
+    """A venv in a temp folder; use through :func:`clean_env`, which removes it."""
+
+    def __init__(self, shell: Shell, path: Path, *, uv: str | None) -> None:
+        self.shell = shell
+        self.path = Path(path)
+        self.uv = uv
+        self.env = hermetic_env()
+
+    @property
+    def python_path(self) -> Path:
+        if os.name == "nt":
+            return self.path / "Scripts" / "python.exe"
+        return self.path / "bin" / "python"
+
+    def create(self, python: str) -> None:
+        # A throwaway env changes nothing outside itself, so these commands run
+        # for real in a dry run too (changes=False): checks stay honest.
+        if self.uv:
+            argv = [self.uv, "venv", "--quiet", "--python", python, str(self.path)]
+        else:
+            argv = [python, "-m", "venv", "--without-pip", str(self.path)]
+        self.shell.run(argv, env=self.env, replace_env=True, changes=False)
+
+    def install(
+        self,
+        specs_or_paths: Sequence[str | Path],
+        *,
+        index_url: str | None = None,
+        no_deps: bool = False,
+    ) -> CommandResult:
+        """Install requirement specs or local artifact files, from ``index_url`` only.
+
+        Without ``index_url``, a list made only of local files installs with
+        ``--no-index`` (nothing may come from anywhere else); specs then come
+        from the installer's default index.
+        """
+        items = [str(s) for s in specs_or_paths]
+        if not items:
+            raise ValueError("nothing to install")
+        if self.uv:
+            argv = [self.uv, "pip", "install", "--python", str(self.python_path)]
+        else:
+            argv = [sys.executable, "-m", "pip", "--python", str(self.python_path), "install"]
+        if index_url:
+            argv += ["--index-url", index_url]
+        elif all(_is_local(s) for s in specs_or_paths):
+            argv.append("--no-index")
+        if no_deps:
+            argv.append("--no-deps")
+        argv += items
+        try:
+            return self.shell.run(argv, env=self.env, replace_env=True, changes=False)
+        except CommandFailed as exc:
+            raise VerifyFailed(
+                f"installing {' '.join(items)} into a clean environment failed: {_tail(exc.output)}",
+                "the index or the files lack what the install needs; see the release log for the installer's output",
+            ) from None
+
+    def python(self, args: Sequence[str], *, check: bool = True) -> CommandResult:
+        """Run the env's interpreter (isolated mode: no cwd, no PYTHON* vars, no user site)."""
+        argv = [str(self.python_path), "-I", *args]
+        return self.shell.run(
+            argv, cwd=self.path, env=self.env, replace_env=True, changes=False, check=check
+        )
+
+    def check_import(self, module: str, dist: str | None = None) -> str:
+        """Import ``module`` from this env and return the installed version of ``dist``.
+
+        Fails if the module comes from anywhere but the env itself.
+        """
+        dist = dist or module
+        code = (
+            "import importlib, importlib.metadata as md, sys\n"
+            f"m = importlib.import_module({module!r})\n"
+            "print(getattr(m, '__file__', '') or '')\n"
+            f"print(md.version({dist!r}))\n"
+        )
+        result = self.python(["-c", code], check=False)
+        if not result.ok:
+            raise VerifyFailed(
+                f"`import {module}` failed in a clean environment: {_tail(result.output, 3)}",
+                "install the release in a fresh venv and import it to see the full error",
+            )
+        lines = result.stdout.strip().splitlines()
+        where, version = (
+            (lines[-2], lines[-1]) if len(lines) >= 2 else ("", lines[-1] if lines else "")
+        )
+        if where and not Path(where).resolve().is_relative_to(self.path.resolve()):
+            raise VerifyFailed(
+                f"`import {module}` found {where}, outside the clean environment {self.path}"
+            )
+        return version.strip()
+
+
+@contextmanager
+def clean_env(
+    shell: Shell,
+    python: str = sys.executable,
+    tmp_root: str | Path | None = None,
+    *,
+    use_uv: bool | None = None,
+) -> Iterator[CleanEnv]:
+    """A fresh venv for ``python`` that is deleted on exit, also after an error.
+
+    ``use_uv=None`` uses uv when available, else ``venv --without-pip`` plus the
+    outer interpreter's pip (``pip --python``), the two fastest ways measured.
+    """
+    uv = uv_binary() if use_uv in (None, True) else None
+    if use_uv and not uv:
+        raise ToolMissing(
+            "uv was requested for clean environments but is not installed", "pip install uv"
+        )
+    folder = Path(tempfile.mkdtemp(prefix="releasekit-env-", dir=tmp_root))
+    env = CleanEnv(shell, folder / "venv", uv=uv)
+    try:
+        env.create(python)
+        yield env
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)

@@ -1,0 +1,292 @@
+"""Real package indexes on loopback ports: pypiserver and devpi-server.
+
+pypiserver is small and fast (PEP 503 HTML pages only); devpi-server behaves
+more like the public index (PEP 691 JSON, identical re-uploads accepted,
+different ones refused). Both run as child processes of the test session,
+listen on 127.0.0.1 only, and are stopped by their own pid.
+
+Use the fixtures (``pypiserver``, ``pypiserver_auth``, ``devpi``) by importing
+them into a test module or conftest; they are session-scoped, so tests keep
+independent by using package names of their own.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+import warnings
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+START_TIMEOUT = 60.0
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on right now."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _bin(name: str) -> str:
+    """A console script of the interpreter running the tests."""
+    path = Path(sys.executable).parent / name
+    if not path.exists():
+        pytest.skip(f"{name} is not installed next to {sys.executable}")
+    return str(path)
+
+
+def _request(
+    url: str, *, method: str = "GET", data: dict | None = None, auth: tuple[str, str] | None = None
+):
+    body = json.dumps(data).encode() if data is not None else None
+    req = urllib.request.Request(url, data=body, method=method)
+    req.add_header("Accept", "application/json")
+    if body is not None:
+        req.add_header("Content-Type", "application/json")
+    if auth:
+        req.add_header(
+            "Authorization", "Basic " + base64.b64encode(f"{auth[0]}:{auth[1]}".encode()).decode()
+        )
+    with urllib.request.urlopen(req, timeout=10) as resp:
+        return resp.status, resp.read()
+
+
+class _Process:
+    """A server child process with its log file; waits for an URL to answer."""
+
+    name = "server"
+
+    def __init__(self, workdir: Path) -> None:
+        self.workdir = Path(workdir)
+        self.workdir.mkdir(parents=True, exist_ok=True)
+        self.port = free_port()
+        self.proc: subprocess.Popen | None = None
+        self.log_path = self.workdir / f"{self.name}.log"
+
+    @property
+    def pid(self) -> int | None:
+        return self.proc.pid if self.proc else None
+
+    def _spawn(self, argv: list[str], ready_url: str) -> None:
+        with open(self.log_path, "ab") as log:
+            self.proc = subprocess.Popen(
+                argv, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL
+            )
+        deadline = time.monotonic() + START_TIMEOUT
+        while True:
+            if self.proc.poll() is not None:
+                raise RuntimeError(
+                    f"{self.name} exited with {self.proc.returncode}: {self.log_tail()}"
+                )
+            try:
+                _request(ready_url)
+                return
+            except urllib.error.HTTPError:
+                return  # it answers: any HTTP status will do
+            except OSError:
+                pass
+            if time.monotonic() > deadline:
+                self.stop()
+                raise RuntimeError(
+                    f"{self.name} did not answer {ready_url} within {START_TIMEOUT}s: {self.log_tail()}"
+                )
+            time.sleep(0.05)
+
+    def log_tail(self, lines: int = 15) -> str:
+        try:
+            return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
+        except OSError:
+            return ""
+
+    def stop(self) -> None:
+        """Terminate the child by its pid; kill it if it does not go."""
+        if self.proc is None or self.proc.poll() is not None:
+            return
+        self.proc.terminate()
+        try:
+            self.proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait(timeout=10)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+
+# pypiserver imports passlib.apache, whose bcrypt probe crashes with bcrypt >= 5
+# (pypiserver issue 668). Hiding bcrypt from that process makes passlib fall back
+# to its other backends; our htpasswd files use sha256-crypt, not bcrypt.
+_PYPISERVER_MAIN = (
+    "import sys; sys.modules['bcrypt'] = None; "
+    "from pypiserver.__main__ import main; sys.argv[0] = 'pypi-server'; sys.exit(main())"
+)
+
+
+def write_htpasswd(path: Path, users: dict[str, str]) -> Path:
+    """An Apache htpasswd file (sha256-crypt hashes made with passlib)."""
+    with warnings.catch_warnings():  # passlib imports the deprecated crypt module
+        warnings.simplefilter("ignore", DeprecationWarning)
+        from passlib.hash import sha256_crypt
+
+    lines = [f"{user}:{sha256_crypt.hash(password)}" for user, password in users.items()]
+    Path(path).write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return Path(path)
+
+
+class PypiServer(_Process):
+    """``pypi-server run`` on 127.0.0.1 serving the files in ``.dir``.
+
+    Without ``auth`` anyone may upload (any username/password is accepted);
+    with ``auth=(user, password)`` uploads need exactly those credentials.
+    Files copied into ``.dir`` appear on the next request, which is how a test
+    simulates an index that lags behind.
+    """
+
+    name = "pypiserver"
+
+    def __init__(self, workdir: Path, *, auth: tuple[str, str] | None = None) -> None:
+        super().__init__(workdir)
+        self.auth = auth
+        self.dir = self.workdir / "packages"
+        self.dir.mkdir(exist_ok=True)
+        self.url = f"http://127.0.0.1:{self.port}/"
+        self.upload_url = self.url
+        self.simple_url = f"{self.url}simple/"
+
+    def start(self) -> PypiServer:
+        argv = [
+            sys.executable,
+            "-c",
+            _PYPISERVER_MAIN,
+            "run",
+            "-p",
+            str(self.port),
+            "-i",
+            "127.0.0.1",
+        ]
+        if self.auth:
+            htpasswd = write_htpasswd(self.workdir / "htpasswd", {self.auth[0]: self.auth[1]})
+            argv += ["-P", str(htpasswd), "-a", "update"]
+        else:
+            argv += ["-P", ".", "-a", "."]
+        argv += ["--disable-fallback", str(self.dir)]
+        self._spawn(argv, self.simple_url)
+        return self
+
+    @property
+    def username(self) -> str:
+        return self.auth[0] if self.auth else "anyone"
+
+    @property
+    def password(self) -> str:
+        return self.auth[1] if self.auth else "anything"
+
+
+class DevpiServer(_Process):
+    """devpi-server on 127.0.0.1 with one user and one non-volatile index.
+
+    A non-volatile index refuses to replace a file (409) but accepts a
+    byte-identical re-upload, as the public index does. Start-up uses cheap
+    argon2 settings: secure enough for a throwaway server, 7 s faster.
+    """
+
+    name = "devpi"
+
+    def __init__(
+        self,
+        workdir: Path,
+        *,
+        user: str = "releasekit",
+        password: str = "devpi-test-password",
+        index: str = "dev",
+    ) -> None:
+        super().__init__(workdir)
+        self.serverdir = self.workdir / "serverdir"
+        self.username = user
+        self.password = password
+        self.index = index
+        self.url = f"http://127.0.0.1:{self.port}/"
+        self.upload_url = f"{self.url}{user}/{index}/"
+        self.simple_url = f"{self.upload_url}+simple/"
+
+    def start(self) -> DevpiServer:
+        init = [_bin("devpi-init"), "--serverdir", str(self.serverdir), "--no-root-pypi"]
+        with open(self.log_path, "ab") as log:
+            subprocess.run(
+                init,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+                check=True,
+                timeout=120,
+            )
+        argv = [
+            _bin("devpi-server"),
+            "--serverdir", str(self.serverdir),
+            "--host", "127.0.0.1",
+            "--port", str(self.port),
+            "--argon2-time-cost", "1",
+            "--argon2-memory-cost", "8",
+            "--argon2-parallelism", "1",
+        ]  # fmt: skip
+        self._spawn(argv, f"{self.url}+api")
+        try:
+            self.create_index(self.index)
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    def create_index(self, index: str, *, volatile: bool = False) -> str:
+        """Create the user (once) and an index; return the index's upload URL."""
+        auth = (self.username, self.password)
+        try:
+            _request(
+                f"{self.url}{self.username}",
+                method="PUT",
+                data={"password": self.password, "email": "tests@example.invalid"},
+            )
+        except urllib.error.HTTPError as exc:
+            if exc.code != 409:  # 409: the user exists already
+                raise
+        _request(
+            f"{self.url}{self.username}/{index}",
+            method="PUT",
+            data={"volatile": volatile, "bases": []},
+            auth=auth,
+        )
+        return f"{self.url}{self.username}/{index}/"
+
+
+@pytest.fixture(scope="session")
+def pypiserver(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PypiServer]:
+    """A pypiserver that accepts any credentials."""
+    with PypiServer(tmp_path_factory.mktemp("pypiserver")).start() as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def pypiserver_auth(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PypiServer]:
+    """A pypiserver whose uploads need ``server.auth`` (listing and download stay open)."""
+    auth = ("uploader", "s3cret-upload-pw")
+    with PypiServer(tmp_path_factory.mktemp("pypiserver-auth"), auth=auth).start() as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def devpi(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DevpiServer]:
+    """A devpi-server with user ``devpi.username`` and a non-volatile index."""
+    with DevpiServer(tmp_path_factory.mktemp("devpi")).start() as server:
+        yield server
