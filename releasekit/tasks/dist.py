@@ -121,8 +121,8 @@ def _has_deps(path: Path) -> bool:
     from releasekit.adapters import pypi
 
     try:
-        return "Requires-Dist:" in pypi._metadata_text(path)
-    except Exception:  # noqa: BLE001 - an unreadable artifact fails its own check later
+        return bool(pypi.built_requires(path))
+    except ReleasekitError:  # an unreadable artifact fails its own check later
         return True
 
 

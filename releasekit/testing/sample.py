@@ -4,6 +4,10 @@ It is laid out like the projects releasekit was made for: the version lives in
 ``<package>/version.py`` and setup.py reads it as text, CHANGES.md carries a
 Work-In-Progress section for the current ``.dev0`` version, and (optionally)
 it is a git repository with a bare ``file://`` remote called ``origin``.
+
+Also here: the ``sample_dists`` fixture (the sample built once per session)
+and :func:`write_wheel`, a hand-made minimal wheel for tests that need many
+distinct packages without building each.
 """
 
 from __future__ import annotations

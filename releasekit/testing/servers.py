@@ -249,9 +249,13 @@ class DevpiServer(_Process):
             raise
         return self
 
+    @property
+    def auth(self) -> tuple[str, str]:
+        return (self.username, self.password)
+
     def create_index(self, index: str, *, volatile: bool = False) -> str:
         """Create the user (once) and an index; return the index's upload URL."""
-        auth = (self.username, self.password)
+        auth = self.auth
         try:
             _request(
                 f"{self.url}{self.username}",
