@@ -92,24 +92,65 @@ def install_published(project: Project, sh: Shell, version: str, *, attempts: in
     return got, seconds
 
 
+def host_verify_spec(project: Project, version: str, index_url: str, python: str | None, dialect: str):
+    """What to install and check on one host, in that host's shell dialect."""
+    import urllib.parse
+
+    from releasekit import hostscripts
+
+    host = urllib.parse.urlsplit(index_url).hostname or ""
+    insecure = index_url.startswith("http://") and host not in ("localhost", "127.0.0.1", "::1")
+    code = project.settings["smoke_command"]
+    smoke = f"python -c {hostscripts.quote(code, dialect)}" if code else None
+    return hostscripts.VerifySpec(package=project.package, version=version, import_name=project.import_name,
+                                  index_url=index_url, python=python, smoke=smoke,
+                                  trusted_hosts=(host,) if insecure else ())
+
+
+def verify_hosts(project: Project, version: str, host_args: list[str]):
+    """Install the published version on every named host in parallel; (results, all ok)."""
+    from dataclasses import replace
+
+    from releasekit.adapters import hosts
+    from releasekit.tasks.upload import index_root, pypi_target
+
+    s = project.settings
+    specs = hosts.parse_hosts(host_args, s["hosts"])
+    index_url = index_root(pypi_target(project)[2])
+
+    def check(conn, spec):
+        dialect = hosts.detect_dialect(conn) if spec.shell == "auto" else spec.shell
+        verify = host_verify_spec(project, version, index_url, spec.python, dialect)
+        return hosts.verify_on_host(conn, replace(spec, shell=dialect), verify, timeout=s["verify.host_timeout"])
+
+    return hosts.run_on_hosts(specs, check, max_parallel=s["verify.max_parallel"], timeout=s["verify.host_timeout"],
+                              known_hosts=s["verify.known_hosts"], trust_unknown=s["verify.trust_unknown_hosts"],
+                              key_filename=s["verify.ssh_key"])
+
+
 def verify_published(project: Project, sh: Shell, version: str, hosts: list[str] | None = None,
                      wait: bool = True) -> None:
+    """Wait for the index, then install locally and on every host; one table; fail if any failed."""
+    from releasekit.adapters.hosts import REPORT_HEADERS, raise_for_failures, report_rows
+
     if wait:
         wait_for_index(project, version)
-    got, seconds = install_published(project, sh, version)
-    rows = [("local", sys.platform, f"{sys.version_info.major}.{sys.version_info.minor}", f"{seconds:.1f}s",
-             "ok", got)]
-    failures = []
+    results = []
+    local_error = None
+    try:
+        got, seconds = install_published(project, sh, version)
+        local = ["local", "ok", sys.platform, f"{sys.version_info.major}.{sys.version_info.minor}",
+                 f"{seconds:.1f}", "ok", got, ""]
+    except VerifyFailed as exc:
+        local_error = exc
+        local = ["local", "FAILED", sys.platform, "", "", "", "", exc.message]
     if hosts:
-        from releasekit.tasks.hosts import verify_hosts
-
-        host_rows, failures = verify_hosts(project, version, hosts)
-        rows += host_rows
-    ui.table(("host", "os", "python", "install", "import", "version"), rows,
+        results = verify_hosts(project, version, hosts)
+    ui.table(REPORT_HEADERS, [local, *report_rows(results)],
              title=f"{project.package} {version} installed from the index")
-    if failures:
-        raise VerifyFailed(f"{len(failures)} host(s) failed: " + "; ".join(failures),
-                           "fix or skip the failing hosts, then run `releasekit verify.install` again")
+    if local_error:
+        raise local_error
+    raise_for_failures(results)
 
 
 # --- rite step ---------------------------------------------------------------------------------------------------------

@@ -1,0 +1,460 @@
+"""Remote hosts over SSH (fabric): naming them, connecting safely, fanning out, verifying.
+
+Mechanism only: which hosts to use and what to do when one fails is the
+caller's policy. :func:`run_on_hosts` never raises for a host; it returns one
+:class:`HostResult` per host, and :func:`raise_for_failures` turns them into
+one error at the end, as fabric's ``GroupException`` does.
+
+Host keys are checked: the user's and the system's known_hosts (plus any
+file given) are loaded and an unknown host is refused unless the caller
+explicitly trusts unknown hosts. (fabric on its own accepts any key.)
+"""
+
+from __future__ import annotations
+
+import base64
+import dataclasses
+import difflib
+import hashlib
+import io
+import queue
+import re
+import socket
+import threading
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from releasekit import hostscripts, ui
+from releasekit.adapters.shell import Shell
+from releasekit.errors import ConfigError, HostError, ReleasekitError, VerifyFailed
+from releasekit.redact import redact
+
+if TYPE_CHECKING:
+    from fabric import Connection
+
+SHELLS = ("auto", *hostscripts.DIALECTS)
+HOST_KEYS = ("host", "user", "port", "python", "shell")
+SYSTEM_KNOWN_HOSTS = Path("/etc/ssh/ssh_known_hosts")
+
+
+@dataclass(frozen=True)
+class HostSpec:
+    """One remote host: where it is, which Python to use, and its shell dialect.
+
+    ``port=None`` and ``user=None`` leave the choice to ~/.ssh/config and ssh's
+    defaults. ``shell="auto"`` asks the host (see :func:`detect_dialect`).
+    """
+
+    name: str
+    host: str
+    user: str | None = None
+    port: int | None = None
+    python: str | None = None
+    shell: str = "auto"
+
+    @property
+    def address(self) -> str:
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        user = f"{self.user}@" if self.user else ""
+        port = f":{self.port}" if self.port else ""
+        return f"{user}{host}{port}"
+
+
+# --- naming hosts --------------------------------------------------------------------------
+
+_ADDRESS = re.compile(r"^(?:(?P<user>[^@\s]+)@)?(?P<host>\[[^\]\s]+\]|[^:@\s\[\]]+)(?::(?P<port>[^:]*))?$")
+
+
+def _parse_address(text: str, what: str) -> tuple[str | None, str, int | None]:
+    match = _ADDRESS.match(text.strip())
+    if not match:
+        raise ConfigError(f"{what}: {text!r} is not an address of the form user@host[:port]")
+    port = _parse_port(match["port"], what) if match["port"] is not None else None
+    return match["user"], match["host"].strip("[]"), port
+
+
+def _parse_port(value: object, what: str) -> int:
+    try:
+        port = int(str(value))
+    except ValueError:
+        port = 0
+    if not 1 <= port <= 65535:
+        raise ConfigError(f"{what}: port {value!r} is not a number from 1 to 65535")
+    return port
+
+
+def host_from_config(name: str, entry: str | Mapping[str, Any]) -> HostSpec:
+    """A HostSpec from one ``releasekit.hosts`` entry (an address, or a mapping with ``host``)."""
+    what = f"releasekit.hosts.{name}"
+    if isinstance(entry, str):
+        entry = {"host": entry}
+    elif hasattr(entry, "keys") and not isinstance(entry, Mapping):
+        entry = {key: entry[key] for key in entry.keys()}  # invoke's DataProxy is mapping-like only
+    if not isinstance(entry, Mapping):
+        raise ConfigError(f"{what} must be an address or a mapping with `host`, not {type(entry).__name__}")
+    for key in entry:
+        if key not in HOST_KEYS:
+            close = difflib.get_close_matches(str(key), HOST_KEYS, n=1)
+            guess = f"; did you mean `{close[0]}`?" if close else ""
+            raise ConfigError(f"{what}: unknown key `{key}`{guess} (known: {', '.join(HOST_KEYS)})")
+    if not entry.get("host"):
+        raise ConfigError(f"{what} has no `host`", hint="e.g. hosts: {linux: {host: me@build-linux}}")
+    user, host, port = _parse_address(str(entry["host"]), what)
+    if entry.get("user"):
+        user = str(entry["user"])
+    if entry.get("port") is not None:
+        port = _parse_port(entry["port"], what)
+    shell = str(entry.get("shell") or "auto")
+    if shell not in SHELLS:
+        raise ConfigError(f"{what}: shell {shell!r} is not one of {', '.join(SHELLS)}")
+    python = entry.get("python")
+    return HostSpec(name=name, host=host, user=user, port=port, python=str(python) if python else None, shell=shell)
+
+
+def parse_host(arg: str, configured: Mapping[str, Any]) -> list[HostSpec]:
+    """Hosts named by one ``--host`` value: a configured name, ``user@host[:port]``, or ``all``."""
+    arg = arg.strip()
+    if not arg:
+        raise ConfigError("--host is empty", hint="give a configured host name, `all`, or user@host[:port]")
+    if arg == "all":
+        if not configured:
+            raise ConfigError("--host all: no hosts are configured", hint="add them under `releasekit.hosts`")
+        return [host_from_config(name, entry) for name, entry in configured.items()]
+    if arg in configured:
+        return [host_from_config(arg, configured[arg])]
+    if "@" in arg or ":" in arg:
+        user, host, port = _parse_address(arg, "--host")
+        return [HostSpec(name=arg, host=host, user=user, port=port)]
+    known = ", ".join(sorted(configured)) or "none"
+    close = difflib.get_close_matches(arg, list(configured), n=1)
+    guess = f"did you mean `{close[0]}`? " if close else ""
+    raise ConfigError(
+        f"unknown host {arg!r}; configured hosts: {known}",
+        hint=f"{guess}use a configured name, `all`, or user@host[:port] for a host not in the configuration",
+    )
+
+
+def parse_hosts(args: Sequence[str], configured: Mapping[str, Any]) -> list[HostSpec]:
+    """Every host named by repeated ``--host`` values, each once, in order."""
+    seen: set[tuple[str | None, str, int | None]] = set()
+    specs = []
+    for arg in args:
+        for spec in parse_host(arg, configured):
+            key = (spec.user, spec.host, spec.port)
+            if key not in seen:
+                seen.add(key)
+                specs.append(spec)
+    return specs
+
+
+# --- connecting ------------------------------------------------------------------------------
+
+
+def _fingerprint(key) -> str:
+    digest = hashlib.sha256(key.asbytes()).digest()
+    return "SHA256:" + base64.b64encode(digest).decode().rstrip("=")
+
+
+def _policies():
+    """paramiko host-key policies, built lazily so importing this module stays cheap."""
+    import paramiko
+
+    class UnknownHostKey(paramiko.SSHException):
+        pass
+
+    class Refuse(paramiko.MissingHostKeyPolicy):
+        def missing_host_key(self, client, hostname, key):
+            raise UnknownHostKey(hostname)
+
+    class TrustAndWarn(paramiko.MissingHostKeyPolicy):
+        def missing_host_key(self, client, hostname, key):
+            ui.warn(f"trusting the unknown host key of {hostname} ({key.get_name()} {_fingerprint(key)})")
+
+    return UnknownHostKey, Refuse, TrustAndWarn
+
+
+def connect(
+    spec: HostSpec,
+    *,
+    known_hosts: str | Path | None = None,
+    trust_unknown: bool = False,
+    connect_timeout: float = 10,
+    key_filename: str | Path | None = None,
+    system_known_hosts: bool = True,
+) -> Connection:
+    """An open fabric Connection to ``spec``, its host key checked.
+
+    Raises HostError when the host is unreachable, its key is unknown (unless
+    ``trust_unknown``) or does not match, or authentication fails.
+    """
+    import paramiko
+    from fabric import Connection
+
+    connect_kwargs: dict[str, Any] = {"banner_timeout": connect_timeout, "auth_timeout": connect_timeout}
+    if key_filename:
+        connect_kwargs["key_filename"] = [str(key_filename)]
+    conn = Connection(
+        spec.host,
+        user=spec.user,
+        port=spec.port,
+        connect_timeout=max(1, int(connect_timeout)),
+        connect_kwargs=connect_kwargs,
+    )
+    unknown_host_key, refuse, trust_and_warn = _policies()
+    client = conn.client
+    if system_known_hosts:
+        client.load_system_host_keys()
+        if SYSTEM_KNOWN_HOSTS.is_file():
+            client.load_system_host_keys(str(SYSTEM_KNOWN_HOSTS))
+    if known_hosts:
+        try:
+            client.load_system_host_keys(str(known_hosts))
+        except OSError as exc:
+            raise HostError(f"cannot read known_hosts file {known_hosts}: {exc.strerror or exc}") from None
+    client.set_missing_host_key_policy(trust_and_warn() if trust_unknown else refuse())
+    port = conn.port
+    where = f"{spec.name} ({conn.host}:{port})" if spec.name != spec.address else f"{conn.host}:{port}"
+    try:
+        conn.open()
+    except unknown_host_key:
+        conn.close()
+        target = known_hosts or "~/.ssh/known_hosts"
+        raise HostError(
+            f"host key of {conn.host} is not known",
+            hint=f"add it with `ssh-keyscan -p {port} {conn.host} >> {target}` "
+            "or set releasekit.verify.trust_unknown_hosts",
+        ) from None
+    except paramiko.BadHostKeyException as exc:
+        conn.close()
+        raise HostError(
+            f"host key of {conn.host} does not match known_hosts (got {_fingerprint(exc.key)})",
+            hint=f"if the host was reinstalled, `ssh-keygen -R '[{conn.host}]:{port}'` and add its new key; "
+            "otherwise someone may be intercepting the connection",
+        ) from None
+    except paramiko.AuthenticationException as exc:
+        conn.close()
+        raise HostError(
+            f"ssh authentication as {conn.user} to {where} failed: {exc}",
+            hint="check the key (ssh-agent, ~/.ssh/config IdentityFile) and the user in releasekit.hosts",
+        ) from None
+    except (OSError, EOFError, paramiko.SSHException) as exc:
+        conn.close()
+        reason = str(exc) or type(exc).__name__
+        raise HostError(
+            f"cannot reach {where}: {reason}",
+            hint="check that the host is up and its address and port in releasekit.hosts",
+        ) from None
+    return conn
+
+
+# --- fanning out -------------------------------------------------------------------------------
+
+
+@dataclass
+class HostResult:
+    """What happened on one host. ``data`` holds what the host reported, even on failure."""
+
+    spec: HostSpec
+    ok: bool
+    error: str = ""
+    hint: str = ""
+    data: dict[str, Any] = field(default_factory=dict)
+    seconds: float = 0.0
+
+    @property
+    def name(self) -> str:
+        return self.spec.name
+
+
+class _Job:
+    def __init__(self, index: int, spec: HostSpec, timeout: float) -> None:
+        self.index = index
+        self.spec = spec
+        self.deadline = time.monotonic() + timeout
+        self.conn: Connection | None = None
+        self.abandoned = False
+
+
+def _failure(spec: HostSpec, exc: BaseException) -> HostResult:
+    if isinstance(exc, ReleasekitError):
+        return HostResult(spec, False, redact(exc.message), redact(exc.hint or ""), dict(getattr(exc, "data", {}) or {}))
+    if isinstance(exc, socket.timeout | TimeoutError):
+        return HostResult(spec, False, f"timed out: {exc}")
+    return HostResult(spec, False, redact(f"{type(exc).__name__}: {exc}"))
+
+
+def _close(conn: Connection | None) -> None:
+    if conn is not None:
+        try:
+            conn.close()
+        except Exception:  # closing a broken transport must not hide the real result
+            pass
+
+
+def _work(job: _Job, fn: Callable, options: dict, done: queue.Queue) -> None:
+    start = time.monotonic()
+    try:
+        job.conn = connect(job.spec, **options)
+        if job.abandoned:
+            return
+        data = fn(job.conn, job.spec)
+        result = HostResult(job.spec, True, data=dict(data or {}))
+    except BaseException as exc:  # every failure belongs to this host only
+        result = _failure(job.spec, exc)
+    finally:
+        _close(job.conn)
+    result.seconds = time.monotonic() - start
+    done.put((job.index, result))
+
+
+def run_on_hosts(
+    specs: Sequence[HostSpec],
+    fn: Callable[[Connection, HostSpec], Mapping[str, Any] | None],
+    *,
+    max_parallel: int = 4,
+    timeout: float = 600,
+    known_hosts: str | Path | None = None,
+    trust_unknown: bool = False,
+    connect_timeout: float = 10,
+    key_filename: str | Path | None = None,
+    system_known_hosts: bool = True,
+) -> list[HostResult]:
+    """Connect to each host and run ``fn(conn, spec)``, at most ``max_parallel`` at once.
+
+    Each host gets ``timeout`` seconds from its start, connecting included; a
+    host that overruns is reported as failed and its connection closed. One
+    result per spec, in the order given; this never raises for a host.
+    """
+    if max_parallel < 1:
+        raise ConfigError(f"max_parallel must be at least 1, not {max_parallel}")
+    if timeout <= 0:
+        raise ConfigError(f"the per-host timeout must be positive, not {timeout}")
+    options = dict(
+        known_hosts=known_hosts,
+        trust_unknown=trust_unknown,
+        connect_timeout=connect_timeout,
+        key_filename=key_filename,
+        system_known_hosts=system_known_hosts,
+    )
+    results: dict[int, HostResult] = {}
+    pending = list(enumerate(specs))
+    running: dict[int, _Job] = {}
+    done: queue.Queue = queue.Queue()
+    while pending or running:
+        while pending and len(running) < max_parallel:
+            index, spec = pending.pop(0)
+            job = _Job(index, spec, timeout)
+            running[index] = job
+            # Daemon threads: a host that hangs past its timeout must not hold up exit.
+            threading.Thread(target=_work, args=(job, fn, options, done), daemon=True, name=f"host-{spec.name}").start()
+        wait = max(0.0, min(job.deadline for job in running.values()) - time.monotonic())
+        try:
+            index, result = done.get(timeout=wait)
+        except queue.Empty:
+            now = time.monotonic()
+            for index, job in list(running.items()):
+                if job.deadline <= now:
+                    job.abandoned = True
+                    _close(job.conn)
+                    results[index] = HostResult(job.spec, False, f"did not finish within {timeout:g}s", seconds=timeout)
+                    del running[index]
+            continue
+        if index in running:
+            results[index] = result
+            del running[index]
+    return [results[i] for i in range(len(specs))]
+
+
+def raise_for_failures(results: Sequence[HostResult]) -> None:
+    """One HostError naming every failed host, if any failed."""
+    failed = [r for r in results if not r.ok]
+    if failed:
+        details = "; ".join(f"{r.name}: {r.error}" for r in failed)
+        hints = [r.hint for r in failed if r.hint]
+        raise HostError(f"{len(failed)} of {len(results)} host(s) failed: {details}", hint=hints[0] if len(set(hints)) == 1 else None)
+
+
+REPORT_HEADERS = ("host", "result", "os", "python", "install s", "import", "version", "problem")
+
+
+def report_rows(results: Sequence[HostResult]) -> list[list[str]]:
+    """Rows for ``ui.table(REPORT_HEADERS, rows)``: one line per host."""
+    rows = []
+    for r in results:
+        d = r.data
+        rows.append(
+            [
+                r.name,
+                "ok" if r.ok else "FAILED",
+                str(d.get("os", "")),
+                str(d.get("python", "")),
+                str(d.get("install_seconds", "")),
+                str(d.get("import", "")),
+                str(d.get("version", "")),
+                r.error,
+            ]
+        )
+    return rows
+
+
+# --- verifying an install on a host ---------------------------------------------------------------
+
+
+def detect_dialect(conn: Connection) -> str:
+    """Which script dialect the host needs: ``sh``, or ``powershell`` on Windows."""
+    result = Shell(conn).run(hostscripts.detect_dialect_command(), changes=False, check=False)
+    return hostscripts.parse_probe(result.stdout)
+
+
+def _remove_remote(conn: Connection, path: str) -> None:
+    try:
+        sftp = conn.sftp()
+        sftp.remove(path)
+    except Exception as exc:  # the verdict matters more than a leftover script
+        ui.warn(f"could not remove {path} on {conn.host}: {exc}")
+
+
+def verify_on_host(
+    conn: Connection,
+    spec: HostSpec,
+    verify: hostscripts.VerifySpec,
+    *,
+    timeout: float | None = None,
+) -> dict[str, str]:
+    """Install and check ``verify`` on the host; return what it reported.
+
+    The rendered script is uploaded to the remote home directory, run there,
+    and removed. Raises VerifyFailed (with ``.data``, the parsed report) when
+    a check failed, HostError when the script could not be uploaded.
+    """
+    dialect = detect_dialect(conn) if spec.shell == "auto" else spec.shell
+    if spec.python:
+        verify = dataclasses.replace(verify, python=spec.python)
+    script = hostscripts.render(verify, dialect)
+    name = hostscripts.script_filename(dialect)
+    try:
+        conn.put(io.BytesIO(hostscripts.encode_script(script, dialect)), remote=name)
+    except Exception as exc:  # paramiko and sftp errors come in many types
+        raise HostError(f"cannot upload the verify script to {spec.name}: {exc}", hint="the host needs sftp and a writable home directory") from None
+    try:
+        result = Shell(conn).run(hostscripts.run_command(dialect, name), changes=False, check=False, timeout=timeout)
+    finally:
+        _remove_remote(conn, name)
+    data = hostscripts.parse_results(result.stdout)
+    data["shell"] = dialect
+    data["script"] = name
+    data["exit_code"] = str(result.exited)
+    if result.exited != 0 or data.get("result") != "ok":
+        problems = hostscripts.failed_checks(data) or [f"the verify script exited with {result.exited}"]
+        last = next((line.strip() for line in reversed(result.stderr.splitlines()) if line.strip()), "")
+        detail = f" (last error: {last})" if last else ""
+        error = VerifyFailed(
+            f"{verify.requirement} on {spec.name}: {'; '.join(problems)}{detail}",
+            hint="run the verify again with the host's output shown, or log in and try the install by hand",
+        )
+        error.data = data  # type: ignore[attr-defined]
+        raise error
+    return data
