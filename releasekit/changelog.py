@@ -121,7 +121,7 @@ def _heading_kinds(lines: Sequence[str]) -> tuple[list[int], int | None]:
     fence: str | None = None
     opened: int | None = None
     for i, line in enumerate(lines):
-        text = _content(line).lstrip("\ufeff") if i == 0 else _content(line)
+        text = _content(line).removeprefix("\ufeff") if i == 0 else _content(line)
         kind = 0
         mark = _FENCE.match(text)
         if fence is not None:
@@ -140,7 +140,7 @@ def _heading_kinds(lines: Sequence[str]) -> tuple[list[int], int | None]:
 
 def _parse_header(content: str) -> tuple[str, str | None]:
     """The version token and the parenthesised note of a ``## `` header line."""
-    rest = content.lstrip("\ufeff")[3:]
+    rest = content.removeprefix("\ufeff")[3:]
     match = _HEADER_REST.match(rest)
     assert match is not None  # the pattern matches any string
     return match["version"], match["note"]
@@ -287,21 +287,21 @@ def _entry_lines(entry: str, nl: str) -> list[str]:
 
 def finalize(
     text: str,
-    version: str,
+    wip_version: str,
     date: str | datetime.date,
     release_version: str | None = None,
 ) -> str:
     """Date the single WIP section as a release and drop its empty subsections.
 
-    ``version`` is the version file's version: the WIP header's version
+    ``wip_version`` is the version file's version: the WIP header's version
     (``1.0.51.dev0``) or the release it leads to (``1.0.51``). The header becomes
-    ``## {release_version} ({date})``; ``release_version`` defaults to ``version``
+    ``## {release_version} ({date})``; ``release_version`` defaults to ``wip_version``
     without its dev segment (``Version.base_version`` for ``X.Y.Z.devN``, epoch kept,
     pre/post kept). Every other byte of the file stays as it was.
     """
     log = parse(text)
     wip = _single_wip(log)
-    given = _version(version, "version")
+    given = _version(wip_version, "version")
     when = _date(date)
     wip_v = wip.parsed_version
     if wip_v is None:
@@ -311,7 +311,7 @@ def finalize(
         )
     if given not in (wip_v, _without_dev(wip_v), Version(wip_v.base_version)):
         raise ChangelogError(
-            f"line {wip.line}: the Work-In-Progress section is for {wip.version} but the version is {version}",
+            f"line {wip.line}: the Work-In-Progress section is for {wip.version} but the version is {wip_version}",
             "make the header and the version file agree before finalizing",
         )
     release = _version(release_version, "release version") if release_version else _without_dev(given)
@@ -408,7 +408,10 @@ def _insert_section(log: Changelog, index: int, block: str, nl: str) -> str:
     """Insert ``block`` before section ``index``, or at the end after a blank line."""
     if index < len(log.sections):
         before = log.preamble + "".join(s.text for s in log.sections[:index])
-        return before + block + "".join(s.text for s in log.sections[index:])
+        after = "".join(s.text for s in log.sections[index:])
+        if not before and after.startswith("\ufeff"):  # a byte-order mark stays first
+            before, after = "\ufeff", after[1:]
+        return before + block + after
     before = log.render()
     if before and not _ending(before):
         before += nl
@@ -496,19 +499,22 @@ def show(text: str, version: str | None = None) -> str:
     log = parse(text)
     if not log.sections:
         raise ChangelogError("the changelog has no release sections", _NEW_CYCLE_HINT)
-    if version is None:
-        found = log.sections[0]
-    else:
-        found = next((s for s in log.sections if s.version == version.strip()), None) or next(
-            (s for s in log.sections if _same(s.version, version)), None
-        )
-        if found is None:
-            known = ", ".join(s.version for s in log.sections)
-            raise ChangelogError(f"no section for {version} in the changelog", f"known versions: {known}")
+    found = log.sections[0] if version is None else _find(log, version)
     lines = _split_lines(found.text)
     while len(lines) > 1 and _is_blank(lines[-1]):
         lines.pop()
     return "".join(lines[:-1]) + _content(lines[-1])
+
+
+def _find(log: Changelog, version: str) -> Section:
+    for s in log.sections:
+        if s.version == version.strip():
+            return s
+    for s in log.sections:
+        if _same(s.version, version):
+            return s
+    known = ", ".join(s.version for s in log.sections)
+    raise ChangelogError(f"no section for {version} in the changelog", f"known versions: {known}")
 
 
 # --- checking --------------------------------------------------------------------------------
