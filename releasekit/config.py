@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import copy
 import difflib
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -40,7 +39,7 @@ SCHEMA: dict[str, tuple[Any, tuple, str]] = {
     "dist.dir": ("dist", (str,), "where sdist and wheel go"),
     "dist.isolation": (True, (bool,), "build in an isolated environment"),
     "dist.installer": ("auto", (str,), "build's installer: auto (uv when present), uv, pip"),
-    "dist.check_ignore": ([], (list,), "tracked files allowed to be missing from the sdist (globs)"),
+    "dist.check_ignore": ([], (list,), "more tracked files allowed to be missing from the sdist (globs, on top of CI files and the conda recipe)"),
     "dist.max_file_size": (50_000_000, (int,), "report files in the artifacts larger than this (bytes)"),
     "pypi.repository": ("pypi", (str,), "twine repository name or upload URL"),
     "pypi.index_url": (None, (str,), "simple index to check and install from (default: derived)"),
@@ -109,6 +108,12 @@ def validate_layer(tree: Mapping, source: str) -> dict[str, Any]:
     flat = flatten(tree)
     for key, value in flat.items():
         if key not in SCHEMA:
+            inner = [k for k in SCHEMA if k.startswith(f"{key}.")]
+            if inner:  # `dist = "x"` where a table of settings belongs
+                raise ConfigError(
+                    f"`releasekit.{key}` (from {source}) should be a table of settings, not {type(value).__name__}",
+                    f"set its keys instead: {', '.join(inner)}",
+                )
             raise ConfigError(f"unknown setting `releasekit.{key}` (from {source})", _suggest(key))
         default, types, _ = SCHEMA[key]
         if value is None and default is None:
@@ -175,6 +180,8 @@ def _show(value: Any) -> str:
 
 
 def pyproject_layer(root: Path) -> dict:
+    import tomllib  # here, not at the top: `releasekit --list` reads no configuration
+
     path = root / "pyproject.toml"
     if not path.exists():
         return {}
@@ -210,6 +217,31 @@ def _unflatten(key: str, value: Any) -> dict:
     tree: dict = {}
     _set(tree, key, value)
     return tree
+
+
+def env_problems(environ: Mapping[str, str], current: Mapping[str, Any] | None = None) -> list[str]:
+    """INVOKE_RELEASEKIT_* variables invoke would fail to load, each naming the variable and setting.
+
+    invoke casts an env value to the type of the value it replaces (``current``, dotted keys;
+    the defaults when not given) and cannot cast to a list; it would raise with a traceback.
+    """
+    values = {key: spec[0] for key, spec in SCHEMA.items()}
+    values.update(current or {})
+    problems = []
+    for key, value in values.items():
+        name = "INVOKE_RELEASEKIT_" + key.replace(".", "_").upper()
+        if name not in environ or isinstance(value, bool) or not isinstance(value, (int, float, list, tuple)):
+            continue  # str, bool and None take any string; invoke ignores maps
+        if isinstance(value, (list, tuple)):
+            problems.append(f"{name}: `releasekit.{key}` is a list and cannot be set from the environment; "
+                            "set it in invoke.yaml or [tool.releasekit]")
+            continue
+        try:
+            type(value)(environ[name])
+        except ValueError:
+            want = "whole number" if isinstance(value, int) else "number"
+            problems.append(f"{name}={environ[name]!r}: `releasekit.{key}` should be a {want}")
+    return problems
 
 
 def from_invoke(config: Any, root: Path, overrides: Mapping[str, Any] | None = None) -> Settings:

@@ -73,9 +73,21 @@ def run_demo(keep: bool = False, root: Path | None = None) -> int:
 
 
 def _conda_setup(project, sandbox: Path) -> list[str]:
-    """A conda recipe for the sample project and a local channel to upload to (when conda support exists)."""
-    try:
-        from releasekit.testing.conda import demo_conda_settings
-    except ImportError:
-        return []
-    return demo_conda_settings(project, sandbox)
+    """A conda recipe for the sample project, a local build channel (python shim, pip, setuptools) and
+    a channel directory to upload to; returns the settings that point the release at them."""
+    from releasekit import condarecipe
+    from releasekit.testing.conda import cached_local_channel
+
+    build_channel = cached_local_channel(Path(tempfile.gettempdir()) / "releasekit-demo-cache")
+    ui.step(f"conda build channel {build_channel.path}; uploads go to {sandbox / 'conda-channel'}")
+    recipe = condarecipe.generate_recipe(
+        project.name, project.version, [], summary="releasekit demo project", license="MIT",
+        homepage="https://example.invalid/demo", import_name=project.package, mapping=None,
+        sdist_path=f"../dist/{project.name}-{project.version}.tar.gz")
+    (project.path / "conda").mkdir(exist_ok=True)
+    (project.path / "conda" / "recipe.yaml").write_text(recipe, encoding="utf-8")
+    return [
+        f'conda.channels = ["{build_channel.path}"]',
+        f'conda.channel_dir = "{sandbox / "conda-channel"}"',
+        'conda.package_format = "tar.bz2"',
+    ]

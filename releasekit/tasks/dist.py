@@ -74,7 +74,9 @@ def check_artifacts(project: Project, sh: Shell, git: Git, paths: list[Path], ve
     sdists = [p for p in paths if p.name.endswith((".tar.gz", ".zip"))]
     if sdists:
         tracked = git.ls_files(ref)
-        missing = pypi.sdist_missing_files(sdists[0], tracked, project.settings["dist.check_ignore"] or None)
+        recipe_dir = project.settings["conda.recipe"].strip("/")
+        ignore = [*pypi.DEFAULT_SDIST_IGNORE, f"{recipe_dir}/*", *project.settings["dist.check_ignore"]]
+        missing = pypi.sdist_missing_files(sdists[0], tracked, ignore)
         if missing:
             shown = ", ".join(missing[:10]) + (" ..." if len(missing) > 10 else "")
             problems.append(f"{sdists[0].name} lacks tracked file(s): {shown} (MANIFEST.in or package data?)")
@@ -96,7 +98,6 @@ def verify_local(project: Project, sh: Shell, paths: list[Path], version: str) -
     """Install each artifact alone in a fresh hermetic env, import it, compare the version, smoke-test."""
     from releasekit.adapters.envs import clean_env
     from releasekit.errors import VerifyFailed
-
     from releasekit.tasks.upload import index_root, pypi_target
 
     # Dependencies (and an sdist's build backend) come from the configured index only.
@@ -141,6 +142,121 @@ def conda_enabled(project: Project) -> bool:
     return recipe.is_dir() and any((recipe / n).exists() for n in ("meta.yaml", "recipe.yaml"))
 
 
+# --- conda --------------------------------------------------------------------------------------------------------
+
+
+def conda_builder(project: Project) -> str:
+    from releasekit.adapters import conda
+
+    return conda.builder_for(project.settings["conda.builder"], project.settings.path("conda.recipe"))
+
+
+def sdist_of(project: Project, version: str) -> Path:
+    sdists = [p for p in release_artifacts(project, version) if p.name.endswith(".tar.gz")]
+    if not sdists:
+        raise PreconditionFailed(f"no sdist of {version} in {project.dist_dir}; conda packages are built from it",
+                                 "run `releasekit dist.sdist` (or `dist.pypi`) first")
+    return sdists[0]
+
+
+def conda_recipe(project: Project, version: str, sdist: Path) -> dict:
+    """The recipe as a v1 dict built from ``sdist``, its version set to the release's."""
+    from releasekit.adapters import conda
+
+    recipe = conda.load_recipe(project.settings.path("conda.recipe"), sdist=sdist)
+    # The release version is the truth: a v1 recipe's `${{ version }}` or literal version follows it.
+    context = recipe.get("context")
+    if isinstance(context, dict) and "version" in context:
+        context["version"] = version
+    package = recipe.get("package")
+    if isinstance(package, dict) and "${{" not in str(package.get("version", "${{")):
+        package["version"] = version
+    return recipe
+
+
+def build_conda(project: Project, sh: Shell, version: str) -> list[Path]:
+    """Build the conda package from this version's sdist (never the working tree); its tests run."""
+    from releasekit.adapters import conda, pypi
+
+    s = project.settings
+    out = s.path("conda.output")
+    builder = conda_builder(project)
+    if sh.dry_run:
+        ui.info(f"[dry-run] would build the conda package of {version} with {builder} into {out}")
+        return []
+    sdist = sdist_of(project, version)
+    if builder == "conda-build":
+        paths = conda.build_with_conda_build(sh, s.path("conda.recipe"), s["conda.channels"], out)
+    else:
+        paths = conda.build_with_rattler(conda_recipe(project, version, sdist), sdist=sdist, output_dir=out,
+                                         channels=s["conda.channels"], package_format=s["conda.package_format"])
+    ui.table(("package", "size", "sha256"), pypi.artifact_table(paths), title=f"conda package ({builder})")
+    return paths
+
+
+def conda_artifacts(project: Project, version: str) -> list[Path]:
+    """Conda packages of ``version`` in the conda output folder (any subdir)."""
+    from releasekit.adapters import conda
+
+    out = project.settings.path("conda.output")
+    if not out.is_dir():
+        return []
+    found = []
+    for path in sorted(out.glob("*/*")):
+        if conda.is_package_file(path) and path.parent.name != "broken":
+            info = conda.package_info(path)
+            if info.version == version:
+                found.append(path)
+    return found
+
+
+def check_conda(project: Project, version: str) -> None:
+    """Lint the recipe; report drift between pip and conda requirements (a warning here, an error in
+    `verify.deps`)."""
+    from releasekit import condarecipe
+
+    sdist = sdist_of(project, version)
+    recipe = conda_recipe(project, version, sdist)
+    problems = condarecipe.lint_recipe(recipe, version)
+    if problems:
+        raise ArtifactCheckFailed(f"the conda recipe has {len(problems)} problem(s): " + "; ".join(problems),
+                                  "fix conda/ (see `releasekit verify.recipe`)")
+    drift = requirement_drift(project, version, recipe)
+    for line in drift.lines():
+        ui.warn(f"conda requirements drift: {line} (see `releasekit verify.deps`)")
+
+
+def requirement_drift(project: Project, version: str, recipe: dict):
+    from releasekit import condarecipe
+    from releasekit.adapters import pypi
+
+    wheels = [p for p in release_artifacts(project, version) if p.name.endswith(".whl")]
+    pip_requires = pypi.built_requires(wheels[0]) if wheels else \
+        list(project._pyproject.get("project", {}).get("dependencies", []))
+    run = ((recipe.get("requirements") or {}).get("run")) or []
+    return condarecipe.compare_requirements(pip_requires, [r for r in run if isinstance(r, str)],
+                                            project.settings["conda.name_map"])
+
+
+def conda_preflight(project: Project) -> list[str]:
+    import shutil as _shutil
+
+    problems = []
+    try:
+        builder = conda_builder(project)
+    except ReleasekitError as exc:
+        return [exc.message]
+    if builder == "rattler-build" and importlib.util.find_spec("rattler_build") is None:
+        problems.append("py-rattler-build is missing (needed for dist.conda): pip install 'releasekit[conda]'")
+    s = project.settings
+    if "upload" not in s["skip_steps"] and not s["conda.channel_dir"]:
+        if not s["conda.user"]:
+            problems.append("no conda upload target: set `conda.user` (anaconda.org) or `conda.channel_dir`")
+        elif _shutil.which("anaconda") is None:
+            problems.append("the `anaconda` program is missing (needed for upload.conda): pip install anaconda-client")
+    return problems
+
+
 def preflight_problems(rite) -> list[str]:
     """Tools, credentials, and the version's absence from the target index: checked before anything changes."""
     from releasekit.tasks.upload import pypi_preflight
@@ -153,8 +269,6 @@ def preflight_problems(rite) -> list[str]:
     if "upload" not in skip:
         problems += pypi_preflight(rite.project, rite.release.version)
     if conda_enabled(rite.project) and "build" not in skip:
-        from releasekit.tasks.conda import conda_preflight
-
         problems += conda_preflight(rite.project)
     return problems
 
@@ -168,28 +282,23 @@ def build_release(rite) -> None:
         for cmd in build_commands(rite):
             ui.info(f"[dry-run] would run: {cmd}")
         return
-    rite.artifacts = build_pypi(rite.project, rite.shell, rite.git, r.tag)
+    if not build_pypi_done(rite):
+        rite.artifacts = build_pypi(rite.project, rite.shell, rite.git, r.tag)
     if conda_enabled(rite.project):
-        from releasekit.tasks.conda import build_conda
+        rite.conda_artifacts = build_conda(rite.project, rite.shell, r.version)
 
-        rite.conda_artifacts = build_conda(rite.project, rite.shell, rite.artifacts or
-                                           release_artifacts(rite.project, r.version), r.version)
+
+def build_pypi_done(rite) -> bool:
+    paths = release_artifacts(rite.project, rite.release.version)
+    return any(p.name.endswith((".tar.gz", ".zip")) for p in paths) and any(p.name.endswith(".whl") for p in paths)
 
 
 def build_done(rite) -> bool:
     """Artifacts already built for this version are kept: rebuilding would change their hashes
     and make a half-done upload impossible to finish."""
-    paths = release_artifacts(rite.project, rite.release.version)
-    has_sdist = any(p.name.endswith((".tar.gz", ".zip")) for p in paths)
-    has_wheel = any(p.name.endswith(".whl") for p in paths)
-    if not (has_sdist and has_wheel):
+    if not build_pypi_done(rite):
         return False
-    if conda_enabled(rite.project):
-        from releasekit.tasks.conda import conda_artifacts
-
-        if not conda_artifacts(rite.project, rite.release.version):
-            return False
-    return True
+    return not conda_enabled(rite.project) or bool(conda_artifacts(rite.project, rite.release.version))
 
 
 def build_commands(rite) -> list[str]:
@@ -209,9 +318,7 @@ def check_release(rite) -> None:
     check_artifacts(rite.project, rite.shell, rite.git, paths, r.version, r.tag)
     verify_local(rite.project, rite.shell, paths, r.version)
     if conda_enabled(rite.project):
-        from releasekit.tasks.conda import check_conda
-
-        check_conda(rite.project, rite.shell, r.version)
+        check_conda(rite.project, r.version)
 
 
 def check_commands(rite) -> list[str]:
@@ -279,6 +386,43 @@ def clean(c, dry_run=False):
     clean_dist(load_project(c), shell(c, dry_run))
 
 
+@task(help={"version": "version to build (default: the version file's)", "dry_run": "print, build nothing"})
+def conda(c, version=None, dry_run=False):
+    """Build the conda package from the version's sdist (rattler-build or conda-build); its tests run."""
+    project = load_project(c)
+    build_conda(project, shell(c, dry_run), version or project.version())
+
+
+@task(name="conda-recipe", help={"format": "v1 (recipe.yaml) or meta.yaml", "force": "overwrite an existing recipe",
+                                 "dry_run": "print the recipe, write nothing"})
+def conda_recipe_(c, format="v1", force=False, dry_run=False):
+    """Write a conda recipe from the project's metadata (noarch python, mapped dependencies, import test)."""
+    from releasekit import condarecipe
+
+    project = load_project(c)
+    folder = project.settings.path("conda.recipe")
+    target = folder / ("recipe.yaml" if format == "v1" else "meta.yaml")
+    existing = [p.name for p in (folder.glob("*.yaml") if folder.is_dir() else []) if p.name in ("recipe.yaml", "meta.yaml")]
+    if existing and not (force or dry_run):
+        raise ReleasekitError(f"{folder.name}/ already has {', '.join(existing)}", "pass --force to overwrite")
+    meta = project._pyproject.get("project", {})
+    version = project.version()
+    wheels = [p for p in release_artifacts(project, version) if p.name.endswith(".whl")]
+    from releasekit.adapters import pypi as _pypi
+
+    requires = _pypi.built_requires(wheels[0]) if wheels else list(meta.get("dependencies", []))
+    license_ = meta.get("license")
+    text = condarecipe.generate_recipe(
+        project.package, version, requires, summary=meta.get("description", ""),
+        license=license_.get("text", "") if isinstance(license_, dict) else (license_ or ""),
+        homepage=next(iter((meta.get("urls") or {}).values()), ""), import_name=project.import_name,
+        mapping=project.settings["conda.name_map"], sdist_path=f"../{project.settings['dist.dir']}/"
+        f"{project.package}-{version}.tar.gz", fmt=format, python_requires=meta.get("requires-python"))
+    if not dry_run:
+        folder.mkdir(parents=True, exist_ok=True)
+    shell(c, dry_run).write_file(target, text, label=str(target.relative_to(project.root)))
+
+
 ns = Collection("dist")
-for t in (pypi, sdist, wheel, check, clean):
+for t in (pypi, sdist, wheel, check, clean, conda, conda_recipe_):
     ns.add_task(t)

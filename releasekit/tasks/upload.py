@@ -79,6 +79,65 @@ def upload_pypi(project: Project, sh: Shell, paths: list[Path], repository: str 
     return plan.upload
 
 
+def upload_conda(project: Project, sh: Shell, version: str, *, label: str | None = None, force: bool = False) -> None:
+    """Upload the conda packages of ``version`` to the channel directory or to anaconda.org; identical
+    files are skipped, other content under a taken name stops before anything changes."""
+    import os
+
+    from releasekit.tasks.dist import conda_artifacts
+
+    s = project.settings
+    label = label or s["conda.label"]
+    files = conda_artifacts(project, version)
+    if not files:
+        if sh.dry_run:
+            ui.info(f"[dry-run] would upload the conda package of {version} (label {label})")
+            return
+        raise PreconditionFailed(f"no conda package of {version} in {s['conda.output']}", "run `releasekit dist.conda` first")
+    if s["conda.channel_dir"]:
+        from releasekit.adapters import channel
+
+        result = channel.upload(files, s.path("conda.channel_dir"), label, force=force, dry_run=sh.dry_run)
+        uploaded, skipped = result.uploaded, result.skipped
+    else:
+        from releasekit.adapters import anaconda
+
+        if not s["conda.user"]:
+            raise CredentialsMissing("no anaconda.org user to upload to", "set `releasekit.conda.user` or `conda.channel_dir`")
+        result = anaconda.upload(sh, files, s["conda.user"], label, token=os.environ.get("ANACONDA_API_TOKEN"),
+                                 force=force)
+        uploaded, skipped = result.uploaded, result.skipped
+    for name in skipped:
+        ui.info(f"skipped {getattr(name, 'name', name)}: the channel has it already, byte for byte")
+    for name in uploaded:
+        ui.info(("[dry-run] would upload " if sh.dry_run else "uploaded ") + str(getattr(name, "name", name)))
+
+
+def promote_conda(project: Project, sh: Shell, version: str, from_label: str, to_label: str, move: bool) -> list[str]:
+    import os
+
+    s = project.settings
+    from releasekit.tasks.dist import conda_recipe, sdist_of
+
+    name = conda_recipe(project, version, sdist_of(project, version))["package"]["name"] \
+        if project.settings.path("conda.recipe").is_dir() else project.package
+    if s["conda.channel_dir"]:
+        from releasekit.adapters import channel
+
+        done = channel.promote(s.path("conda.channel_dir"), name, version, from_label, to_label, move=move,
+                               dry_run=sh.dry_run)
+    else:
+        from releasekit.adapters import anaconda
+
+        done = anaconda.promote(s["conda.user"], name, version, from_label, to_label,
+                                token=os.environ.get("ANACONDA_API_TOKEN"), api_url=None, site_config_dir=None,
+                                move=move, dry_run=sh.dry_run)
+    verb = "moved" if move else "copied"
+    for f in done:
+        ui.info(f"{'[dry-run] would have ' if sh.dry_run else ''}{verb} {f}: {from_label} -> {to_label}")
+    return done
+
+
 # --- rite step -----------------------------------------------------------------------------------------------------
 
 
@@ -92,8 +151,6 @@ def upload_release(rite) -> None:
     else:
         upload_pypi(rite.project, rite.shell, paths)
     if conda_enabled(rite.project):
-        from releasekit.tasks.conda import upload_conda
-
         upload_conda(rite.project, rite.shell, r.version)
 
 
@@ -142,11 +199,26 @@ def all_(c, dry_run=False):
     sh = shell(c, dry_run)
     upload_pypi(project, sh, release_artifacts(project, project.version()))
     if conda_enabled(project):
-        from releasekit.tasks.conda import upload_conda
-
         upload_conda(project, sh, project.version())
 
 
+@task(name="conda", help={"version": "version to upload (default: the version file's)", "label": "label (default: conda.label)",
+                          "force": "replace a file the channel has with other content", "dry_run": "print only"})
+def conda_(c, version=None, label=None, force=False, dry_run=False):
+    """Upload the conda package to anaconda.org or the channel directory (identical files skipped)."""
+    project = load_project(c)
+    upload_conda(project, shell(c, dry_run), version or project.version(), label=label, force=force)
+
+
+@task(help={"from_label": "label to take the release from", "to_label": "label to put it in",
+            "move": "remove it from --from-label", "version": "version (default: the version file's)",
+            "dry_run": "print only"})
+def promote(c, from_label, to_label, move=False, version=None, dry_run=False):
+    """Copy (or --move) a released conda package between labels, on anaconda.org or the channel directory."""
+    project = load_project(c)
+    promote_conda(project, shell(c, dry_run), version or project.version(), from_label, to_label, move)
+
+
 ns = Collection("upload")
-for t in (pypi_, all_):
+for t in (pypi_, conda_, promote, all_):
     ns.add_task(t)

@@ -153,6 +153,37 @@ def verify_published(project: Project, sh: Shell, version: str, hosts: list[str]
     raise_for_failures(results)
 
 
+def verify_conda_published(project: Project, version: str) -> str:
+    """Solve and install the package from the channel into a fresh prefix (rattler), import it there."""
+    import shutil
+    import subprocess
+    import tempfile
+    from pathlib import Path
+
+    from releasekit.adapters import conda
+    from releasekit.tasks.dist import conda_recipe, sdist_of
+
+    s = project.settings
+    name = conda_recipe(project, version, sdist_of(project, version))["package"]["name"]
+    if s["conda.channel_dir"]:
+        root = s.path("conda.channel_dir")
+        channel = str(root if s["conda.label"] == "main" else root / "label" / s["conda.label"])
+    else:
+        channel = f"{s['conda.user']}/label/{s['conda.label']}"
+    prefix = Path(tempfile.mkdtemp(prefix="releasekit-conda-verify-"))
+    try:
+        conda.install_from_channel(channel, f"{name}=={version}", prefix / "env", extra_channels=s["conda.channels"])
+        python = conda.prefix_python(prefix / "env")
+        code = f"import {project.import_name}"
+        out = subprocess.run([str(python), "-I", "-c", code], capture_output=True, text=True, cwd=prefix)
+        if out.returncode != 0:
+            raise VerifyFailed(f"`{code}` failed in a fresh conda environment: {out.stderr.strip().splitlines()[-1:]}")
+    finally:
+        shutil.rmtree(prefix, ignore_errors=True)
+    ui.info(f"conda: {name} {version} installed from {channel} into a fresh prefix and imported")
+    return channel
+
+
 # --- rite step ---------------------------------------------------------------------------------------------------------
 
 
@@ -165,8 +196,6 @@ def verify_release(rite) -> None:
     from releasekit.tasks.dist import conda_enabled
 
     if conda_enabled(rite.project):
-        from releasekit.tasks.conda import verify_conda_published
-
         verify_conda_published(rite.project, r.version)
 
 
@@ -288,6 +317,40 @@ def tools(c, update=False):
         raise ToolMissing(f"missing: {', '.join(missing)}", "install them, or run `releasekit verify.tools --update`")
 
 
+@task(help={"version": "version whose artifacts to compare (default: the version file's)"})
+def deps(c, version=None):
+    """Compare the pip requirements with the conda recipe's run requirements; non-zero on drift."""
+    from releasekit.errors import RecipeError
+    from releasekit.tasks.dist import conda_recipe, requirement_drift, sdist_of
+
+    project = load_project(c)
+    version = version or project.version()
+    drift = requirement_drift(project, version, conda_recipe(project, version, sdist_of(project, version)))
+    if not drift.ok:
+        for line in drift.lines():
+            ui.info(f"  - {line}")
+        raise RecipeError("the conda recipe's run requirements drifted from the pip requirements (listed above)",
+                          "update conda/ (or `conda.name_map` for names that differ)")
+    ui.info("pip and conda requirements agree")
+
+
+@task(help={"version": "release version to check the recipe against (default: the version file's)"})
+def recipe(c, version=None):
+    """Render and lint the conda recipe: required keys, version, noarch python without selectors."""
+    from releasekit import condarecipe
+    from releasekit.errors import RecipeError
+    from releasekit.tasks.dist import conda_recipe, sdist_of
+
+    project = load_project(c)
+    version = version or project.version()
+    problems = condarecipe.lint_recipe(conda_recipe(project, version, sdist_of(project, version)), version)
+    if problems:
+        for p in problems:
+            ui.info(f"  - {p}")
+        raise RecipeError(f"the conda recipe has {len(problems)} problem(s) (listed above)")
+    ui.info("conda recipe ok")
+
+
 ns = Collection("verify")
-for t in (local, wait, install, tools):
+for t in (local, wait, install, deps, recipe, tools):
     ns.add_task(t)

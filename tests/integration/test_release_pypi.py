@@ -149,6 +149,9 @@ def test_demo_runs_end_to_end(tmp_path, cli_env):
     assert (sandbox / "remote.git").is_dir()
     index_files = sorted(p.name for p in (sandbox / "index" / "packages").iterdir())
     assert "demo_project-0.1.0-py3-none-any.whl" in index_files and "demo-project-0.1.0.tar.gz" in index_files
+    conda_files = [p.name for p in (sandbox / "conda-channel" / "noarch").glob("demo-project-0.1.0-*")]
+    assert len(conda_files) == 1, conda_files  # the conda package, uploaded to the local channel
+    assert "installed from" in result.stdout and "into a fresh prefix and imported" in result.stdout
     # the demo's servers are gone
     with pytest.raises(OSError):
         urllib.request.urlopen(result.stdout.split("pypiserver at ")[1].split()[0], timeout=2)
