@@ -22,7 +22,7 @@ from pathlib import Path
 from releasekit import fileio, releaselog, ui, versioning
 from releasekit.adapters.git import Git
 from releasekit.adapters.shell import Shell
-from releasekit.errors import Aborted, ReleaseLocked, ReleasekitError, ResumeRefused
+from releasekit.errors import Aborted, ReleasekitError, ReleaseLocked, ResumeRefused
 from releasekit.project import Project
 
 JOURNAL = "journal.json"

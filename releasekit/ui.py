@@ -57,7 +57,10 @@ def _plain_table(headers: Sequence[str], rows: Sequence[Sequence[str]], title: s
     for row in rows:
         for i, cell in enumerate(row):
             widths[i] = max(widths[i], len(cell))
-    line = lambda cols: "  ".join(c.ljust(w) for c, w in zip(cols, widths)).rstrip()  # noqa: E731
+
+    def line(cols: Sequence[str]) -> str:
+        return "  ".join(c.ljust(w) for c, w in zip(cols, widths, strict=False)).rstrip()
+
     out = [title] if title else []
     out.append(line(headers))
     out.append("  ".join("-" * w for w in widths))
