@@ -482,7 +482,8 @@ def generate_recipe(
         if spec is not None:
             run.append(spec)
     host_reqs = list(host) if host is not None else list(DEFAULT_HOST)
-    about = {"summary": summary, "license": spdx_license(license)}
+    about = {"summary": summary, **({"license": spdx_license(license)} if license else {})}
+    home = {"homepage": homepage} if homepage else {}  # rattler-build refuses an empty URL
     if fmt == "v1":
         build: dict[str, Any] = {"number": 0, "noarch": "python", "script": DEFAULT_BUILD_SCRIPT}
         if entry_points:
@@ -493,7 +494,7 @@ def generate_recipe(
             "build": build,
             "requirements": {"host": host_reqs, "run": run},
             "tests": [{"python": {"imports": [import_name], "pip_check": False}}],
-            "about": {"homepage": homepage, **about},
+            "about": {**home, **about},
         }
     else:
         meta_build: dict[str, Any] = {
@@ -509,7 +510,7 @@ def generate_recipe(
             "build": meta_build,
             "requirements": {"host": host_reqs, "run": run},
             "test": {"imports": [import_name]},
-            "about": {"home": homepage, **about},
+            "about": {**({"home": homepage} if homepage else {}), **about},
         }
     return yaml.safe_dump(recipe, sort_keys=False, default_flow_style=False)
 

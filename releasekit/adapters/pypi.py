@@ -271,6 +271,18 @@ def built_requires(path: Path) -> list[str]:
     return [r.strip() for r in headers.get_all("Requires-Dist") or []]
 
 
+def built_about(path: Path) -> dict[str, str]:
+    """Summary, license and home page from the artifact's metadata (whatever backend built it)."""
+    headers = email.parser.HeaderParser().parsestr(_metadata_text(path))
+    home = headers.get("Home-page") or ""
+    if not home:
+        for url in headers.get_all("Project-URL") or []:
+            home = url.split(",", 1)[-1].strip()
+            break
+    license_ = headers.get("License-Expression") or headers.get("License") or ""
+    return {"summary": headers.get("Summary") or "", "license": license_.strip(), "homepage": home.strip()}
+
+
 def built_version(path: Path) -> str:
     """The version inside the artifact (wheel METADATA / sdist PKG-INFO), not its file name."""
     return built_metadata(path)[1]

@@ -405,19 +405,23 @@ def conda_recipe_(c, format="v1", force=False, dry_run=False):
     existing = [p.name for p in (folder.glob("*.yaml") if folder.is_dir() else []) if p.name in ("recipe.yaml", "meta.yaml")]
     if existing and not (force or dry_run):
         raise ReleasekitError(f"{folder.name}/ already has {', '.join(existing)}", "pass --force to overwrite")
-    meta = project._pyproject.get("project", {})
-    version = project.version()
-    wheels = [p for p in release_artifacts(project, version) if p.name.endswith(".whl")]
     from releasekit.adapters import pypi as _pypi
 
-    requires = _pypi.built_requires(wheels[0]) if wheels else list(meta.get("dependencies", []))
-    license_ = meta.get("license")
+    version = project.version()
+    built = [p for p in release_artifacts(project, version) if p.name.endswith(".whl")]
+    if built:  # the built metadata is right whatever the build backend (setup.py, pyproject, ...)
+        requires, about = _pypi.built_requires(built[0]), _pypi.built_about(built[0])
+    else:
+        meta = project._pyproject.get("project", {})
+        license_ = meta.get("license")
+        requires = list(meta.get("dependencies", []))
+        about = {"summary": meta.get("description", ""), "homepage": next(iter((meta.get("urls") or {}).values()), ""),
+                 "license": license_.get("text", "") if isinstance(license_, dict) else (license_ or "")}
     text = condarecipe.generate_recipe(
-        project.package, version, requires, summary=meta.get("description", ""),
-        license=license_.get("text", "") if isinstance(license_, dict) else (license_ or ""),
-        homepage=next(iter((meta.get("urls") or {}).values()), ""), import_name=project.import_name,
-        mapping=project.settings["conda.name_map"], sdist_path=f"../{project.settings['dist.dir']}/"
-        f"{project.package}-{version}.tar.gz", fmt=format, python_requires=meta.get("requires-python"))
+        project.package, version, requires, summary=about["summary"], license=about["license"],
+        homepage=about["homepage"], import_name=project.import_name, mapping=project.settings["conda.name_map"],
+        sdist_path=f"../{project.settings['dist.dir']}/{project.package}-{version}.tar.gz", fmt=format,
+        python_requires=project._pyproject.get("project", {}).get("requires-python"))
     if not dry_run:
         folder.mkdir(parents=True, exist_ok=True)
     shell(c, dry_run).write_file(target, text, label=str(target.relative_to(project.root)))

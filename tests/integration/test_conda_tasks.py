@@ -1,0 +1,84 @@
+"""The conda tasks end to end through the CLI: recipe generation, a real rattler-build build from the
+sdist, upload to a channel directory with labels, promote, install from the channel, drift checks."""
+
+from __future__ import annotations
+
+import pytest
+import yaml
+
+from releasekit.testing.conda import conda_build_channel
+from tests.conftest import Cli, configure
+
+__all__ = ["conda_build_channel"]  # a fixture, imported on purpose
+
+
+@pytest.fixture
+def conda_project(plain_project, cli_env, conda_build_channel, tmp_path):
+    channel_dir = tmp_path / "channel"
+    configure(plain_project, dist__isolation=False, conda__channels=[str(conda_build_channel.path)],
+              conda__channel_dir=str(channel_dir), conda__package_format="tar.bz2", conda__label="test")
+    return plain_project, Cli(plain_project.path, cli_env), channel_dir
+
+
+def test_recipe_build_upload_promote_and_install(conda_project):
+    project, cli, channel_dir = conda_project
+    cli("dist.pypi", check=True)  # the recipe takes summary, license and requirements from the built metadata
+    assert cli("dist.conda-recipe").returncode == 0
+    recipe = (project.path / "conda" / "recipe.yaml").read_text()
+    assert "noarch: python" in recipe and project.package in recipe
+    refused = cli("dist.conda-recipe")
+    assert refused.returncode != 0 and "--force" in refused.stderr
+    assert "license: Apache-2.0" in recipe
+    built = cli("dist.conda")
+    assert built.returncode == 0, built.stdout + built.stderr
+    assert "rattler-build" in built.stdout
+    assert cli("verify.recipe").returncode == 0
+    assert cli("verify.deps").returncode == 0
+    up = cli("upload.conda")
+    assert up.returncode == 0, up.stdout + up.stderr
+    label_dir = channel_dir / "label" / "test" / "noarch"
+    assert [p.name for p in label_dir.glob(f"{project.name}-0.1.0.dev0-*")]
+    again = cli("upload.conda")
+    assert again.returncode == 0 and "skipped" in again.stdout  # identical re-upload is skipped
+    promoted = cli("upload.promote", "--from-label", "test", "--to-label", "main", "--move")
+    assert promoted.returncode == 0, promoted.stdout + promoted.stderr
+    assert [p.name for p in (channel_dir / "noarch").glob(f"{project.name}-0.1.0.dev0-*")]
+    assert not list(label_dir.glob(f"{project.name}-0.1.0.dev0-*"))
+    # the published package installs from the channel into a fresh prefix and imports
+    from releasekit.config import pyproject_layer, resolve
+    from releasekit.project import Project
+    from releasekit.tasks.verify import verify_conda_published
+
+    settings = resolve(project.path, [("pyproject.toml", pyproject_layer(project.path))])
+    settings.values["conda.label"] = "main"
+    assert verify_conda_published(Project(settings), "0.1.0.dev0") == str(channel_dir.resolve())
+
+
+def test_conda_packages_are_built_from_the_sdist(conda_project):
+    project, cli, _ = conda_project
+    cli("dist.conda-recipe", check=True)
+    early = cli("dist.conda")
+    assert early.returncode != 0 and "dist.sdist" in early.stderr
+
+
+def test_drift_between_pip_and_conda_requirements_fails_verify_deps(conda_project):
+    project, cli, _ = conda_project
+    cli("dist.conda-recipe", check=True)
+    recipe = project.path / "conda" / "recipe.yaml"
+    data = yaml.safe_load(recipe.read_text())
+    data["requirements"]["run"].append("numpy >=1.20")
+    recipe.write_text(yaml.safe_dump(data, sort_keys=False))
+    cli("dist.pypi", check=True)
+    result = cli("verify.deps")
+    assert result.returncode != 0
+    assert "numpy" in result.stdout and "drifted" in result.stderr
+
+
+def test_a_malformed_recipe_gets_a_clear_error(conda_project):
+    project, cli, _ = conda_project
+    (project.path / "conda").mkdir()
+    (project.path / "conda" / "meta.yaml").write_text("package:\n  name: x\n  version: {{ undefined_thing }}\n")
+    cli("dist.pypi", check=True)
+    result = cli("verify.recipe")
+    assert result.returncode != 0
+    assert result.stderr.startswith("error: ") and "Traceback" not in result.stderr
