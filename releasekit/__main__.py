@@ -6,17 +6,36 @@ from __future__ import annotations
 import os
 import sys
 
-from invoke import Program
+from invoke import Exit, Program
 
 from releasekit.version import __version__
 
 
 class ReleasekitProgram(Program):
     def update_config(self, merge: bool = True) -> None:
+        """Load the project's invoke.yaml too, and refuse what invoke would crash on, in one line."""
+        from invoke.util import yaml
+
+        from releasekit import config
+
         # With an explicit namespace invoke never looks for the project's invoke.yaml; we do.
         self.config.set_project_location(os.getcwd())
-        self.config.load_project(merge=False)
-        super().update_config(merge)
+        try:
+            self.config.load_project(merge=False)
+            super().update_config(merge)
+        except yaml.YAMLError as exc:
+            raise Exit(_one_line(f"error: a configuration file is not valid YAML: {exc}"), 1) from None
+        # invoke loads INVOKE_* variables later, per task, and raises a traceback for a bad one.
+        current = config.flatten(self.config.get("releasekit") or {})
+        problems = config.env_problems(os.environ, current)
+        if problems:
+            raise Exit(_one_line("error: " + "; ".join(problems)), 1)
+
+
+def _one_line(text: str) -> str:
+    from releasekit.redact import redact
+
+    return redact(" ".join(text.split()))
 
 
 def main(argv: list[str] | None = None) -> None:

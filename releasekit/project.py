@@ -3,15 +3,11 @@ or detected from the usual places, so most projects need no configuration at all
 
 from __future__ import annotations
 
-import configparser
 import re
-import tomllib
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
-
-from packaging.utils import canonicalize_name
 
 from releasekit import fileio, versionfile, versioning
 from releasekit.config import Settings
@@ -21,6 +17,7 @@ if TYPE_CHECKING:  # a project is read through a Shell in dry runs; no import of
     from releasekit.adapters.shell import Shell
 
 _SETUP_NAME = re.compile(r"""\bname\s*=\s*['"]([^'"]+)['"]""")
+_ASSIGNS_VERSION = re.compile(r"^__version__\s*[:=]", re.M)
 
 
 @dataclass
@@ -33,6 +30,8 @@ class Project:
 
     @cached_property
     def _pyproject(self) -> dict:
+        import tomllib  # here, not at the top: `releasekit --list` never reads a project
+
         path = self.root / "pyproject.toml"
         if not path.exists():
             return {}
@@ -48,6 +47,8 @@ class Project:
             return self.settings["package"]
         name = self._pyproject.get("project", {}).get("name")
         if not name and (self.root / "setup.cfg").exists():
+            import configparser
+
             cfg = configparser.ConfigParser()
             cfg.read(self.root / "setup.cfg", encoding="utf-8")
             name = cfg.get("metadata", "name", fallback=None)
@@ -63,6 +64,8 @@ class Project:
 
     @property
     def normalized_name(self) -> str:
+        from packaging.utils import canonicalize_name  # pulls in packaging.tags and platform
+
         return canonicalize_name(self.package)
 
     @property
@@ -81,6 +84,7 @@ class Project:
         if "version" in project and "version" not in project.get("dynamic", []):
             return self.root / "pyproject.toml"
         pkg = self.import_name
+        problem: VersionFileError | None = None  # a candidate that assigns __version__ but badly
         for candidate in (
             f"{pkg}/version.py",
             f"src/{pkg}/version.py",
@@ -91,11 +95,16 @@ class Project:
         ):
             path = self.root / candidate
             if path.exists():
+                text = fileio.read_text(path)
                 try:
-                    versionfile.find(fileio.read_text(path), candidate)
-                except VersionFileError:
+                    versionfile.find(text, candidate)
+                except VersionFileError as exc:
+                    if problem is None and _ASSIGNS_VERSION.search(text):
+                        problem = exc
                     continue
                 return path
+        if problem is not None:  # e.g. two assignments: say so rather than "no version file"
+            raise problem
         raise VersionFileError(f"no version file found for {pkg} (looked for {pkg}/version.py, __init__.py, pyproject.toml)")
 
     @property

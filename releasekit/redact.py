@@ -17,7 +17,10 @@ _TOKEN_SHAPES = [
 # user:password@ in URLs
 _URL_PASSWORD = re.compile(r"(?P<scheme>[a-zA-Z][a-zA-Z0-9+.\-]*://)(?P<user>[^:/@\s]+):(?P<pw>[^@\s/]+)@")
 # --password X / -p X / --token X / -t X on command lines, and KEY=value pairs
-_FLAG_VALUE = re.compile(r"(?P<flag>--(?:password|token|api-token)|-p|-t)(?P<sep>[ =])(?P<value>\S+)")
+# (a shell-quoted value is masked whole, as shlex.join renders it)
+_FLAG_VALUE = re.compile(
+    r"""(?<!\S)(?P<flag>--(?:password|token|api-token)|-p|-t)(?P<sep>[ =])(?P<value>'[^']*'|"[^"]*"|\S+)"""
+)
 
 
 def secret_values(environ: Mapping[str, str] | None = None) -> list[str]:

@@ -8,17 +8,21 @@ changes; every other byte of the file stays.
 from __future__ import annotations
 
 import re
-import tomllib
 from dataclasses import dataclass
 
 from releasekit.errors import VersionFileError
 
+# The literal must end its line (a comment may follow): a triple-quoted string or
+# `'1.0' + suffix` is not a literal we can replace without changing its meaning.
+_LINE_END = r"(?=[ \t]*(?:#[^\r\n]*)?\r?$)"
 _PY_VERSION = re.compile(
-    r"""^(?P<lead>__version__\s*(?::\s*str\s*)?=\s*)(?P<q>['"])(?P<value>[^'"\r\n]*)(?P=q)""",
+    r"""^(?P<lead>__version__\s*(?::\s*str\s*)?=\s*)(?P<q>['"])(?P<value>[^'"\r\n]*)(?P=q)""" + _LINE_END,
     re.M,
 )
 _TABLE_HEADER = re.compile(r"^\s*\[", re.M)
-_TOML_VERSION = re.compile(r"""^(?P<lead>version\s*=\s*)(?P<q>["'])(?P<value>[^"'\r\n]*)(?P=q)""", re.M)
+_TOML_VERSION = re.compile(
+    r"""^(?P<lead>version\s*=\s*)(?P<q>["'])(?P<value>[^"'\r\n]*)(?P=q)""" + _LINE_END, re.M
+)
 
 
 @dataclass(frozen=True)
@@ -50,6 +54,8 @@ def find(text: str, filename: str) -> Literal:
 
 
 def _find_pyproject(text: str, filename: str) -> Literal:
+    import tomllib  # only pyproject.toml version files need it
+
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
@@ -68,7 +74,7 @@ def _find_pyproject(text: str, filename: str) -> Literal:
     nxt = _TABLE_HEADER.search(text, start_table.end())
     body_end = nxt.start() if nxt else len(text)
     m = _TOML_VERSION.search(text, start_table.end(), body_end)
-    if m is None:
+    if m is None or m["value"] != project["version"]:  # the line we would edit must be the one TOML reads
         raise VersionFileError(f"{filename}: [project].version is not a simple `version = \"...\"` line")
     return Literal(m["value"], m.start("value"), m.end("value"))
 

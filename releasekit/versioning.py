@@ -65,8 +65,9 @@ def release_of(version: Version) -> Version:
 
 
 def _is_unreleased(version: Version) -> bool:
-    """A dev or pre-release leads up to its base release, which has not happened yet."""
-    return version.is_prerelease and version.post is None
+    """A pre-release (even ``1.0.6rc1.post1``) or a dev release leads up to its base release, which
+    has not happened yet; a dev of a post-release (``1.0.6.post1.dev0``) comes after that release."""
+    return version.pre is not None or (version.dev is not None and version.post is None)
 
 
 def _increment(release: tuple[int, ...], part: str) -> tuple[int, ...]:

@@ -11,30 +11,51 @@ import functools
 import os
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from invoke import Exit
+from invoke import Exit, Task
 from invoke import task as invoke_task
 
 from releasekit import config
 from releasekit.errors import ReleasekitError
-from releasekit.project import Project
+from releasekit.redact import redact
+
+if TYPE_CHECKING:
+    from releasekit.project import Project
+
+
+class ReleasekitTask(Task):
+    """invoke compares tasks by name and ``body.__code__``, and every body here is the same
+    wrapper: without this, same-named tasks (``dist.pypi``, ``upload.pypi``) called with
+    equal arguments in one run would be deduplicated into one."""
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Task) or self.name != other.name:
+            return False
+        return _unwrapped(self.body) is _unwrapped(other.body)
+
+    __hash__ = Task.__hash__
+
+
+def _unwrapped(fn: Callable) -> Callable:
+    return getattr(fn, "__wrapped__", fn)
 
 
 def task(*args: Any, **kwargs: Any) -> Callable:
     """invoke's ``@task`` whose body reports ReleasekitError as one line and a non-zero exit."""
+    klass = kwargs.pop("klass", ReleasekitTask)
 
     def decorate(fn: Callable) -> Any:
         @functools.wraps(fn)
         def body(c, *a, **kw):
             try:
                 return fn(c, *a, **kw)
-            except ReleasekitError as exc:
-                raise Exit(exc.render(), exc.exit_code) from None
+            except ReleasekitError as exc:  # messages quote commands and URLs: mask secrets here too
+                raise Exit(redact(exc.render()), exc.exit_code) from None
             except KeyboardInterrupt:
                 raise Exit("error: interrupted", 130) from None
 
-        return invoke_task(*args, **kwargs)(body)
+        return invoke_task(*args, klass=klass, **kwargs)(body)
 
     if len(args) == 1 and callable(args[0]) and not kwargs and not hasattr(args[0], "body"):
         fn = args[0]
@@ -56,6 +77,8 @@ def load_settings(c, **overrides: Any) -> config.Settings:
 
 
 def load_project(c, **overrides: Any) -> Project:
+    from releasekit.project import Project  # imported when a task runs, not for `--list`
+
     return Project(load_settings(c, **overrides))
 
 

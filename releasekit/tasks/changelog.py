@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 from datetime import date as _date
+from typing import TYPE_CHECKING
 
 from invoke import Collection
 
 from releasekit import changelog, ui
-from releasekit.adapters.shell import Shell
 from releasekit.errors import ChangelogError
-from releasekit.project import Project
 from releasekit.tasks.base import load_project, shell, task
+
+if TYPE_CHECKING:  # type hints only: importing them here would slow `releasekit --list`
+    from releasekit.adapters.shell import Shell
+    from releasekit.project import Project
 
 # --- plain functions -------------------------------------------------------------------------
 
@@ -47,8 +50,9 @@ def finalize(c, date=None, dry_run=False):
     project = load_project(c)
     version = project.version()
     release = str(versioning.release_of(versioning.parse(version)))
-    finalize_changelog(project, shell(c, dry_run), version, release, date)
-    ui.info(f"{project.changelog_rel}: {version} (Work In Progress) => {release}")
+    wip = changelog.wip_section(project.changelog_text())
+    when = finalize_changelog(project, shell(c, dry_run), version, release, date)
+    ui.info(f"{project.changelog_rel}: {wip.version if wip else version} (Work In Progress) => {release} ({when})")
 
 
 @task(name="dev-cycle", help={"dry_run": "show the diff, write nothing"})
@@ -82,12 +86,16 @@ def show(c, version=None):
     print(changelog.show(load_project(c).changelog_text(), version))
 
 
-@task(help={"text": "the entry", "section": "new, changed or fixed", "dry_run": "show the diff, write nothing"})
-def add(c, text, section="new", dry_run=False):
+@task(help={"text": "the entry", "section": "subsection of the WIP section (default: the first of changelog_template)",
+            "dry_run": "show the diff, write nothing"})
+def add(c, text, section=None, dry_run=False):
     """Add an entry to the Work-In-Progress section."""
     project = load_project(c)
-    new = changelog.add_entry(project.changelog_text(), text, section)
+    template = tuple(project.settings["changelog_template"])
+    section = section or (template[0] if template else "New")
+    new = changelog.add_entry(project.changelog_text(), text, section, template)
     shell(c, dry_run).write_file(project.changelog_path, new, label=project.changelog_rel)
+    ui.info(f"{project.changelog_rel}: added to {section}: {text}")
 
 
 ns = Collection("changelog")

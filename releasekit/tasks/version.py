@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import json as jsonlib
+from typing import TYPE_CHECKING
 
 from invoke import Collection
 
 from releasekit import ui, versionfile, versioning
-from releasekit.adapters.shell import Shell
 from releasekit.errors import VersionError
-from releasekit.project import Project
 from releasekit.tasks.base import load_project, shell, task
+
+if TYPE_CHECKING:  # type hints only: importing them here would slow `releasekit --list`
+    from releasekit.adapters.shell import Shell
+    from releasekit.project import Project
 
 
 # --- plain functions (the tasks below are shims over these) ------------------------

@@ -1,0 +1,118 @@
+"""Secrets never reach output or logs: env-var values, token shapes, URL passwords, password flags."""
+
+from __future__ import annotations
+
+import pytest
+
+from releasekit import redact as redaction
+from releasekit import releaselog, ui
+from releasekit.redact import MASK, redact, secret_values
+
+PYPI_TOKEN = "pypi-AgEIcHlwaS5vcmcCJGQ4ZjM5YzU0LWE2NjgtNDc2Yy1hZDU3LTFmYjQ1ZjE1NDc2YQ"
+TESTPYPI_TOKEN = "pypi-AgENdGVzdC5weXBpLm9yZwIkYmQ4ZDJlOGEtYzc2Mi00"
+ANACONDA_TOKEN = "ab-0123abcd-4567-89ef-0123-456789abcdef"
+
+ENVIRON = {
+    "TWINE_PASSWORD": "hunter2-twine",
+    "ANACONDA_API_TOKEN": "anaconda-tok-9f8e7d",
+    "MY_APP_SECRET": "s3cr3t-value",
+    "AWS_ACCESS_KEY_ID": "AKIAEXAMPLEKEY",
+    "github_token": "gh-lower-case-name",
+    "DB_PASSWD": "passwd-value",
+    "HTTP_AUTH": "basic-auth-value",
+    "SHORT_TOKEN": "abc",  # too short to mask without mangling ordinary text
+    "HOME": "/root/home-dir",
+    "PACKAGE_NAME": "sampleproj",
+}
+
+
+@pytest.mark.parametrize("name", [k for k in ENVIRON if k not in ("SHORT_TOKEN", "HOME", "PACKAGE_NAME")])
+def test_values_of_secret_named_env_vars_are_masked(name):
+    value = ENVIRON[name]
+    out = redact(f"running with {value} in the middle; again:{value}.", environ=ENVIRON)
+    assert value not in out
+    assert out == f"running with {MASK} in the middle; again:{MASK}."
+
+
+def test_other_env_values_and_short_secrets_stay():
+    text = "home /root/home-dir, package sampleproj, abc"
+    assert redact(text, environ=ENVIRON) == text
+    assert set(secret_values(ENVIRON)) == {v for k, v in ENVIRON.items()
+                                           if k not in ("SHORT_TOKEN", "HOME", "PACKAGE_NAME")}
+
+
+def test_process_environment_is_the_default(monkeypatch):
+    monkeypatch.setenv("RK_TEST_UPLOAD_TOKEN", "from-the-real-environment")
+    assert redact("token=from-the-real-environment") == f"token={MASK}"
+
+
+def test_longer_secret_masked_whole_even_when_it_contains_a_shorter_one():
+    out = redact("a: prefix-secret-suffix b: secret-", secrets=["secret-", "prefix-secret-suffix"], environ={})
+    assert out == f"a: {MASK} b: {MASK}"
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    pytest.param(f"password: {PYPI_TOKEN}", f"password: {MASK}", id="PyPI token"),
+    pytest.param(f"TWINE_PASSWORD={TESTPYPI_TOKEN}\n", f"TWINE_PASSWORD={MASK}\n", id="TestPyPI token"),
+    pytest.param(f"'{PYPI_TOKEN}'", f"'{MASK}'", id="quoted PyPI token"),
+    pytest.param(f"token {ANACONDA_TOKEN} ok", f"token {MASK} ok", id="anaconda token"),
+    pytest.param(f"https://__token__:{PYPI_TOKEN}@upload.example.invalid/legacy/",
+                 f"https://__token__:{MASK}@upload.example.invalid/legacy/", id="token in a URL"),
+    pytest.param("https://alice:hunter22@index.example.invalid/simple/",
+                 f"https://alice:{MASK}@index.example.invalid/simple/", id="password in an https URL"),
+    pytest.param("git push http://bob:p%40ss@127.0.0.1:8080/repo.git main",
+                 f"git push http://bob:{MASK}@127.0.0.1:8080/repo.git main", id="password in an http URL with port"),
+    pytest.param("twine upload --password hunter22 dist/x.whl", f"twine upload --password {MASK} dist/x.whl",
+                 id="--password value"),
+    pytest.param("twine upload --password=hunter22 dist/x.whl", f"twine upload --password={MASK} dist/x.whl",
+                 id="--password=value"),
+    pytest.param("twine upload -u me -p hunter22 dist/x.whl", f"twine upload -u me -p {MASK} dist/x.whl",
+                 id="-p value"),
+    pytest.param("anaconda -t abcdef upload x.conda", f"anaconda -t {MASK} upload x.conda", id="-t value"),
+    pytest.param("anaconda --token abcdef upload", f"anaconda --token {MASK} upload", id="--token value"),
+    pytest.param("twine upload --password 'two words' dist/x.whl", f"twine upload --password {MASK} dist/x.whl",
+                 id="quoted --password value"),
+])
+def test_secret_shapes_are_masked(text, expected):
+    assert redact(text, environ={}) == expected
+
+
+@pytest.mark.parametrize("text", [
+    pytest.param("pypi-server run --port 8080 -a . -P . dist", id="pypi-server is no token"),
+    pytest.param("https://index.example.invalid:8443/simple/sampleproj/", id="URL with a port, no password"),
+    pytest.param("git@example.invalid:org/repo.git", id="scp-style git URL"),
+    pytest.param("ab-0123 is a short id", id="almost an anaconda token"),
+    pytest.param("sampleproj 1.0.6.dev0 => 1.0.6", id="ordinary output"),
+    pytest.param("pip install my-p 1.0 and rk-t 2.0", id="-p/-t inside a word is no flag"),
+    pytest.param("", id="empty"),
+])
+def test_ordinary_text_is_kept(text):
+    assert redact(text, environ={}) == text
+
+
+def test_ui_and_release_log_redact(tmp_path, monkeypatch, capsys):
+    """What the user sees and what the log keeps are both masked."""
+    monkeypatch.setenv("TWINE_PASSWORD", "hunter2-twine")
+    log = releaselog.ReleaseLog(tmp_path / "release.log")
+    releaselog.activate(log)
+    try:
+        ui.info("uploading with hunter2-twine")
+        ui.warn(f"token {PYPI_TOKEN}")
+        ui.table(("url",), [("https://u:pw1234@h.invalid/",)])
+        log.command("twine upload --password hunter22 x.whl", 0, "ok", 0.1)
+    finally:
+        releaselog.activate(None)
+        log.close()
+    seen = capsys.readouterr()
+    logged = (tmp_path / "release.log").read_text(encoding="utf-8")
+    for secret in ("hunter2-twine", PYPI_TOKEN, "pw1234", "hunter22"):
+        assert secret not in seen.out + seen.err
+        assert secret not in logged
+    assert logged.count(MASK) == 4 and seen.out.count(MASK) + seen.err.count(MASK) == 3
+
+
+def test_secret_name_pattern():
+    for name in ("TOKEN", "PYPI_API_TOKEN", "TWINE_PASSWORD", "SECRET_THING", "SSH_KEY", "key_file_contents"):
+        assert redaction.SECRET_NAME.search(name), name
+    for name in ("HOME", "PATH", "USER", "PYTHONPATH", "CI"):
+        assert not redaction.SECRET_NAME.search(name), name
