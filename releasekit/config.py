@@ -58,9 +58,9 @@ SCHEMA: dict[str, tuple[Any, tuple, str]] = {
     "verify.trust_unknown_hosts": (False, (bool,), "accept hosts missing from known_hosts"),
     "verify.known_hosts": (None, (str,), "extra known_hosts file"),
     "verify.ssh_key": (None, (str,), "private key for the verify hosts"),
-    "wait.timeout": (1800, (int, float), "seconds to wait for the index to serve the release"),
-    "wait.interval": (5, (int, float), "first poll interval (seconds); backs off"),
-    "wait.max_interval": (60, (int, float), "cap of the poll interval"),
+    "wait.timeout": (1800.0, (int, float), "seconds to wait for the index to serve the release"),
+    "wait.interval": (5.0, (int, float), "first poll interval (seconds); backs off"),
+    "wait.max_interval": (60.0, (int, float), "cap of the poll interval"),
     "ci.full_args": ("--runslow", (str,), "extra test arguments for ci.test --full"),
     "ci.python_versions": (["3.11", "3.12", "3.13"], (list,), "CI matrix Python versions"),
 }

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -48,7 +49,10 @@ def clean_cli_env() -> dict:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("INVOKE_", "TWINE_", "GIT_"))}
     env.update(GIT_CONFIG_NOSYSTEM="1", GIT_CONFIG_GLOBAL=os.devnull, GIT_AUTHOR_NAME="Test",
                GIT_AUTHOR_EMAIL="test@example.invalid", GIT_COMMITTER_NAME="Test",
-               GIT_COMMITTER_EMAIL="test@example.invalid", PYTHONDONTWRITEBYTECODE="1")
+               GIT_COMMITTER_EMAIL="test@example.invalid",
+               # bytecode cached outside the project trees (which must stay clean) and shared by every run
+               PYTHONPYCACHEPREFIX=os.path.join(tempfile.gettempdir(), "releasekit-test-pycache"))
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
     return env
 
 

@@ -61,16 +61,17 @@ def version_info(project: Project) -> dict:
     }
 
 
-def check_version(project: Project, branch: str | None) -> list[str]:
-    """Problems with the version for the branch we are on (main: X.Y.Z.dev0)."""
+def check_version(project: Project, branch: str | None, main: str | None) -> list[str]:
+    """Problems with the version for the branch we are on (main: X.Y.Z.dev0; release branch: a release)."""
+    from releasekit.tasks.git import version_of_release_branch
+
     v = versioning.parse(project.version())
-    main = project.settings["main_branch"]
     problems = []
-    if branch is not None and (branch == main or (main is None and branch in ("main", "master"))):
+    if branch is not None and branch == main:
         problem = versioning.check_main_version(v)
         if problem:
             problems.append(problem)
-    elif branch is not None and branch.startswith(project.release_branch("").rstrip("-")):
+    elif branch is not None and version_of_release_branch(project, branch) is not None:
         problem = versioning.check_release_version(v)
         if problem:
             problems.append(problem)
@@ -113,10 +114,10 @@ def set_(c, version, force=False, dry_run=False):
 @task
 def check(c):
     """Check the version: valid PEP 440, and X.Y.Z.dev0 on the main branch."""
-    from releasekit.tasks.git import current_branch_or_none
+    from releasekit.tasks.git import current_branch_or_none, main_branch_name
 
     project = load_project(c)
-    problems = check_version(project, current_branch_or_none(c, project))
+    problems = check_version(project, current_branch_or_none(c, project), main_branch_name(c, project))
     if problems:
         raise VersionError("; ".join(problems), "run `releasekit version.bump-dev` to open a dev cycle")
     ui.info(f"version {project.version()} ok")

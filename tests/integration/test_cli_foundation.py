@@ -349,7 +349,7 @@ def test_errors_under_inv(cli, plain_project, settings, argv, fragments):
 
 @pytest.mark.parametrize(("env", "fragment"), [
     pytest.param({"INVOKE_RELEASEKIT_WAIT_TIMEOUT": "soon"},
-                 "INVOKE_RELEASEKIT_WAIT_TIMEOUT='soon': `releasekit.wait.timeout` should be a whole number",
+                 "INVOKE_RELEASEKIT_WAIT_TIMEOUT='soon': `releasekit.wait.timeout` should be a number",
                  id="not a number"),
     pytest.param({"INVOKE_RELEASEKIT_SKIP_STEPS": "tests"}, "`releasekit.skip_steps` is a list", id="a list"),
 ])
@@ -387,7 +387,7 @@ def test_config_shows_values_and_origins(cli, plain_project, tmp_path):
     assert rows["remote"] == ("upstream", "invoke.yaml")
     assert rows["wait.interval"] == ("2", "invoke.yaml")
     assert rows["test_command"] == ("make test", "environment")
-    assert rows["wait.timeout"] == ("60", "environment")
+    assert rows["wait.timeout"] == ("60.0", "environment")
     assert rows["conda.label"] == ("nightly", "config file")
     assert rows["changelog"] == ("CHANGES.md", "default")
     assert rows["main_branch"] == ("(auto)", "default")
