@@ -63,6 +63,49 @@ def wait_for_index(project: Project, version: str, *, timeout: float | None = No
     return polls
 
 
+def conda_channel(project: Project) -> str:
+    """The channel conda clients install the release from: the channel directory's label, or user/label/L."""
+    s = project.settings
+    if s["conda.channel_dir"]:
+        root = s.path("conda.channel_dir")
+        return str(root if s["conda.label"] == "main" else root / "label" / s["conda.label"])
+    return f"{s['conda.user']}/label/{s['conda.label']}"
+
+
+def conda_probe(project: Project, version: str, expected: dict[str, str]):
+    """A probe that reads the channel's repodata fresh and reports the packages still missing."""
+    from releasekit.adapters import conda
+    from releasekit.tasks.dist import conda_artifacts
+
+    names = {conda.package_info(p).name for p in conda_artifacts(project, version)} or {project.package}
+    channel = conda_channel(project)
+
+    def probe() -> Poll:
+        try:
+            files: dict[str, str | None] = {}
+            for name in names:
+                files.update(conda.channel_files(channel, name))
+        except Exception as exc:  # noqa: BLE001 - an unreadable channel is just "not yet"
+            return Poll(False, [f"the channel ({getattr(exc, 'message', exc)})"])
+        missing = [n for n, sha in expected.items() if n not in files or files[n] not in (sha, None)]
+        return Poll(not missing, missing)
+
+    return probe
+
+
+def wait_for_conda(project: Project, version: str, *, timeout: float | None = None) -> int:
+    from releasekit.adapters import pypi
+    from releasekit.tasks.dist import conda_artifacts
+
+    s = project.settings
+    expected = {p.name: pypi.sha256(p) for p in conda_artifacts(project, version)}
+    polls = wait_until(conda_probe(project, version, expected), what=f"the conda channel {conda_channel(project)}",
+                       timeout=s["wait.timeout"] if timeout is None else timeout, interval=s["wait.interval"],
+                       max_interval=s["wait.max_interval"])
+    ui.info(f"the conda channel serves {project.package} {version} ({len(expected)} file(s), {polls} poll(s))")
+    return polls
+
+
 def install_published(project: Project, sh: Shell, version: str, *, attempts: int = 4) -> tuple[str, float]:
     """pip install PKG==VERSION from the index into a fresh hermetic env, retried with backoff
     (caches behind an index disagree for a while); import; compare the version; smoke-test."""
@@ -165,11 +208,7 @@ def verify_conda_published(project: Project, version: str) -> str:
 
     s = project.settings
     name = conda_recipe(project, version, sdist_of(project, version))["package"]["name"]
-    if s["conda.channel_dir"]:
-        root = s.path("conda.channel_dir")
-        channel = str(root if s["conda.label"] == "main" else root / "label" / s["conda.label"])
-    else:
-        channel = f"{s['conda.user']}/label/{s['conda.label']}"
+    channel = conda_channel(project)
     prefix = Path(tempfile.mkdtemp(prefix="releasekit-conda-verify-"))
     try:
         conda.install_from_channel(channel, f"{name}=={version}", prefix / "env", extra_channels=s["conda.channels"])
@@ -196,6 +235,7 @@ def verify_release(rite) -> None:
     from releasekit.tasks.dist import conda_enabled
 
     if conda_enabled(rite.project):
+        wait_for_conda(rite.project, r.version)
         verify_conda_published(rite.project, r.version)
 
 
@@ -287,9 +327,14 @@ def local(c, version=None):
 
 @task(help={"version": "version to wait for (default: the version file's)", "timeout": "seconds (default: config)"})
 def wait(c, version=None, timeout=None):
-    """Wait until the index serves every file of the version (exact match, cache bypassed)."""
+    """Wait until the index (and the conda channel) serve every file of the version (exact match, fresh reads)."""
+    from releasekit.tasks.dist import conda_enabled
+
     project = load_project(c)
-    wait_for_index(project, version or project.version(), timeout=float(timeout) if timeout else None)
+    version = version or project.version()
+    wait_for_index(project, version, timeout=float(timeout) if timeout else None)
+    if conda_enabled(project):
+        wait_for_conda(project, version, timeout=float(timeout) if timeout else None)
 
 
 @task(iterable=["host"], help={"version": "version to install (default: the version file's)",

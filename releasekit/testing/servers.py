@@ -166,11 +166,13 @@ class PypiServer(_Process):
         self.simple_url = f"{self.url}simple/"
 
     def start(self) -> PypiServer:
+        # -v logs every request to the log file: tests can see when a client asked for a page.
         argv = [
             sys.executable,
             "-c",
             _PYPISERVER_MAIN,
             "run",
+            "-v",
             "-p",
             str(self.port),
             "-i",

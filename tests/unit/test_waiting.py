@@ -1,0 +1,65 @@
+"""The poll loop with a fake clock: detection within one interval, backoff with a cap, the timeout."""
+
+from __future__ import annotations
+
+import pytest
+
+from releasekit.errors import WaitTimeout
+from releasekit.waiting import Poll, wait_until
+
+
+class FakeClock:
+    def __init__(self) -> None:
+        self.t = 0.0
+        self.sleeps: list[float] = []
+
+    def now(self) -> float:
+        return self.t
+
+    def sleep(self, seconds: float) -> None:
+        self.sleeps.append(seconds)
+        self.t += seconds
+
+
+@pytest.mark.parametrize("available_at", [0.0, 0.1, 3.0, 7.7, 100.0], ids=lambda t: f"at-{t}s")
+def test_found_within_one_poll_interval_of_appearing(available_at):
+    clock = FakeClock()
+    seen: list[float] = []
+
+    def probe() -> Poll:
+        seen.append(clock.t)
+        return Poll(clock.t >= available_at, [] if clock.t >= available_at else ["pkg-1.0.tar.gz"])
+
+    wait_until(probe, what="index", timeout=1000, interval=1, max_interval=5, sleep=clock.sleep, now=clock.now)
+    found_at = seen[-1]
+    assert found_at >= available_at
+    assert found_at - available_at <= 5  # never later than one (capped) interval
+
+
+def test_backoff_grows_by_half_up_to_the_cap():
+    clock = FakeClock()
+    with pytest.raises(WaitTimeout):
+        wait_until(lambda: Poll(False, ["x"]), what="index", timeout=30, interval=1, max_interval=4,
+                   sleep=clock.sleep, now=clock.now)
+    assert clock.sleeps[:5] == [1, 1.5, 2.25, 3.375, 4]
+    assert max(clock.sleeps) == 4
+
+
+def test_timeout_names_what_never_appeared_and_never_oversleeps():
+    clock = FakeClock()
+    with pytest.raises(WaitTimeout) as err:
+        wait_until(lambda: Poll(False, ["pkg-1.0-py3-none-any.whl", "pkg-1.0.tar.gz"]), what="the index page",
+                   timeout=10, interval=3, max_interval=60, sleep=clock.sleep, now=clock.now)
+    assert "pkg-1.0-py3-none-any.whl" in err.value.message and "pkg-1.0.tar.gz" in err.value.message
+    assert "after 10s" in err.value.message
+    assert clock.t == 10  # the last sleep was cut to the deadline
+
+
+def test_progress_reports_elapsed_polls_and_missing():
+    clock = FakeClock()
+    reports = []
+    answers = iter([Poll(False, ["a", "b"]), Poll(False, ["b"]), Poll(True, [])])
+    polls = wait_until(lambda: next(answers), what="x", timeout=100, interval=2, max_interval=2,
+                       sleep=clock.sleep, now=clock.now, on_progress=lambda *r: reports.append(r))
+    assert polls == 3
+    assert reports == [(0.0, 1, ["a", "b"]), (2.0, 2, ["b"]), (4.0, 3, [])]
