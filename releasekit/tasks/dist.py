@@ -286,6 +286,8 @@ def build_release(rite) -> None:
         rite.artifacts = build_pypi(rite.project, rite.shell, rite.git, r.tag)
     if conda_enabled(rite.project):
         rite.conda_artifacts = build_conda(rite.project, rite.shell, r.version)
+    else:
+        ui.info(f"no conda recipe in {rite.settings['conda.recipe']}: the conda steps are skipped")
 
 
 def build_pypi_done(rite) -> bool:

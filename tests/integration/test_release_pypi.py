@@ -73,6 +73,21 @@ def test_killed_index_after_the_wheel_then_resume_uploads_only_the_sdist(tmp_pat
         server.stop()
 
 
+def test_a_failed_verify_is_all_that_resume_runs_again(release_project, release_cli):
+    # The published version is verified on a host that cannot be reached: the release is not done.
+    first = release_cli("release", "--yes", "--host", "nobody@127.0.0.1:1")
+    assert first.returncode != 0
+    assert "no conda recipe in conda/: the conda steps are skipped" in first.stdout
+    summary = first.stdout.split("release summary")[1]
+    assert "upload               done" in summary and "verify               failed" in summary
+    second = release_cli("release", "--yes")
+    assert second.returncode == 0, second.stdout + second.stderr
+    rows = {line.split()[0]: line.split()[1] for line in second.stdout.split("release summary")[1].splitlines()[3:]
+            if len(line.split()) >= 2 and line.split()[1] in ("done", "already")}
+    assert rows.pop("verify") == "done" and rows.pop("finish") == "done"  # finish never ran the first time
+    assert set(rows.values()) == {"already"} and len(rows) == 9  # every step before verify: recognised as done
+
+
 def test_missing_credentials_stop_preflight_before_any_change(release_project, cli_env, tmp_path):
     env = dict(cli_env, HOME=str(tmp_path / "home"))  # no .pypirc, no keyring, no TWINE_* variables
     result = Cli(release_project.path, env)("release", "--yes")
