@@ -17,14 +17,13 @@ import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
 
 import yaml
 
 from releasekit.testing.hosts import make_pool
 from releasekit.testing.sample import make_sample_project
-from releasekit.testing.servers import _PYPISERVER_MAIN, free_port
+from releasekit.testing.servers import PypiServer
 
 
 def main() -> None:
@@ -36,19 +35,8 @@ def main() -> None:
     server = None
     try:
         hosts = pool.get(3)
-        index_dir = root / "index"
-        index_dir.mkdir()
-        port = free_port()
-        server = subprocess.Popen([sys.executable, "-c", _PYPISERVER_MAIN, "run", "-p", str(port), "-i", "0.0.0.0",
-                                   "-a", ".", "-P", ".", "--disable-fallback", str(index_dir)],
-                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        url = f"http://{hosts[0].gateway}:{port}/"
-        for _ in range(200):
-            try:
-                urllib.request.urlopen(url + "simple/", timeout=1)
-                break
-            except OSError:
-                time.sleep(0.05)
+        server = PypiServer(root / "index", bind="0.0.0.0", address=hosts[0].gateway).start()
+        index_dir, url = server.dir, server.url
         project = make_sample_project(root, "bench-verify")
         (project.path / "invoke.yaml").write_text(yaml.safe_dump({"releasekit": {
             "pypi": {"repository": url}, "dist": {"isolation": False},
@@ -79,8 +67,7 @@ def main() -> None:
         print(f"ratio 3 hosts / 1 host = {three / one:.2f} (goal <= 1.5)")
     finally:
         if server is not None:
-            server.terminate()
-            server.wait(timeout=10)
+            server.stop()
         pool.close()
         shutil.rmtree(root, ignore_errors=True)
 

@@ -46,22 +46,15 @@ def _checkout(rite: Rite, branch: str) -> None:
 
 
 def preflight(rite: Rite) -> None:
+    """Every reason not to start, reported at once: the repository, tools, credentials, the index.
+    A release starts on main at a dev version; a hotfix on its release branch at a release version."""
     from releasekit.tasks.dist import preflight_problems
 
     r, p = rite.release, rite.project
-    problems = gittasks.sanity_problems(p, rite.git, main=r.main, release=r.version)
+    where = {} if r.kind == "release" else {"on_branch": r.branch, "expect": "release"}
+    problems = gittasks.sanity_problems(p, rite.git, main=r.main, release=r.version, **where)
     problems += preflight_problems(rite)
-    gittasks.raise_if(problems, "fix these, then run `release` again")
-
-
-def hotfix_preflight(rite: Rite) -> None:
-    from releasekit.tasks.dist import preflight_problems
-
-    r, p = rite.release, rite.project
-    problems = gittasks.sanity_problems(p, rite.git, main=r.main, on_branch=r.branch, expect="release",
-                                        release=r.version)
-    problems += preflight_problems(rite)
-    gittasks.raise_if(problems, "fix these, then run `release-hotfix` again")
+    gittasks.raise_if(problems, f"fix these, then run `{'release' if r.kind == 'release' else 'release-hotfix'}` again")
 
 
 def run_tests(rite: Rite) -> None:
@@ -246,7 +239,7 @@ def release_steps() -> list[Step]:
 
 def hotfix_steps() -> list[Step]:
     return [
-        Step("preflight", "hotfix preflight checks", "git.sanity-check", hotfix_preflight,
+        Step("preflight", "hotfix preflight checks", "git.sanity-check", preflight,
              _cmds("git fetch --prune --tags {r.remote}", "git status --porcelain")),
         Step("tests", "run the project's tests", "ci.test", run_tests, _cmds("{s[test_command]}"), optional=True),
         Step("hotfix-commit", "bump to the post-release, changelog, commit and push", "version.bump-post-release",

@@ -19,26 +19,11 @@ from pathlib import Path
 
 from releasekit.adapters.shell import CommandResult, Shell
 from releasekit.errors import CommandFailed, ToolMissing, VerifyFailed
+from releasekit.hostscripts import KEEP_VARIABLES
 
-# pip/uv settings that only carry traffic (certificates, proxies, timeouts) and
-# never decide *which* package gets installed; every other PIP_*/UV_* goes.
-_PLUMBING = {
-    "PIP_CERT",
-    "PIP_CLIENT_CERT",
-    "PIP_PROXY",
-    "PIP_TIMEOUT",
-    "PIP_DEFAULT_TIMEOUT",
-    "PIP_RETRIES",
-    "PIP_TRUSTED_HOST",
-    "UV_NATIVE_TLS",
-    "UV_HTTP_TIMEOUT",
-    "UV_REQUEST_TIMEOUT",
-    "UV_HTTP_RETRIES",
-    "UV_CONCURRENT_DOWNLOADS",
-    "UV_CONCURRENT_INSTALLS",
-    "UV_CONCURRENT_BUILDS",
-    "UV_INSECURE_HOST",
-}
+# pip/uv settings that only carry traffic (certificates, proxies, timeouts) and never decide *which*
+# package gets installed: the list the remote install scripts keep, plus local concurrency knobs.
+_PLUMBING = {*KEEP_VARIABLES, "UV_CONCURRENT_DOWNLOADS", "UV_CONCURRENT_INSTALLS", "UV_CONCURRENT_BUILDS"}
 
 # Other variables that make an interpreter or installer look outside the env.
 _LEAKY = {

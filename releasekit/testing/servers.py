@@ -156,12 +156,16 @@ class PypiServer(_Process):
 
     name = "pypiserver"
 
-    def __init__(self, workdir: Path, *, auth: tuple[str, str] | None = None) -> None:
+    def __init__(self, workdir: Path, *, auth: tuple[str, str] | None = None, bind: str = "127.0.0.1",
+                 address: str | None = None) -> None:
+        """``bind`` is the interface to listen on ("0.0.0.0" to serve other network namespaces) and
+        ``address`` the one clients use in URLs (default: 127.0.0.1)."""
         super().__init__(workdir)
         self.auth = auth
+        self.bind = bind
         self.dir = self.workdir / "packages"
         self.dir.mkdir(exist_ok=True)
-        self.url = f"http://127.0.0.1:{self.port}/"
+        self.url = f"http://{address or '127.0.0.1'}:{self.port}/"
         self.upload_url = self.url
         self.simple_url = f"{self.url}simple/"
 
@@ -176,7 +180,7 @@ class PypiServer(_Process):
             "-p",
             str(self.port),
             "-i",
-            "127.0.0.1",
+            self.bind,
         ]
         if self.auth:
             htpasswd = write_htpasswd(self.workdir / "htpasswd", {self.auth[0]: self.auth[1]})

@@ -4,17 +4,14 @@ a real index they reach, the published version installed on each in parallel, on
 from __future__ import annotations
 
 import shutil
-import subprocess
 import sys
-import time
-import urllib.request
 
 import pytest
 import yaml
 
 from releasekit.testing.hosts import ssh_hosts
 from releasekit.testing.sample import make_sample_project
-from releasekit.testing.servers import _PYPISERVER_MAIN, free_port
+from releasekit.testing.servers import PypiServer
 from tests.conftest import Cli
 
 __all__ = ["ssh_hosts"]  # a fixture, imported on purpose
@@ -25,19 +22,8 @@ def published(tmp_path, ssh_hosts, cli_env):
     """A sample project built and 'published' on an index every host can reach, hosts configured."""
     hosts = ssh_hosts(3)
     gateway = hosts[0].gateway
-    index_dir = tmp_path / "index"
-    index_dir.mkdir()
-    port = free_port()
-    server = subprocess.Popen([sys.executable, "-c", _PYPISERVER_MAIN, "run", "-p", str(port), "-i", "0.0.0.0",
-                               "-a", ".", "-P", ".", "--disable-fallback", str(index_dir)],
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://{gateway}:{port}/"
-    for _ in range(200):
-        try:
-            urllib.request.urlopen(url + "simple/", timeout=1)
-            break
-        except OSError:
-            time.sleep(0.05)
+    server = PypiServer(tmp_path / "index", bind="0.0.0.0", address=gateway).start()
+    index_dir, url = server.dir, server.url
     project = make_sample_project(tmp_path, "rk-hosts-verify")
     settings = {"releasekit": {
         "pypi": {"repository": url}, "dist": {"isolation": False},
@@ -52,8 +38,7 @@ def published(tmp_path, ssh_hosts, cli_env):
     for artifact in (project.path / "dist").iterdir():
         shutil.copy(artifact, index_dir / artifact.name)
     yield project, cli, hosts
-    server.terminate()
-    server.wait(timeout=10)
+    server.stop()
 
 
 def test_verify_install_on_three_hosts_in_parallel(published):
