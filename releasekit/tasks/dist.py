@@ -97,7 +97,6 @@ def check_artifacts(project: Project, sh: Shell, git: Git, paths: list[Path], ve
 def verify_local(project: Project, sh: Shell, paths: list[Path], version: str) -> list[tuple[str, str, str]]:
     """Install each artifact alone in a fresh hermetic env, import it, compare the version, smoke-test."""
     from releasekit.adapters.envs import clean_env
-    from releasekit.errors import VerifyFailed
     from releasekit.tasks.upload import index_root, pypi_target
 
     # Dependencies (and an sdist's build backend) come from the configured index only.
@@ -107,15 +106,23 @@ def verify_local(project: Project, sh: Shell, paths: list[Path], version: str) -
         with clean_env(sh) as env:
             needs_index = path.name.endswith((".tar.gz", ".zip")) or _has_deps(path)
             env.install([path], index_url=deps_index if needs_index else None)
-            got = env.check_import(project.import_name, project.package)
-            if got != version:
-                raise VerifyFailed(f"{path.name} installs version {got}, not {version}")
-            smoke = project.settings["smoke_command"]
-            if smoke:
-                env.python(["-c", smoke])
-            rows.append((path.name, got, "import ok" + (", smoke ok" if smoke else "")))
+            got = check_installed(project, env, version, path.name)
+            rows.append((path.name, got, "import ok" + (", smoke ok" if project.settings["smoke_command"] else "")))
     ui.table(("artifact", "version", "checks"), rows, title="installed in clean environments")
     return rows
+
+
+def check_installed(project: Project, env, version: str, what: str) -> str:
+    """In a clean env holding the package: import it, compare its version, run the smoke command."""
+    from releasekit.errors import VerifyFailed
+
+    got = env.check_import(project.import_name, project.package)
+    if got != version:
+        raise VerifyFailed(f"{what} installs version {got}, not {version}")
+    smoke = project.settings["smoke_command"]
+    if smoke:
+        env.python(["-c", smoke])
+    return got
 
 
 def _has_deps(path: Path) -> bool:

@@ -110,6 +110,7 @@ def install_published(project: Project, sh: Shell, version: str, *, attempts: in
     """pip install PKG==VERSION from the index into a fresh hermetic env, retried with backoff
     (caches behind an index disagree for a while); import; compare the version; smoke-test."""
     from releasekit.adapters.envs import clean_env
+    from releasekit.tasks.dist import check_installed
     from releasekit.tasks.upload import index_root, pypi_target
 
     _repo, _url, page = pypi_target(project)
@@ -126,12 +127,7 @@ def install_published(project: Project, sh: Shell, version: str, *, attempts: in
                     raise
                 time.sleep(2 ** attempt)
         seconds = time.monotonic() - start
-        got = env.check_import(project.import_name, project.package)
-        if got != version:
-            raise VerifyFailed(f"{spec} from the index installed version {got}")
-        smoke = project.settings["smoke_command"]
-        if smoke:
-            env.python(["-c", smoke])
+        got = check_installed(project, env, version, f"{spec} from the index")
     return got, seconds
 
 
