@@ -124,7 +124,7 @@ def jobs_of(doc: dict, provider: str) -> dict[str, dict]:
 
 
 def commands_of(job: dict) -> list[str]:
-    out = []
+    out: list[str] = []
     for step in job.get("steps") or []:
         for key in ("run", "script", "bash", "pwsh", "powershell"):
             if isinstance(step.get(key), str):

@@ -102,6 +102,7 @@ def release_branch_done(rite: Rite) -> bool:
 def dev_cycle(rite: Rite) -> None:
     """On main: next .dev0, the release's section dated and a new WIP section; integrate; push."""
     r, p = rite.release, rite.project
+    assert r.next_dev is not None  # a release (not a hotfix) always has one
     confirm(rite, f"Push the new dev cycle {r.next_dev} to {r.remote}/{r.main}, then branch {r.branch} and tag {r.tag}?")
     _checkout(rite, r.main)
     if p.version(rite.shell) != r.next_dev:
@@ -121,7 +122,8 @@ def dev_cycle_done(rite: Rite) -> bool:
     r = rite.release
     rite.git.fetch(r.remote)
     remote_version = _version_at(rite, f"{r.remote}/{r.main}")
-    return remote_version is not None and versioning.parse(remote_version) >= versioning.parse(r.next_dev)
+    return (remote_version is not None and r.next_dev is not None
+            and versioning.parse(remote_version) >= versioning.parse(r.next_dev))
 
 
 def publish_branch(rite: Rite) -> None:

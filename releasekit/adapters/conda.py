@@ -601,7 +601,7 @@ def channel_files(channel: str | Path, package: str, *, subdirs: Sequence[str] |
     from rattler import Gateway, Subdir
     from rattler.exceptions import FetchRepoDataError, GatewayError
 
-    platforms = list(subdirs) if subdirs else ["noarch", str(Subdir.current())]
+    platforms: list = list(subdirs) if subdirs else ["noarch", str(Subdir.current())]
 
     async def query(cache: Path):
         gateway = Gateway(cache_dir=cache)

@@ -159,7 +159,7 @@ def tag_and_push(project: Project, git: Git, version: str) -> str:
     """Annotated tag on HEAD, pushed by name, then checked on the remote. Idempotent."""
     remote = project.settings["remote"]
     tag = project.tag(version)
-    head = git.rev("HEAD")
+    head = git.rev("HEAD") or ""
     existing = git.local_tag(tag)
     if existing and existing != head and not git.shell.dry_run:
         raise GitError(

@@ -97,16 +97,16 @@ def upload_conda(project: Project, sh: Shell, version: str, *, label: str | None
     if s["conda.channel_dir"]:
         from releasekit.adapters import channel
 
-        result = channel.upload(files, s.path("conda.channel_dir"), label, force=force, dry_run=sh.dry_run)
-        uploaded, skipped = result.uploaded, result.skipped
+        done = channel.upload(files, s.path("conda.channel_dir"), label, force=force, dry_run=sh.dry_run)
+        uploaded, skipped = list(done.uploaded), list(done.skipped)
     else:
         from releasekit.adapters import anaconda
 
         if not s["conda.user"]:
             raise CredentialsMissing("no anaconda.org user to upload to", "set `releasekit.conda.user` or `conda.channel_dir`")
-        result = anaconda.upload(sh, files, s["conda.user"], label, token=os.environ.get("ANACONDA_API_TOKEN"),
-                                 force=force)
-        uploaded, skipped = result.uploaded, result.skipped
+        sent = anaconda.upload(sh, files, s["conda.user"], label, token=os.environ.get("ANACONDA_API_TOKEN"),
+                               force=force)
+        uploaded, skipped = list(sent.uploaded), list(sent.skipped)
     for name in skipped:
         ui.info(f"skipped {getattr(name, 'name', name)}: the channel has it already, byte for byte")
     for name in uploaded:

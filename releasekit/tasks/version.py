@@ -144,4 +144,4 @@ bump_patch_dev = _alias("bump-patch-dev", "Alias: bump-dev --part patch.", lambd
 ns = Collection("version")
 for t in (show, bump, bump_dev, set_, check, bump_major, bump_minor, bump_patch, bump_post_release,
           bump_major_dev, bump_minor_dev, bump_patch_dev):
-    ns.add_task(t)
+    ns.add_task(t)  # type: ignore[arg-type]

@@ -126,7 +126,7 @@ class SshHost:
             shell="sh",
         )
         values.update(changes)
-        return HostSpec(**values)
+        return HostSpec(**values)  # type: ignore[arg-type]
 
     def connect(self, **kwargs):
         """An open fabric Connection that checks this pool's known_hosts."""
