@@ -237,7 +237,7 @@ def execute(rite: Rite, steps: list[Step], journal: Journal | None) -> list[Outc
             continue
         recorded = journal.step_status(step.name) if journal else None
         truth = None
-        if step.is_done is not None and not rite.dry_run:
+        if step.is_done is not None:  # read-only checks: they run in a dry run too
             try:
                 truth = step.is_done(rite)
             except ReleasekitError:
@@ -245,7 +245,7 @@ def execute(rite: Rite, steps: list[Step], journal: Journal | None) -> list[Outc
         if truth or (recorded == "done" and step.is_done is None):
             ui.step(f"[{index}/{len(steps)}] {step.title}: already done")
             outcomes.append(Outcome(step.name, "already done"))
-            if journal and recorded != "done":
+            if journal and recorded != "done" and not rite.dry_run:
                 journal.record(step.name, "done", 0.0)
             continue
         ui.step(f"[{index}/{len(steps)}] {step.title}")
@@ -256,7 +256,7 @@ def execute(rite: Rite, steps: list[Step], journal: Journal | None) -> list[Outc
             seconds = time.monotonic() - start
             ui.info(exc.render())
             outcomes.append(Outcome(step.name, "failed", seconds, exc.message))
-            if journal:
+            if journal and not rite.dry_run:
                 journal.record(step.name, "failed", seconds)
             failed = True
             continue
@@ -297,6 +297,22 @@ def close_log(log: releaselog.ReleaseLog) -> None:
 # --- the entry point of `release` and `release-hotfix` ------------------------------------------------------------
 
 
+def check_pending_matches(project: Project, pending: Release, part: str | None) -> None:
+    """Resume only what was started: the same --part, and a version file the rite itself could have left."""
+    if part is not None and pending.kind == "release" and part != pending.part:
+        raise ResumeRefused(f"an unfinished release of {pending.version} (--part {pending.part}) is in progress",
+                            f"finish it with `releasekit release --part {pending.part}`, or drop it with --restart")
+    try:
+        current = project.version()
+    except ReleasekitError:
+        return  # the steps report an unreadable version file themselves
+    expected = {pending.from_version, pending.version} | ({pending.next_dev} if pending.next_dev else set())
+    if current not in expected:
+        raise ResumeRefused(f"the unfinished {pending.kind} of {pending.version} started from {pending.from_version}, "
+                            f"but the version file now says {current}",
+                            "run the same command with --restart to start a new release from here")
+
+
 def show_plan(rite: Rite, steps: list[Step], as_json: bool) -> None:
     r = rite.release
     if as_json:
@@ -314,7 +330,8 @@ def show_plan(rite: Rite, steps: list[Step], as_json: bool) -> None:
 
 def run(project: Project, shell: Shell, git: Git, *, kind: str, make_release: Callable[[], Release],
         steps: list[Step], plan_only: bool = False, as_json: bool = False, yes: bool = False,
-        restart: bool = False, force: bool = False, hosts: list[str] | None = None) -> int:
+        restart: bool = False, force: bool = False, hosts: list[str] | None = None,
+        part: str | None = None) -> int:
     """Load or start the release, then show the plan or execute it. Returns the exit status."""
     journal = Journal(project.state_dir)
     pending = journal.release if journal.release and not journal.finished else None
@@ -329,6 +346,8 @@ def run(project: Project, shell: Shell, git: Git, *, kind: str, make_release: Ca
         raise ResumeRefused(f"an unfinished {pending.kind} of {pending.version} is in progress",
                             f"finish it with `releasekit {'release' if pending.kind == 'release' else 'release-hotfix'}`"
                             " or drop it with --restart")
+    if pending and not restart:
+        check_pending_matches(project, pending, part)
     release = pending or make_release()
     rite = Rite(project, shell, git, release, yes=yes, hosts=list(hosts or []))
     steps = active_steps(steps, project)
@@ -337,7 +356,7 @@ def run(project: Project, shell: Shell, git: Git, *, kind: str, make_release: Ca
         return 0
     if shell.dry_run:
         ui.info(f"dry run of the {kind} of {release.version}: nothing will be changed")
-        outcomes = execute(rite, steps, None)
+        outcomes = execute(rite, steps, journal)  # read only: a dry run writes no journal
         summary(outcomes)
         return 1 if any(o.status == "failed" for o in outcomes) else 0
     lock = Lock(project.state_dir)

@@ -8,7 +8,7 @@ how to see that it is already done.
 from __future__ import annotations
 
 from releasekit import changelog, versionfile, versioning
-from releasekit.errors import ChangelogError, ReleasekitError
+from releasekit.errors import ChangelogError, PreconditionFailed, ReleasekitError
 from releasekit.plan import Rite, Step, confirm
 from releasekit.tasks import git as gittasks
 from releasekit.tasks.changelog import finalize_changelog, open_dev_cycle
@@ -57,6 +57,18 @@ def preflight(rite: Rite) -> None:
     gittasks.raise_if(problems, f"fix these, then run `{'release' if r.kind == 'release' else 'release-hotfix'}` again")
 
 
+def preflight_done(rite: Rite) -> bool:
+    """Preflight holds only before anything changed, so on resume it is re-run until the rite's first
+    change exists: the version bumped on main (a crash inside prepare leaves only its two files
+    changed), or, for a hotfix, the hotfix commit on the remote."""
+    r, p = rite.release, rite.project
+    if hotfix_commit_done(rite) if r.kind == "hotfix" else prepare_done(rite):
+        return True
+    dirty = {line[3:] for line in rite.git.status()}
+    home = r.branch if r.kind == "hotfix" else r.main
+    return bool(dirty) and dirty <= {p.version_file_rel, p.changelog_rel} and rite.git.current_branch() == home
+
+
 def run_tests(rite: Rite) -> None:
     cmd = rite.settings["test_command"]
     if cmd:
@@ -89,6 +101,10 @@ def release_branch(rite: Rite) -> None:
     if rite.git.branch_exists(r.branch):
         _checkout(rite, r.branch)
     else:
+        here = rite.git.current_branch()
+        if here != r.main and not rite.shell.dry_run:
+            raise PreconditionFailed(f"the release branch is cut from '{r.main}', but you are on '{here}'",
+                                     f"run `git checkout {r.main}` (the bumped files come along), then resume")
         rite.git.create_branch(r.branch)
     gittasks.commit_release_files(rite.project, rite.git, f"starting release branch: {r.version}")
 
@@ -123,7 +139,8 @@ def dev_cycle_done(rite: Rite) -> bool:
     rite.git.fetch(r.remote)
     remote_version = _version_at(rite, f"{r.remote}/{r.main}")
     return (remote_version is not None and r.next_dev is not None
-            and versioning.parse(remote_version) >= versioning.parse(r.next_dev))
+            and versioning.parse(remote_version) >= versioning.parse(r.next_dev)
+            and _has_release_section(rite.git.show_file(f"{r.remote}/{r.main}", rite.project.changelog_rel), r.version))
 
 
 def publish_branch(rite: Rite) -> None:
@@ -210,7 +227,7 @@ def release_steps() -> list[Step]:
     return [
         Step("preflight", "preflight checks", "git.sanity-check", preflight,
              _cmds("git fetch --prune --tags {r.remote}", "git status --porcelain",
-                   "git ls-remote --tags {r.remote} refs/tags/{r.tag}")),
+                   "git ls-remote --tags {r.remote} refs/tags/{r.tag}"), preflight_done),
         Step("tests", "run the project's tests", "ci.test", run_tests, _cmds("{s[test_command]}"), optional=True),
         Step("prepare", "bump the version and finalize the changelog", "version.bump", prepare,
              _cmds("write {p.version_file_rel}: {r.from_version} => {r.version}",
@@ -242,7 +259,7 @@ def release_steps() -> list[Step]:
 def hotfix_steps() -> list[Step]:
     return [
         Step("preflight", "hotfix preflight checks", "git.sanity-check", preflight,
-             _cmds("git fetch --prune --tags {r.remote}", "git status --porcelain")),
+             _cmds("git fetch --prune --tags {r.remote}", "git status --porcelain"), preflight_done),
         Step("tests", "run the project's tests", "ci.test", run_tests, _cmds("{s[test_command]}"), optional=True),
         Step("hotfix-commit", "bump to the post-release, changelog, commit and push", "version.bump-post-release",
              hotfix_commit, _cmds("write {p.version_file_rel}: {r.from_version} => {r.version}",

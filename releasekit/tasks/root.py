@@ -40,7 +40,7 @@ def release(c, part="patch", plan=False, json=False, dry_run=False, yes=False, r
     git = git_for(c, project, dry_run)
     _exit(rite.run(project, sh, git, kind="release", steps=steps.release_steps(),
                    make_release=lambda: rite.new_release(project, git, detect_main_branch(project, git), part, date),
-                   plan_only=plan, as_json=json, yes=yes, restart=restart, force=force, hosts=host))
+                   plan_only=plan, as_json=json, yes=yes, restart=restart, force=force, hosts=host, part=part))
 
 
 @task(name="release-hotfix", help={**_RITE_HELP, "note": "changelog entry for the hotfix (repeatable)"},

@@ -297,3 +297,60 @@ def test_inv_runs_the_rite_from_a_tasks_py(tmp_path, cli_env):
     assert result.returncode == 0, result.stdout + result.stderr
     assert remote_git(project, "rev-parse", "--verify", "refs/tags/v0.1.0")
 
+
+
+def _fail_tests_once(cli) -> None:
+    first = cli("release", "--yes", env={"INVOKE_RELEASEKIT_TEST_COMMAND": "false"})
+    assert first.returncode != 0 and "tests" in first.stdout
+
+
+def test_resume_refuses_a_release_the_project_has_moved_away_from(gp):
+    project, cli = gp
+    _fail_tests_once(cli)  # the journal now holds an unfinished release of 0.1.0
+    for path, old, new in (("sampleproj/version.py", "0.1.0.dev0", "0.2.0.dev0"), ("CHANGES.md", "0.1.0.dev0", "0.2.0.dev0")):
+        f = project.path / path
+        f.write_text(f.read_text().replace(old, new))
+    project.git("commit", "-qam", "move to 0.2.0.dev0")
+    project.git("push", "-q", "origin", "main")
+    refused = cli("release", "--yes")
+    assert refused.returncode != 0 and "--restart" in refused.stderr and "0.2.0.dev0" in refused.stderr
+    assert remote_git(project, "tag") == ""
+    restarted = cli("release", "--yes", "--restart")
+    assert restarted.returncode == 0, restarted.stdout + restarted.stderr
+    assert remote_git(project, "tag").split() == ["0.2.0"]
+
+
+def test_resume_refuses_another_part(gp):
+    project, cli = gp
+    _fail_tests_once(cli)
+    refused = cli("release", "--yes", "--part", "minor")
+    assert refused.returncode != 0 and "--part patch" in refused.stderr
+
+
+def test_resume_before_any_change_checks_the_branch_again(gp):
+    project, cli = gp
+    _fail_tests_once(cli)
+    project.git("checkout", "-q", "-b", "wip-experiment")
+    (project.path / "experiment.txt").write_text("unreviewed\n")
+    project.git("add", "experiment.txt")
+    project.git("commit", "-qm", "experiment")
+    result = cli("release", "--yes")
+    assert result.returncode != 0
+    assert "not 'main'" in result.stdout + result.stderr
+    assert project.git("branch", "--list", "release-0.1.0").strip() == "" and remote_git(project, "tag") == ""
+
+
+def test_dry_run_of_an_unfinished_release_shows_the_rest_and_changes_nothing(gp):
+    project, cli = gp
+    hook_path = hook(project, "post-commit", """
+case "$(git log -1 --format=%s)" in "new dev cycle"*) kill -9 "$(cat .git/releasekit/lock)" ;; esac
+""")
+    assert cli("release", "--yes").returncode != 0
+    hook_path.unlink()
+    journal = (project.path / ".git" / "releasekit" / "journal.json").read_text()
+    refs = (project.git("for-each-ref"), remote_git(project, "for-each-ref"))
+    dry = cli("release", "--dry-run")
+    assert dry.returncode == 0, dry.stdout + dry.stderr
+    assert "preflight checks: already done" in dry.stdout and "[dry-run] would run: git push" in dry.stdout
+    assert (project.path / ".git" / "releasekit" / "journal.json").read_text() == journal
+    assert (project.git("for-each-ref"), remote_git(project, "for-each-ref")) == refs
