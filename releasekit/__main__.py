@@ -25,8 +25,11 @@ class ReleasekitProgram(Program):
             super().update_config(merge)
         except yaml.YAMLError as exc:
             raise Exit(_one_line(f"error: a configuration file is not valid YAML: {exc}"), 1) from None
+        block = self.config.get("releasekit") or {}
+        if not hasattr(block, "items"):
+            raise Exit(f"error: `releasekit` in the configuration should be a mapping of settings, not {block!r}", 1)
         # invoke loads INVOKE_* variables later, per task, and raises a traceback for a bad one.
-        current = config.flatten(self.config.get("releasekit") or {})
+        current = config.flatten(block)
         problems = config.env_problems(os.environ, current)
         if problems:
             raise Exit(_one_line("error: " + "; ".join(problems)), 1)
@@ -39,11 +42,17 @@ def _one_line(text: str) -> str:
 
 
 def main(argv: list[str] | None = None) -> None:
+    from invoke.config import AmbiguousMergeError
+
     from releasekit.tasks import namespace
 
     program = ReleasekitProgram(namespace=namespace(), version=__version__, name="releasekit",
                                 binary="releasekit")
-    program.run(argv if argv is None else ["releasekit", *argv])
+    try:
+        program.run(argv if argv is None else ["releasekit", *argv])
+    except AmbiguousMergeError as exc:  # a setting of another kind than its default (a list for a table...)
+        print(_one_line(f"error: a setting has the wrong kind of value: {exc}"), file=sys.stderr)
+        sys.exit(1)
 
 
 if __name__ == "__main__":

@@ -103,8 +103,13 @@ def _suggest(key: str) -> str:
     return f"did you mean `{close[0]}`?" if close else "run `releasekit config` to list the known keys"
 
 
+TEMPLATES = ("release_branch", "tag")
+
+
 def validate_layer(tree: Mapping, source: str) -> dict[str, Any]:
     """Flatten one source, rejecting unknown keys and wrong types with the key named."""
+    if not isinstance(tree, Mapping):
+        raise ConfigError(f"`releasekit` (from {source}) should be a table of settings, not {type(tree).__name__}")
     flat = flatten(tree)
     for key, value in flat.items():
         if key not in SCHEMA:
@@ -127,9 +132,29 @@ def validate_layer(tree: Mapping, source: str) -> dict[str, Any]:
             raise ConfigError(
                 f"`releasekit.{key}` (from {source}) should be a {want}, not {type(value).__name__} {value!r}"
             )
+        _check_value(key, value, source)
     if "hosts" in flat:
         _validate_hosts(flat["hosts"], source)
     return flat
+
+
+def _check_value(key: str, value: Any, source: str) -> None:
+    """What a type check cannot see: list items, number ranges, the templates' placeholders."""
+    default = SCHEMA[key][0]
+    if isinstance(default, list) and isinstance(value, list):
+        bad = [v for v in value if not isinstance(v, str)]
+        if bad:
+            raise ConfigError(f"`releasekit.{key}` (from {source}) should list strings, not {bad[0]!r}")
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and value < 0:
+        raise ConfigError(f"`releasekit.{key}` (from {source}) cannot be negative ({value})")
+    if key in TEMPLATES and isinstance(value, str):
+        try:
+            rendered = value.format(version="1.0")
+        except (KeyError, IndexError, ValueError):
+            rendered = None
+        if rendered is None or "{version}" not in value:
+            raise ConfigError(f"`releasekit.{key}` (from {source}) is {value!r}, not a template with one {{version}}",
+                              "write it like 'release-{version}' or 'v{version}'")
 
 
 def _validate_hosts(hosts: Mapping, source: str) -> None:
@@ -249,7 +274,11 @@ def from_invoke(config: Any, root: Path, overrides: Mapping[str, Any] | None = N
 
     def layer(name: str) -> Mapping:
         data = getattr(config, f"_{name}", None) or {}
-        return data.get("releasekit", {}) or {}
+        block = data.get("releasekit", {}) or {}
+        if not isinstance(block, Mapping):
+            raise ConfigError(f"`releasekit` in the {name} configuration should be a mapping of settings, "
+                              f"not {type(block).__name__}")
+        return block
 
     layers = [
         ("pyproject.toml", pyproject_layer(root)),

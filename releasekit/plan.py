@@ -316,9 +316,11 @@ def check_pending_matches(project: Project, pending: Release, part: str | None) 
 def show_plan(rite: Rite, steps: list[Step], as_json: bool) -> None:
     r = rite.release
     if as_json:
-        print(json.dumps({"release": asdict(r), "steps": [
+        from releasekit.redact import redact
+
+        print(redact(json.dumps({"release": asdict(r), "steps": [
             {"number": i, "name": s.name, "title": s.title, "task": s.task, "commands": s.commands(rite)}
-            for i, s in enumerate(steps, 1)]}, indent=2))
+            for i, s in enumerate(steps, 1)]}, indent=2)))
         return
     ui.info(f"{r.kind} {r.version} of {rite.project.package} (from {r.from_version}); branch {r.branch}, "
             f"tag {r.tag}" + (f", then main at {r.next_dev}" if r.next_dev else ""))

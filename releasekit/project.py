@@ -77,8 +77,8 @@ class Project:
         configured = self.settings["version_file"]
         if configured:
             path = self.root / configured
-            if not path.exists():
-                raise VersionFileError(f"version file {configured} does not exist")
+            if not path.is_file():
+                raise VersionFileError(f"version file {configured} does not exist or is not a file")
             return path
         project = self._pyproject.get("project", {})
         if "version" in project and "version" not in project.get("dynamic", []):
@@ -132,7 +132,7 @@ class Project:
         path = self.changelog_path
         if sh is not None and path.resolve() in sh.overlay:
             return sh.overlay[path.resolve()]
-        if not path.exists():
+        if not path.is_file():
             from releasekit.errors import ChangelogError
 
             raise ChangelogError(f"{self.changelog_rel} does not exist", "create it or set `releasekit.changelog`")

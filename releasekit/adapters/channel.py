@@ -80,8 +80,11 @@ def existing(channel_dir: Path, label: str = MAIN) -> dict[str, str]:
 
 
 @contextlib.contextmanager
-def _locked(channel_dir: Path) -> Iterator[None]:
-    """One writer at a time per channel folder (where the OS has flock)."""
+def _locked(channel_dir: Path, dry_run: bool = False) -> Iterator[None]:
+    """One writer at a time per channel folder (where the OS has flock); a dry run creates nothing."""
+    if dry_run:
+        yield
+        return
     channel_dir.mkdir(parents=True, exist_ok=True)
     try:
         import fcntl
@@ -161,8 +164,8 @@ def upload(
     root = label_root(channel_dir, label)
     infos = [package_info(Path(f)) for f in files]
     result = UploadResult()
-    with _locked(channel_dir):
-        have = existing(channel_dir, label)
+    with _locked(channel_dir, dry_run):
+        have = existing(channel_dir, label) if channel_dir.is_dir() else {}
         todo = []
         for info in infos:
             sha = file_digests(info.path)[0]

@@ -74,31 +74,40 @@ def check_workflow(text: str, provider: str) -> list[str]:
 
 
 def clean_logs(path: Path) -> list[Path]:
-    """Clean a log file, every .log/.txt file in a folder, or every text member of a zip, atomically."""
+    """Clean a log file, the CI logs (.log/.txt with timestamped lines) in a folder, or the text members
+    of a zip. Everything is computed first and then written file by file atomically, so bad input
+    changes nothing; bytes that are not UTF-8 pass through untouched."""
     path = Path(path)
     if not path.exists():
         raise ReleasekitError(f"{path} does not exist", "pass a log file, a folder of logs or a zip")
     if path.is_dir():
-        files = [p for p in sorted(path.rglob("*")) if p.is_file() and p.suffix in (".log", ".txt")]
-        for f in files:
-            fileio.atomic_write(f, cilogs.clean_text(fileio.read_text(f)))
-        return files
+        todo = []
+        for f in sorted(path.rglob("*")):
+            if f.is_file() and f.suffix in (".log", ".txt"):
+                data = f.read_bytes()
+                text = data.decode("utf-8", errors="surrogateescape")
+                if cilogs.looks_like_ci_log(text):
+                    todo.append((f, cilogs.clean_bytes(data)))
+        for f, cleaned in todo:
+            fileio.atomic_write_bytes(f, cleaned)
+        return [f for f, _ in todo]
     if zipfile.is_zipfile(path):
+        with zipfile.ZipFile(path) as src:
+            members = [(info, src.read(info)) for info in src.infolist()]
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
         os.close(fd)
         try:
-            with zipfile.ZipFile(path) as src, zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as dst:
-                for info in src.infolist():
-                    data = src.read(info)
+            with zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as dst:
+                for info, data in members:
                     if info.filename.endswith((".log", ".txt")):
-                        data = cilogs.clean_text(data.decode("utf-8", errors="replace")).encode("utf-8")
+                        data = cilogs.clean_bytes(data)
                     dst.writestr(info, data)
             os.replace(tmp, path)
         finally:
             if os.path.exists(tmp):
                 os.unlink(tmp)
         return [path]
-    fileio.atomic_write(path, cilogs.clean_text(fileio.read_text(path)))
+    fileio.atomic_write_bytes(path, cilogs.clean_bytes(path.read_bytes()))
     return [path]
 
 

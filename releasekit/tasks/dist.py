@@ -240,7 +240,13 @@ def requirement_drift(project: Project, version: str, recipe: dict):
     wheels = [p for p in release_artifacts(project, version) if p.name.endswith(".whl")]
     pip_requires = pypi.built_requires(wheels[0]) if wheels else \
         list(project._pyproject.get("project", {}).get("dependencies", []))
-    run = ((recipe.get("requirements") or {}).get("run")) or []
+    from releasekit.errors import RecipeError
+
+    requirements = recipe.get("requirements") or {}
+    if not isinstance(requirements, dict) or not isinstance(requirements.get("run") or [], list):
+        raise RecipeError("the conda recipe's `requirements` should be a mapping with a `run` list",
+                          "see `releasekit verify.recipe`")
+    run = requirements.get("run") or []
     return condarecipe.compare_requirements(pip_requires, [r for r in run if isinstance(r, str)],
                                             project.settings["conda.name_map"])
 

@@ -25,6 +25,8 @@ def git_for(c, project: Project, dry_run: bool = False) -> Git:
 
 def detect_main_branch(project: Project, git: Git) -> str:
     """Configured main branch, else the remote's HEAD, else whichever of main/master exists."""
+    if not git.is_repo():
+        raise GitError(f"{project.root} is not a git repository", "run releasekit in your project's git checkout")
     configured = project.settings["main_branch"]
     if configured:
         return configured
@@ -235,9 +237,9 @@ def release_branch_for(c, project: Project, version: str | None) -> str:
 def require_main(c):
     """Precondition: on the main branch."""
     project = load_project(c)
-    main = main_branch_name(c, project)
+    main = detect_main_branch(project, git_for(c, project))
     branch = current_branch_or_none(c, project)
-    if branch != main:
+    if branch is None or branch != main:
         raise PreconditionFailed(f"this step runs on '{main}', but you are on '{branch}'",
                                  "run `releasekit git.main-branch-switch` first")
 

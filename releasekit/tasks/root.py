@@ -73,8 +73,10 @@ def config(c, json=False):
     """Print every setting, its effective value and where it came from."""
     settings = load_settings(c)
     if json:
-        print(jsonlib.dumps({k: {"value": settings.values[k], "from": settings.origins[k]}
-                             for k in settings.values}, indent=2, default=str))
+        from releasekit.redact import redact
+
+        print(redact(jsonlib.dumps({k: {"value": settings.values[k], "from": settings.origins[k]}
+                                    for k in settings.values}, indent=2, default=str)))
         return
     ui.table(("setting", "value", "from"), settings.rows(), title=f"releasekit settings for {settings.root}")
 

@@ -170,8 +170,15 @@ def verify_hosts(project: Project, version: str, host_args: list[str]):
 def verify_published(project: Project, sh: Shell, version: str, hosts: list[str] | None = None,
                      wait: bool = True) -> None:
     """Wait for the index, then install locally and on every host; one table; fail if any failed."""
-    from releasekit.adapters.hosts import REPORT_HEADERS, raise_for_failures, report_rows
+    from releasekit.adapters.hosts import (
+        REPORT_HEADERS,
+        parse_hosts,
+        raise_for_failures,
+        report_rows,
+    )
 
+    if hosts:
+        parse_hosts(hosts, project.settings["hosts"])  # a misspelt host fails now, not after the wait
     if wait:
         wait_for_index(project, version)
     results = []

@@ -1,0 +1,76 @@
+"""Bad input gets a one-line `error: ...`, a non-zero exit and no traceback (found by review)."""
+
+from __future__ import annotations
+
+import pytest
+import yaml
+
+from tests.conftest import Cli
+
+CASES = {
+    "releasekit-is-a-number": ({"releasekit": 5}, ["version.show"], "should be a mapping"),
+    "a-list-where-a-table-is": ({"releasekit": {"hosts": ["a"]}}, ["version.show"], "wrong kind of value"),
+    "skip-steps-not-strings": ({"releasekit": {"skip_steps": [1, 2]}}, ["release", "--plan"], "should list strings"),
+    "branch-template-typo": ({"releasekit": {"release_branch": "release-{versio}"}}, ["release", "--plan"], "{version}"),
+    "tag-template-empty-field": ({"releasekit": {"tag": "v{}"}}, ["release", "--plan"], "{version}"),
+    "version-file-is-a-folder": ({"releasekit": {"version_file": "sampleproj"}}, ["version.show"], "not a file"),
+    "changelog-is-a-folder": ({"releasekit": {"changelog": "sampleproj"}}, ["changelog.show"], "does not exist"),
+    "negative-timeout": ({"releasekit": {"wait": {"timeout": -1}}}, ["config"], "cannot be negative"),
+    "unknown-host": ({}, ["verify.install", "--host", "nonsense", "--version", "0.1.0"], "nonsense"),
+}
+
+
+@pytest.mark.parametrize("name", list(CASES), ids=list(CASES))
+def test_bad_configuration_and_arguments_are_one_line_errors(name, cli):
+    config, args, fragment = CASES[name]
+    if config:
+        (cli.cwd / "invoke.yaml").write_text(yaml.safe_dump(config))
+    result = cli(*args)
+    assert result.returncode != 0
+    assert result.stderr.startswith("error: ") and "Traceback" not in result.stderr, result.stderr
+    assert fragment in result.stderr
+
+
+def test_outside_a_git_repository(tmp_path, cli_env):
+    (tmp_path / "pyproject.toml").write_text('[project]\nname = "loose"\nversion = "0.1.0.dev0"\n')
+    result = Cli(tmp_path, cli_env)("release", "--yes")
+    assert result.returncode != 0 and "is not a git repository" in result.stderr
+
+
+def test_json_outputs_mask_passwords_in_urls(cli):
+    (cli.cwd / "invoke.yaml").write_text(yaml.safe_dump(
+        {"releasekit": {"pypi": {"repository": "http://alice:hunter2secret@127.0.0.1:9/legacy/"}}}))
+    for args in (["config", "--json"], ["release", "--plan", "--json"]):
+        result = cli(*args)
+        assert "hunter2secret" not in result.stdout + result.stderr, args
+    assert "alice:********@" in cli("config", "--json").stdout
+
+
+def test_logs_clean_keeps_bytes_that_are_not_utf8_and_skips_files_that_are_not_ci_logs(tmp_path, cli):
+    folder = tmp_path / "logs"
+    folder.mkdir()
+    latin = folder / "1_build.log"
+    latin.write_bytes(b"2024-03-01T12:34:56.1234567Z caf\xe9\n\n\n2024-03-01T12:34:57.0000000Z done\n")
+    notes = folder / "requirements.txt"
+    notes.write_bytes(b"a\n\n\nb\n")
+    result = cli("ci.logs-clean", str(folder))
+    assert result.returncode == 0, result.stderr
+    assert latin.read_bytes() == b"caf\xe9\n\ndone\n"
+    assert notes.read_bytes() == b"a\n\n\nb\n"  # no CI timestamps: not a CI log, left alone
+
+
+def test_a_recipe_with_malformed_requirements(cli):
+    cli("dist.pypi", check=True)
+    (cli.cwd / "conda").mkdir()
+    (cli.cwd / "conda" / "recipe.yaml").write_text(
+        "package: {name: sampleproj, version: 0.1.0.dev0}\nrequirements: 5\n")
+    result = cli("verify.deps")
+    assert result.returncode != 0 and result.stderr.startswith("error: ") and "Traceback" not in result.stderr
+
+
+def test_channel_dry_run_creates_nothing(tmp_path):
+    from releasekit.adapters import channel
+
+    target = tmp_path / "new-channel"
+    channel.upload([], target, "main", dry_run=True)
+    assert not target.exists()
