@@ -75,8 +75,9 @@ def run_tests(rite: Rite) -> None:
         rite.shell.run(cmd, cwd=rite.project.root, hint="the project's tests fail: fix them before releasing")
 
 
-def prepare(rite: Rite) -> None:
-    """Version file at the release version, changelog's WIP section dated (on main's working tree)."""
+def set_release_files(rite: Rite) -> str | None:
+    """Version file at the release version; a WIP section, if any, dated as the release.
+    Returns the changelog text when it still lacks a section for the release (the caller decides)."""
     r, p = rite.release, rite.project
     if p.version(rite.shell) != r.version:
         write_version(p, rite.shell, r.version)
@@ -84,7 +85,14 @@ def prepare(rite: Rite) -> None:
     wip = changelog.wip_section(text)
     if wip is not None:
         finalize_changelog(p, rite.shell, wip.version, r.version, r.date)
-    elif not _has_release_section(text, r.version):
+        return None
+    return None if _has_release_section(text, r.version) else text
+
+
+def prepare(rite: Rite) -> None:
+    """Version file at the release version, changelog's WIP section dated (on main's working tree)."""
+    if set_release_files(rite) is not None:
+        p, r = rite.project, rite.release
         raise ChangelogError(f"{p.changelog_rel} has neither a Work-In-Progress section nor one for {r.version}")
 
 
@@ -180,13 +188,8 @@ def finish(rite: Rite) -> None:
 def hotfix_commit(rite: Rite) -> None:
     """Bump to .postN, date or write its changelog section, commit `hotfix: X`, push the branch."""
     r, p = rite.release, rite.project
-    if p.version(rite.shell) != r.version:
-        write_version(p, rite.shell, r.version)
-    text = p.changelog_text(rite.shell)
-    wip = changelog.wip_section(text)
-    if wip is not None:
-        finalize_changelog(p, rite.shell, wip.version, r.version, r.date)
-    elif not _has_release_section(text, r.version):
+    text = set_release_files(rite)
+    if text is not None:  # no section yet: write one from --note entries or the commits since the last tag
         notes = r.notes or rite.git.subjects_since(p.tag(r.from_version)) or [f"hotfix release {r.version}"]
         rite.shell.write_file(p.changelog_path, changelog.add_release_section(text, r.version, r.date, notes),
                               label=p.changelog_rel)
