@@ -8,6 +8,7 @@ a colleague pushing to main while the release runs (git hooks in the project).
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from datetime import date
@@ -18,7 +19,6 @@ import pytest
 from releasekit.testing.sample import make_sample_project
 from tests.conftest import Cli, configure
 
-TODAY = date.today().isoformat()
 GIT_ONLY = {"skip_steps": ["build", "check", "upload", "verify"], "test_command": "true"}
 
 
@@ -72,18 +72,24 @@ def reference_state(tmp_path_factory):
 
 def test_release_does_the_whole_git_dance(gp, reference_state):
     project, cli = gp
+    before = date.today().isoformat()
     result = cli("release", "--yes")
+    after = date.today().isoformat()
     assert result.returncode == 0, result.stdout + result.stderr
+    # The release is dated today by default (the run may cross midnight).
+    header = re.search(r"^## 0\.1\.0 \((\S+)\)$", remote_git(project, "show", "release-0.1.0:CHANGES.md"), re.M)
+    assert header and header[1] in {before, after}
+    today = header[1]
     # The release branch holds both files: the release version and the finalized changelog.
     assert "__version__ = '0.1.0'" in remote_git(project, "show", "release-0.1.0:sampleproj/version.py")
     shipped = remote_git(project, "show", "release-0.1.0:CHANGES.md")
-    assert f"## 0.1.0 ({TODAY})" in shipped and "Work In Progress" not in shipped
+    assert f"## 0.1.0 ({today})" in shipped and "Work In Progress" not in shipped
     # The tag is on the remote, at the release branch's tip.
     assert remote_git(project, "rev-parse", "refs/tags/0.1.0^{commit}") == remote_git(project, "rev-parse", "release-0.1.0")
     # main moved to the next .dev0, with a fresh WIP section above the dated release.
     assert "__version__ = '0.1.1.dev0'" in remote_git(project, "show", "main:sampleproj/version.py")
     main_log = remote_git(project, "show", "main:CHANGES.md")
-    assert main_log.index("## 0.1.1.dev0 (Work In Progress)") < main_log.index(f"## 0.1.0 ({TODAY})")
+    assert main_log.index("## 0.1.1.dev0 (Work In Progress)") < main_log.index(f"## 0.1.0 ({today})")
     assert "Nothing to backport" in result.stdout
     assert final_state(project) == reference_state
 
@@ -266,12 +272,12 @@ def test_hotfix_tags_a_post_release_and_reports_the_fix_for_backport(gp):
     project.git("commit", "-q", "-m", "fix the crash")
     fix_sha = project.git("rev-parse", "--short", "HEAD").strip()
     project.git("push", "-q", "origin", "release-0.1.0")
-    result = cli("release-hotfix", "--yes", "--note", "Fixed the crash on start")
+    result = cli("release-hotfix", "--yes", "--note", "Fixed the crash on start", "--date", "2026-02-03")
     assert result.returncode == 0, result.stdout + result.stderr
     assert remote_git(project, "rev-parse", "refs/tags/0.1.0.post1^{commit}") == remote_git(project, "rev-parse", "release-0.1.0")
     assert "__version__ = '0.1.0.post1'" in remote_git(project, "show", "release-0.1.0:sampleproj/version.py")
     changes = remote_git(project, "show", "release-0.1.0:CHANGES.md")
-    assert f"## 0.1.0.post1 ({TODAY})" in changes and "Fixed the crash on start" in changes
+    assert "## 0.1.0.post1 (2026-02-03)" in changes and "Fixed the crash on start" in changes
     assert "may need to be backported" in result.stdout and f"{fix_sha} fix the crash" in result.stdout
     assert project.git("rev-parse", "--abbrev-ref", "HEAD").strip() == "main"
     backport = cli("git.backport", "--version", "0.1.0")
