@@ -46,7 +46,7 @@ def main(argv: list[str] | None = None) -> None:
 
     from releasekit.tasks import namespace
 
-    program = ReleasekitProgram(namespace=namespace(), version=__version__, name="releasekit",
+    program = ReleasekitProgram(namespace=namespace(check_environment=False), version=__version__, name="releasekit",
                                 binary="releasekit")
     try:
         program.run(argv if argv is None else ["releasekit", *argv])

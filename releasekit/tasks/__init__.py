@@ -9,14 +9,25 @@ Use from a project's tasks.py::
 
 from __future__ import annotations
 
-from invoke import Collection
+import os
+
+from invoke import Collection, Exit
 
 from releasekit import config
+from releasekit.errors import ConfigError
 
 
-def namespace() -> Collection:
-    """A fresh root collection with releasekit's defaults as its configuration."""
+def namespace(check_environment: bool = True) -> Collection:
+    """A fresh root collection with releasekit's defaults as its configuration.
+
+    Under ``inv`` a project's tasks.py calls this before invoke reads INVOKE_RELEASEKIT_*;
+    a value invoke cannot cast (a word for a number, anything for a list) would end in its
+    traceback later, so it is refused here in one line.
+    """
     from releasekit.tasks import changelog, ci, dist, git, root, upload, verify, version
+
+    if check_environment and (problems := config.env_problems(os.environ)):
+        raise Exit(ConfigError("; ".join(problems), "fix or unset the variable").render(), 1)
 
     ns = Collection()
     for module in (version, git, changelog, dist, upload, verify, ci):
@@ -27,4 +38,4 @@ def namespace() -> Collection:
     return ns
 
 
-ns = namespace()
+ns = namespace(check_environment=False)

@@ -42,7 +42,7 @@ def task_flags(name: str) -> dict[str, bool] | None:
     """{--flag: takes_value} for a task of releasekit's namespace, or None if there is no such task."""
     from releasekit.tasks import namespace
 
-    ns = namespace()
+    ns = namespace(check_environment=False)
     try:
         t = ns[name]
     except (KeyError, ValueError):

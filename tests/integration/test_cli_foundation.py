@@ -353,8 +353,10 @@ def test_errors_under_inv(cli, plain_project, settings, argv, fragments):
                  id="not a number"),
     pytest.param({"INVOKE_RELEASEKIT_SKIP_STEPS": "tests"}, "`releasekit.skip_steps` is a list", id="a list"),
 ])
-def test_bad_environment_variable_is_one_line(cli, env, fragment):
+def test_bad_environment_variable_is_one_line(cli, plain_project, env, fragment):
     assert_one_line_error(cli("version.show", env=env), fragment)
+    use_inv(plain_project, {})  # invoke itself would crash on the variable: tasks.py's namespace() refuses it first
+    assert_one_line_error(cli("version.show", env=env, program=INV), fragment)
 
 
 def test_invalid_invoke_yaml_is_one_line(cli, plain_project):
