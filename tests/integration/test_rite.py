@@ -19,6 +19,8 @@ import pytest
 from releasekit.testing.sample import make_sample_project
 from tests.conftest import Cli, configure
 
+# States are compared across runs that may straddle midnight: releases compared with the reference pin the date.
+RELEASE_DATE = "2026-01-02"
 GIT_ONLY = {"skip_steps": ["build", "check", "upload", "verify"], "test_command": "true"}
 
 
@@ -65,40 +67,39 @@ def reference_state(tmp_path_factory):
     from tests.conftest import clean_cli_env
 
     project = git_project(tmp_path_factory.mktemp("reference"))
-    result = Cli(project.path, clean_cli_env())("release", "--yes")
+    result = Cli(project.path, clean_cli_env())("release", "--yes", "--date", RELEASE_DATE)
     assert result.returncode == 0, result.stdout + result.stderr
     return final_state(project)
 
 
 def test_release_does_the_whole_git_dance(gp, reference_state):
     project, cli = gp
-    before = date.today().isoformat()
-    result = cli("release", "--yes")
-    after = date.today().isoformat()
+    result = cli("release", "--yes", "--date", RELEASE_DATE)
     assert result.returncode == 0, result.stdout + result.stderr
-    # The release is dated today by default (the run may cross midnight).
-    header = re.search(r"^## 0\.1\.0 \((\S+)\)$", remote_git(project, "show", "release-0.1.0:CHANGES.md"), re.M)
-    assert header and header[1] in {before, after}
-    today = header[1]
     # The release branch holds both files: the release version and the finalized changelog.
     assert "__version__ = '0.1.0'" in remote_git(project, "show", "release-0.1.0:sampleproj/version.py")
     shipped = remote_git(project, "show", "release-0.1.0:CHANGES.md")
-    assert f"## 0.1.0 ({today})" in shipped and "Work In Progress" not in shipped
+    assert f"## 0.1.0 ({RELEASE_DATE})" in shipped and "Work In Progress" not in shipped
     # The tag is on the remote, at the release branch's tip.
     assert remote_git(project, "rev-parse", "refs/tags/0.1.0^{commit}") == remote_git(project, "rev-parse", "release-0.1.0")
     # main moved to the next .dev0, with a fresh WIP section above the dated release.
     assert "__version__ = '0.1.1.dev0'" in remote_git(project, "show", "main:sampleproj/version.py")
     main_log = remote_git(project, "show", "main:CHANGES.md")
-    assert main_log.index("## 0.1.1.dev0 (Work In Progress)") < main_log.index(f"## 0.1.0 ({today})")
+    assert main_log.index("## 0.1.1.dev0 (Work In Progress)") < main_log.index(f"## 0.1.0 ({RELEASE_DATE})")
     assert "Nothing to backport" in result.stdout
     assert final_state(project) == reference_state
 
 
 def test_minor_release_moves_main_past_the_released_version(tmp_path, cli_env):
     project = git_project(tmp_path, "1.0.51.dev0")
+    before = date.today().isoformat()
     result = Cli(project.path, cli_env)("release", "--yes", "--part", "minor")
+    after = date.today().isoformat()
     assert result.returncode == 0, result.stdout + result.stderr
     assert remote_git(project, "rev-parse", "--verify", "refs/tags/1.1.0")
+    # Without --date the release is dated today (the run may cross midnight).
+    header = re.search(r"^## 1\.1\.0 \((\S+)\)$", remote_git(project, "show", "release-1.1.0:CHANGES.md"), re.M)
+    assert header and header[1] in {before, after}
     assert "__version__ = '1.1.1.dev0'" in remote_git(project, "show", "main:sampleproj/version.py")
 
 
@@ -186,13 +187,13 @@ def test_fault_then_resume_equals_an_uninterrupted_release(fault, gp, reference_
         path = hook(project, *spec["remote_hook"], remote=True)
     else:
         path = hook(project, *spec["local_hook"])
-    first = cli("release", "--yes")
+    first = cli("release", "--yes", "--date", RELEASE_DATE)
     assert first.returncode != 0, first.stdout
     if "local_hook" in spec:
         path.unlink()  # the fault was one-off
     if "repair" in spec:
         spec["repair"](project)
-    second = cli("release", "--yes")
+    second = cli("release", "--yes", "--date", RELEASE_DATE)
     assert second.returncode == 0, second.stdout + second.stderr
     if "killed" not in fault:
         assert "already done" in second.stdout
