@@ -6,6 +6,8 @@ import os
 import re
 from collections.abc import Mapping
 
+# A secret shorter than this is masked only where it stands alone, never inside other words.
+_SHORT = 4
 SECRET_NAME = re.compile(r"TOKEN|PASSWORD|PASSWD|SECRET|KEY|AUTH|CREDENTIAL", re.I)
 MASK = "********"
 
@@ -30,7 +32,7 @@ def secret_values(environ: Mapping[str, str] | None = None) -> list[str]:
     """Values of environment variables whose names say they are secret."""
     env = os.environ if environ is None else environ
     return sorted(
-        {v for k, v in env.items() if SECRET_NAME.search(k) and len(v) >= 4},
+        {v for k, v in env.items() if SECRET_NAME.search(k) and len(v) >= _SHORT},
         key=len,
         reverse=True,
     )
@@ -42,8 +44,10 @@ def redact(text: str, secrets: list[str] | None = None, environ: Mapping[str, st
         return text
     values = list(secrets or []) + secret_values(environ)
     for value in sorted(set(values), key=len, reverse=True):
-        if value:
+        if len(value) >= _SHORT:
             text = text.replace(value, MASK)
+        elif value:  # masking every "p" would garble the text and show where the secret is not
+            text = re.sub(rf"(?<![\w.-]){re.escape(value)}(?![\w.-])", MASK, text)
     for shape in _TOKEN_SHAPES:
         text = shape.sub(MASK, text)
     text = _URL_PASSWORD.sub(lambda m: f"{m['scheme']}{m['user']}:{MASK}@", text)

@@ -32,6 +32,7 @@ from releasekit.errors import (
     BuildError,
     ConfigError,
     FilenameTaken,
+    IndexUnavailable,
     UploadRejected,
 )
 from releasekit.redact import redact
@@ -291,6 +292,30 @@ def built_version(path: Path) -> str:
 # --- twine check ----------------------------------------------------------------------------------
 
 
+# The last line of the traceback twine prints when the connection itself fails (it only
+# reports HTTP answers as ERROR lines).
+_CONNECTION_ERROR = re.compile(
+    r"^(?:requests\.exceptions|urllib3\.exceptions|http\.client)\.\w*(?:Connection|Timeout|Disconnected|"
+    r"ProtocolError|ChunkedEncodingError)\w*: (?P<why>.*)$",
+    re.M,
+)
+
+
+def _connection_lost(output: str) -> str | None:
+    """Why twine could not talk to the index at all (refused, reset, timed out), or None."""
+    found = _CONNECTION_ERROR.findall(output)
+    if not found:
+        return None
+    why = found[-1]
+    inner = re.findall(r"(\w+(?:Error|Disconnected|Timeout)\w*)\((['\"])(.*?)\2", why)
+    if not inner:
+        return why[:200]
+    name, _quote, text = inner[-1]
+    # urllib3 puts the connection object first: "<...HTTPConnection object at 0x..>: " or "HTTPConnection(...): "
+    text = re.sub(r"^(?:<[^>]*>|\w+\([^)]*\)):\s*", "", text)
+    return f"{name}: {text}"
+
+
 def _twine_reason(output: str) -> str:
     """twine's ERROR/WARNING messages with their continuation lines, on one line."""
     reason: list[str] = []
@@ -461,6 +486,14 @@ def upload(
         argv += (["--config-file", cfg] if cfg else []) + [str(path)]
         result = shell.run(argv, env=env, check=False, timeout=timeout)
         if not result.ok:
+            lost = _connection_lost(result.output)
+            if lost:
+                raise IndexUnavailable(
+                    redact(f"lost the connection to {redact(repository)} while uploading {path.name}: {lost}",
+                           secrets=secrets),
+                    "check that the index is up and reachable, then run the same command again: "
+                    "files already uploaded are skipped",
+                )
             reason = _twine_reason(result.output) or _tail(result.output, 3)
             raise UploadRejected(
                 redact(f"{redact(repository)} refused {path.name}: {reason}", secrets=secrets),

@@ -438,6 +438,16 @@ def test_taken_filename_stops_before_any_upload_and_devpi_refuses_it(
     assert sample_dists.sdist.name in str(info.value) and devpi.password not in str(info.value)
 
 
+def test_upload_to_an_index_that_is_down_says_so_in_one_line(sample_dists: SampleDists):
+    port = free_port()  # nothing listens there
+    with pytest.raises(IndexUnavailable) as info:
+        pypi.upload(Shell(), [sample_dists.wheel], f"http://127.0.0.1:{port}/", username="u", password="pw-1234")
+    message = info.value.render()
+    assert f"lost the connection to http://127.0.0.1:{port}/ while uploading {sample_dists.wheel.name}" in message
+    assert "Connection refused" in message and "run the same command again" in message
+    assert "\n" not in message and "Traceback" not in message and "pw-1234" not in message
+
+
 def test_pypiserver_upload_needs_the_right_password(
     pypiserver_auth: PypiServer, sample_dists: SampleDists, tmp_path
 ):

@@ -3,12 +3,14 @@ before upload, upload idempotently, verify the published version — and the dem
 
 from __future__ import annotations
 
+import http.client
+import http.server
 import os
+import socket
 import subprocess
 import sys
 import tarfile
 import threading
-import time
 import urllib.request
 from pathlib import Path
 
@@ -40,36 +42,82 @@ def test_release_publishes_and_verifies_the_package(release_project, release_cli
     assert again.returncode != 0 and "dist.pypi" in again.stderr  # main is at 0.1.1.dev0: no artifacts
 
 
-def test_killed_index_after_the_wheel_then_resume_uploads_only_the_sdist(tmp_path, cli_env):
+class IndexThatDiesAfterOneUpload:
+    """A proxy in front of a real index that passes the first upload through, then behaves like a
+    dead server (drops every connection) until ``revive()``: a crash between the wheel and the
+    sdist, at exactly that point every time."""
+
+    def __init__(self, upstream_port: int) -> None:
+        proxy = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def _forward(self) -> None:
+                if not proxy.alive:
+                    self.close_connection = True
+                    self.connection.shutdown(socket.SHUT_RDWR)
+                    return
+                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                upstream = http.client.HTTPConnection("127.0.0.1", upstream_port, timeout=60)
+                headers = {k: v for k, v in self.headers.items() if k.lower() not in ("connection", "keep-alive")}
+                upstream.request(self.command, self.path, body=body or None, headers=headers)
+                answer = upstream.getresponse()
+                data = answer.read()
+                upstream.close()
+                if self.command == "POST":
+                    proxy.uploads += 1
+                    if proxy.uploads == 1:
+                        proxy.alive = False  # the index "dies" once the first upload is stored
+                self.send_response(answer.status)
+                for key, value in answer.getheaders():
+                    if key.lower() not in ("connection", "transfer-encoding", "content-length", "server", "date"):
+                        self.send_header(key, value)
+                # A HEAD answer has no body but tells the size of the one a GET would get.
+                size = answer.getheader("Content-Length") if self.command == "HEAD" else None
+                self.send_header("Content-Length", size or str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            do_GET = do_POST = do_HEAD = _forward
+
+            def log_message(self, *args) -> None:
+                pass
+
+        self.alive = True
+        self.uploads = 0
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def revive(self) -> None:
+        self.alive = True
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def test_index_dying_after_the_wheel_then_resume_uploads_only_the_sdist(tmp_path, cli_env):
     server = PypiServer(tmp_path / "index").start()
     wheelhouse.seed(server.dir)
+    proxy = IndexThatDiesAfterOneUpload(server.port)
     project = make_sample_project(tmp_path, "rk-killed-index")
-    configure(project, pypi__repository=server.url, dist__isolation=False, test_command="true")
+    configure(project, pypi__repository=proxy.url, dist__isolation=False, test_command="true")
     cli = Cli(project.path, dict(cli_env, TWINE_USERNAME="u", TWINE_PASSWORD="p"))
-
-    def kill_when_wheel_lands():
-        deadline = time.monotonic() + 120
-        while time.monotonic() < deadline:
-            if any(p.name.endswith(".whl") and p.name.startswith("rk_killed") for p in server.dir.iterdir()):
-                server.stop()
-                return
-            time.sleep(0.01)
-
-    watcher = threading.Thread(target=kill_when_wheel_lands, daemon=True)
-    watcher.start()
     try:
         first = cli("release", "--yes")
-        watcher.join()
         assert first.returncode != 0
-        assert [p.name for p in server.dir.iterdir() if p.name.startswith("rk_killed")] != []
+        assert proxy.uploads == 1, first.stdout + first.stderr
+        assert "error: lost the connection to" in first.stdout and "Traceback" not in first.stdout
+        assert [p.name for p in server.dir.iterdir() if p.name.startswith("rk_killed")] != []  # the wheel went first
         assert not any(p.name.startswith("rk-killed") for p in server.dir.iterdir())  # no sdist yet
-        server.start()  # the index is back, on the same port
+        proxy.revive()  # the index is back, at the same address
         second = cli("release", "--yes")
         assert second.returncode == 0, second.stdout + second.stderr
         assert "skipped rk_killed_index-0.1.0-py3-none-any.whl" in second.stdout
         assert "uploaded rk-killed-index-0.1.0.tar.gz" in second.stdout
         assert "uploaded rk_killed_index-0.1.0-py3-none-any.whl" not in second.stdout
     finally:
+        proxy.close()
         server.stop()
 
 

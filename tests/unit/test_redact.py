@@ -41,6 +41,12 @@ def test_other_env_values_and_short_secrets_stay():
                                            if k not in ("SHORT_TOKEN", "HOME", "PACKAGE_NAME")}
 
 
+def test_a_short_explicit_secret_is_masked_only_where_it_stands_alone():
+    text = "error: http://127.0.0.1/ refused site-packages/x.py: the password p is wrong"
+    assert redact(text, secrets=["p"], environ={}) == \
+        f"error: http://127.0.0.1/ refused site-packages/x.py: the password {MASK} is wrong"
+
+
 def test_process_environment_is_the_default(monkeypatch):
     monkeypatch.setenv("RK_TEST_UPLOAD_TOKEN", "from-the-real-environment")
     assert redact("token=from-the-real-environment") == f"token={MASK}"
