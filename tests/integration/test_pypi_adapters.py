@@ -341,48 +341,16 @@ def test_wheel_is_built_from_the_sdist(leaky_project):
     assert "rk_leaky/extra.py" not in names  # in the tree, but not in the sdist the wheel came from
 
 
-def _registry_reachable() -> str | None:
-    """None if build isolation can fetch setuptools; else why not."""
-    import subprocess
-    import sys
-    import tempfile
-
-    with tempfile.TemporaryDirectory() as tmp:
-        probe = subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "pip",
-                "download",
-                "--no-deps",
-                "-q",
-                "-d",
-                tmp,
-                "setuptools>=61",
-            ],
-            env=hermetic_env(),
-            capture_output=True,
-            text=True,
-            timeout=120,
-            check=False,
-        )
-    return None if probe.returncode == 0 else probe.stderr.strip().splitlines()[-1:]
-
-
-def test_isolated_build_fetches_its_build_backend(tmp_path):
-    """The one build with isolation (sdist only, to keep it short): setuptools comes
-    from the default index alone, with every local package source switched off."""
+def test_isolated_build_fetches_its_build_backend_from_the_index(tmp_path, index_server):
+    """The one build with isolation (sdist only, to keep it short): setuptools comes from the
+    index the environment names alone (a local one holding the backend), every other package
+    source switched off."""
     project = make_sample_project(tmp_path, "rk-isolated", "2.0", with_git=False)
-    try:
-        paths = pypi.build(
-            Shell(), project.path, tmp_path / "dist", wheel=False, env=hermetic_env()
-        )
-    except pypi.BuildError:
-        why = _registry_reachable()
-        if why:
-            pytest.skip(f"no package registry reachable for build isolation's setuptools: {why}")
-        raise
+    env = dict(hermetic_env(), PIP_INDEX_URL=index_server.simple_url, UV_INDEX_URL=index_server.simple_url)
+    asked = index_server.log_path.read_text(errors="replace").count("/simple/setuptools/")
+    paths = pypi.build(Shell(), project.path, tmp_path / "dist", wheel=False, env=env)
     assert [index.parse_filename(p.name) for p in paths] == [("rk-isolated", Version("2.0"))]
+    assert index_server.log_path.read_text(errors="replace").count("/simple/setuptools/") > asked
 
 
 # --- planning uploads: pure -------------------------------------------------------------------------------

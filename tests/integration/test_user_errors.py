@@ -60,6 +60,7 @@ def test_logs_clean_keeps_bytes_that_are_not_utf8_and_skips_files_that_are_not_c
 
 
 def test_a_recipe_with_malformed_requirements(cli):
+    (cli.cwd / "invoke.yaml").write_text(yaml.safe_dump({"releasekit": {"dist": {"isolation": False}}}))  # offline
     cli("dist.pypi", check=True)
     (cli.cwd / "conda").mkdir()
     (cli.cwd / "conda" / "recipe.yaml").write_text(
