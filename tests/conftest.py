@@ -46,7 +46,9 @@ class Cli:
 
 
 def clean_cli_env() -> dict:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("INVOKE_", "TWINE_", "GIT_"))}
+    # The runner's own settings stay out: releasekit's, twine's, git's, a GPU's, extra warnings on stderr.
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith(("INVOKE_", "TWINE_", "GIT_", "CUDA_")) and k != "PYTHONWARNINGS"}
     env.update(GIT_CONFIG_NOSYSTEM="1", GIT_CONFIG_GLOBAL=os.devnull, GIT_AUTHOR_NAME="Test",
                GIT_AUTHOR_EMAIL="test@example.invalid", GIT_COMMITTER_NAME="Test",
                GIT_COMMITTER_EMAIL="test@example.invalid",

@@ -22,8 +22,8 @@ Use ``ssh_hosts`` (session scope) by importing it into a test module::
 from __future__ import annotations
 
 import fcntl
-import getpass
 import os
+import pwd
 import random
 import secrets
 import shutil
@@ -244,7 +244,7 @@ class SshHostPool:
             netns = None
             gateway = address = "127.0.0.1"
             port = _free_port()
-            listen, user = f"127.0.0.1:{port}", getpass.getuser()
+            listen, user = f"127.0.0.1:{port}", pwd.getpwuid(os.geteuid()).pw_name
         (workdir / "sshd_config").write_text(
             _SSHD_CONFIG.format(
                 listen=listen, host_key=host_key, authorized_keys=self.authorized_keys

@@ -21,12 +21,14 @@ import time
 import urllib.error
 import urllib.request
 import warnings
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
 START_TIMEOUT = 60.0
+PORT_ATTEMPTS = 3
+_PORT_TAKEN = b"ddress already in use"  # "Address already in use" / "[Errno 98] address already in use"
 
 
 def free_port() -> int:
@@ -76,7 +78,21 @@ class _Process:
     def pid(self) -> int | None:
         return self.proc.pid if self.proc else None
 
-    def _spawn(self, argv: list[str], ready_url: str) -> None:
+    def _spawn(self, command: Callable[[], tuple[list[str], str]]) -> None:
+        """Start ``command()`` (argv and the URL that answers once it is up, both built from
+        ``self.port``). The port was free when chosen, but another process may take it before
+        the child binds it: then a new port is chosen and the child started again."""
+        for attempt in range(PORT_ATTEMPTS):
+            argv, ready_url = command()
+            if self._start_and_wait(argv, ready_url):
+                return
+            if attempt + 1 < PORT_ATTEMPTS:
+                self.port = free_port()
+        raise RuntimeError(f"{self.name} found its port taken {PORT_ATTEMPTS} times: {self.log_tail()}")
+
+    def _start_and_wait(self, argv: list[str], ready_url: str) -> bool:
+        """True once the child answers; False if it died because its port was taken."""
+        start = self.log_path.stat().st_size if self.log_path.exists() else 0
         with open(self.log_path, "ab") as log:
             self.proc = subprocess.Popen(
                 argv, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL
@@ -84,14 +100,16 @@ class _Process:
         deadline = time.monotonic() + START_TIMEOUT
         while True:
             if self.proc.poll() is not None:
+                if _PORT_TAKEN in self.log_path.read_bytes()[start:]:
+                    return False
                 raise RuntimeError(
                     f"{self.name} exited with {self.proc.returncode}: {self.log_tail()}"
                 )
             try:
                 _request(ready_url)
-                return
+                return True
             except urllib.error.HTTPError:
-                return  # it answers: any HTTP status will do
+                return True  # it answers: any HTTP status will do
             except OSError:
                 pass
             if time.monotonic() > deadline:
@@ -163,32 +181,35 @@ class PypiServer(_Process):
         super().__init__(workdir)
         self.auth = auth
         self.bind = bind
+        self.address = address or "127.0.0.1"
         self.dir = self.workdir / "packages"
         self.dir.mkdir(exist_ok=True)
-        self.url = f"http://{address or '127.0.0.1'}:{self.port}/"
-        self.upload_url = self.url
-        self.simple_url = f"{self.url}simple/"
+
+    @property
+    def url(self) -> str:
+        return f"http://{self.address}:{self.port}/"
+
+    @property
+    def upload_url(self) -> str:
+        return self.url
+
+    @property
+    def simple_url(self) -> str:
+        return f"{self.url}simple/"
 
     def start(self) -> PypiServer:
-        # -v logs every request to the log file: tests can see when a client asked for a page.
-        argv = [
-            sys.executable,
-            "-c",
-            _PYPISERVER_MAIN,
-            "run",
-            "-v",
-            "-p",
-            str(self.port),
-            "-i",
-            self.bind,
-        ]
         if self.auth:
             htpasswd = write_htpasswd(self.workdir / "htpasswd", {self.auth[0]: self.auth[1]})
-            argv += ["-P", str(htpasswd), "-a", "update"]
+            access = ["-P", str(htpasswd), "-a", "update"]
         else:
-            argv += ["-P", ".", "-a", "."]
-        argv += ["--disable-fallback", str(self.dir)]
-        self._spawn(argv, self.simple_url)
+            access = ["-P", ".", "-a", "."]
+
+        def command() -> tuple[list[str], str]:
+            # -v logs every request to the log file: tests can see when a client asked for a page.
+            argv = [sys.executable, "-c", _PYPISERVER_MAIN, "run", "-v", "-p", str(self.port), "-i", self.bind]
+            return [*argv, *access, "--disable-fallback", str(self.dir)], self.simple_url
+
+        self._spawn(command)
         return self
 
     @property
@@ -223,9 +244,18 @@ class DevpiServer(_Process):
         self.username = user
         self.password = password
         self.index = index
-        self.url = f"http://127.0.0.1:{self.port}/"
-        self.upload_url = f"{self.url}{user}/{index}/"
-        self.simple_url = f"{self.upload_url}+simple/"
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/"
+
+    @property
+    def upload_url(self) -> str:
+        return f"{self.url}{self.username}/{self.index}/"
+
+    @property
+    def simple_url(self) -> str:
+        return f"{self.upload_url}+simple/"
 
     def start(self) -> DevpiServer:
         init = [_bin("devpi-init"), "--serverdir", str(self.serverdir), "--no-root-pypi"]
@@ -238,16 +268,19 @@ class DevpiServer(_Process):
                 check=True,
                 timeout=120,
             )
-        argv = [
-            _bin("devpi-server"),
-            "--serverdir", str(self.serverdir),
-            "--host", "127.0.0.1",
-            "--port", str(self.port),
-            "--argon2-time-cost", "1",
-            "--argon2-memory-cost", "8",
-            "--argon2-parallelism", "1",
-        ]  # fmt: skip
-        self._spawn(argv, f"{self.url}+api")
+        def command() -> tuple[list[str], str]:
+            argv = [
+                _bin("devpi-server"),
+                "--serverdir", str(self.serverdir),
+                "--host", "127.0.0.1",
+                "--port", str(self.port),
+                "--argon2-time-cost", "1",
+                "--argon2-memory-cost", "8",
+                "--argon2-parallelism", "1",
+            ]  # fmt: skip
+            return argv, f"{self.url}+api"
+
+        self._spawn(command)
         try:
             self.create_index(self.index)
         except BaseException:

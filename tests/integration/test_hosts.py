@@ -322,11 +322,12 @@ def test_per_host_timeout_fails_only_that_host(ssh_hosts):
     slow, fast = ssh_hosts(2)
 
     def fn(conn, spec):
-        command = "sleep 60" if spec.name == slow.name else "echo done"
+        command = "sleep 120" if spec.name == slow.name else "echo done"
         return {"out": conn.run(command, hide=True, in_stream=False).stdout.strip()}
 
-    results = run_on_hosts([slow.spec(), fast.spec()], fn, timeout=3, **options(slow))
-    assert not results[0].ok and results[0].error == "did not finish within 3s"
+    # 15 s holds the fast host's connect and login on a busy machine; the slow one never makes it.
+    results = run_on_hosts([slow.spec(), fast.spec()], fn, timeout=15, **options(slow))
+    assert not results[0].ok and results[0].error == "did not finish within 15s"
     assert results[1].ok and results[1].data == {"out": "done"}
 
 
