@@ -10,8 +10,15 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 from releasekit.testing.sample import SampleProject, make_sample_project
+
+# Property tests time nothing: a loaded machine (pytest -n 2 next to builds) must not fail them.
+# On CI hypothesis loads its own "ci" profile, which has no deadline either.
+settings.register_profile("releasekit", deadline=None)
+if os.environ.get("CI") != "true":
+    settings.load_profile("releasekit")
 
 RELEASEKIT = [sys.executable, "-m", "releasekit"]
 INV = [str(Path(sys.executable).with_name("inv"))]
