@@ -42,31 +42,33 @@ def test_release_publishes_and_verifies_the_package(release_project, release_cli
     assert again.returncode != 0 and "dist.pypi" in again.stderr  # main is at 0.1.1.dev0: no artifacts
 
 
-class IndexThatDiesAfterOneUpload:
-    """A proxy in front of a real index that passes the first upload through, then behaves like a
-    dead server (drops every connection) until ``revive()``: a crash between the wheel and the
-    sdist, at exactly that point every time."""
+class KillAfterFirstUpload:
+    """A proxy in front of a real pypiserver that kills the server as soon as it has stored the
+    first upload, before the client hears back: the crash lands between the wheel and the sdist
+    every time, not when a watcher thread happens to look. While the server is down the proxy
+    drops each connection, as a dead host would."""
 
-    def __init__(self, upstream_port: int) -> None:
+    def __init__(self, index: PypiServer) -> None:
         proxy = self
 
         class Handler(http.server.BaseHTTPRequestHandler):
             def _forward(self) -> None:
-                if not proxy.alive:
+                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                headers = {k: v for k, v in self.headers.items() if k.lower() not in ("connection", "keep-alive")}
+                try:
+                    upstream = http.client.HTTPConnection("127.0.0.1", index.port, timeout=60)
+                    upstream.request(self.command, self.path, body=body or None, headers=headers)
+                    answer = upstream.getresponse()
+                    data = answer.read()
+                    upstream.close()
+                except OSError:  # the index is down: so is the proxy
                     self.close_connection = True
                     self.connection.shutdown(socket.SHUT_RDWR)
                     return
-                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-                upstream = http.client.HTTPConnection("127.0.0.1", upstream_port, timeout=60)
-                headers = {k: v for k, v in self.headers.items() if k.lower() not in ("connection", "keep-alive")}
-                upstream.request(self.command, self.path, body=body or None, headers=headers)
-                answer = upstream.getresponse()
-                data = answer.read()
-                upstream.close()
                 if self.command == "POST":
                     proxy.uploads += 1
                     if proxy.uploads == 1:
-                        proxy.alive = False  # the index "dies" once the first upload is stored
+                        index.stop()  # stored, and then the server dies
                 self.send_response(answer.status)
                 for key, value in answer.getheaders():
                     if key.lower() not in ("connection", "transfer-encoding", "content-length", "server", "date"):
@@ -82,35 +84,31 @@ class IndexThatDiesAfterOneUpload:
             def log_message(self, *args) -> None:
                 pass
 
-        self.alive = True
         self.uploads = 0
         self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}/"
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    def revive(self) -> None:
-        self.alive = True
 
     def close(self) -> None:
         self.server.shutdown()
         self.server.server_close()
 
 
-def test_index_dying_after_the_wheel_then_resume_uploads_only_the_sdist(tmp_path, cli_env):
+def test_killed_index_after_the_wheel_then_resume_uploads_only_the_sdist(tmp_path, cli_env):
     server = PypiServer(tmp_path / "index").start()
     wheelhouse.seed(server.dir)
-    proxy = IndexThatDiesAfterOneUpload(server.port)
+    proxy = KillAfterFirstUpload(server)  # the project's index address stays the same across the restart
     project = make_sample_project(tmp_path, "rk-killed-index")
     configure(project, pypi__repository=proxy.url, dist__isolation=False, test_command="true")
     cli = Cli(project.path, dict(cli_env, TWINE_USERNAME="u", TWINE_PASSWORD="p"))
     try:
         first = cli("release", "--yes")
         assert first.returncode != 0
-        assert proxy.uploads == 1, first.stdout + first.stderr
+        assert proxy.uploads == 1 and server.proc is not None and server.proc.poll() is not None  # killed
         assert "error: lost the connection to" in first.stdout and "Traceback" not in first.stdout
         assert [p.name for p in server.dir.iterdir() if p.name.startswith("rk_killed")] != []  # the wheel went first
         assert not any(p.name.startswith("rk-killed") for p in server.dir.iterdir())  # no sdist yet
-        proxy.revive()  # the index is back, at the same address
+        server.start()  # the index is back
         second = cli("release", "--yes")
         assert second.returncode == 0, second.stdout + second.stderr
         assert "skipped rk_killed_index-0.1.0-py3-none-any.whl" in second.stdout
