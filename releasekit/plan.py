@@ -81,6 +81,7 @@ class Step:
     is_done: Callable[[Rite], bool] | None = None  # the truth, re-checked on resume
     changes_outside: bool = False  # pushes or uploads: cannot be undone by starting over
     optional: bool = False  # may be switched off by `skip_steps`
+    needs: tuple[str, ...] = ()  # steps whose skipping switches this one off too
 
 
 # --- journal and lock --------------------------------------------------------------------------------
@@ -223,7 +224,7 @@ def active_steps(steps: list[Step], project: Project) -> list[Step]:
 
         raise ConfigError(f"`skip_steps` names unknown step(s): {', '.join(sorted(unknown))}",
                           f"known steps: {', '.join(s.name for s in steps)}")
-    return [s for s in steps if s.name not in skip]
+    return [s for s in steps if s.name not in skip and not skip.intersection(s.needs)]
 
 
 def execute(rite: Rite, steps: list[Step], journal: Journal | None) -> list[Outcome]:

@@ -222,6 +222,13 @@ def _artifact_steps() -> list[Step]:
     ]
 
 
+def _preview_step() -> Step:
+    from releasekit.tasks import dist
+
+    return Step("preview", "build HEAD and check the artifacts before anything changes", "dist.check",
+                dist.preview_release, dist.preview_commands, preflight_done, needs=("build", "check"))
+
+
 def _cmds(*lines: str):
     return lambda rite: [line.format(r=rite.release, p=rite.project, s=rite.settings) for line in lines]
 
@@ -232,6 +239,7 @@ def release_steps() -> list[Step]:
              _cmds("git fetch --prune --tags {r.remote}", "git status --porcelain",
                    "git ls-remote --tags {r.remote} refs/tags/{r.tag}"), preflight_done),
         Step("tests", "run the project's tests", "ci.test", run_tests, _cmds("{s[test_command]}"), optional=True),
+        _preview_step(),
         Step("prepare", "bump the version and finalize the changelog", "version.bump", prepare,
              _cmds("write {p.version_file_rel}: {r.from_version} => {r.version}",
                    "write {p.changelog_rel}: {r.from_version} (Work In Progress) => {r.version} ({r.date})"),
@@ -264,6 +272,7 @@ def hotfix_steps() -> list[Step]:
         Step("preflight", "hotfix preflight checks", "git.sanity-check", preflight,
              _cmds("git fetch --prune --tags {r.remote}", "git status --porcelain"), preflight_done),
         Step("tests", "run the project's tests", "ci.test", run_tests, _cmds("{s[test_command]}"), optional=True),
+        _preview_step(),
         Step("hotfix-commit", "bump to the post-release, changelog, commit and push", "version.bump-post-release",
              hotfix_commit, _cmds("write {p.version_file_rel}: {r.from_version} => {r.version}",
                                   "write {p.changelog_rel}: ## {r.version} ({r.date})",

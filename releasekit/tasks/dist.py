@@ -48,13 +48,14 @@ def exported(git: Git, ref: str):
         shutil.rmtree(tmp, ignore_errors=True)
 
 
-def build_pypi(project: Project, sh: Shell, git: Git, ref: str, *, sdist: bool = True, wheel: bool = True) -> list[Path]:
+def build_pypi(project: Project, sh: Shell, git: Git, ref: str, *, sdist: bool = True, wheel: bool = True,
+               out_dir: Path | None = None) -> list[Path]:
     from releasekit.adapters import pypi
 
     s = project.settings
     with exported(git, ref) as src:
-        paths = pypi.build(sh, src, project.dist_dir, sdist=sdist, wheel=wheel, isolation=s["dist.isolation"],
-                           installer=s["dist.installer"])
+        paths = pypi.build(sh, src, out_dir or project.dist_dir, sdist=sdist, wheel=wheel,
+                           isolation=s["dist.isolation"], installer=s["dist.installer"])
     if paths:
         ui.table(("file", "size", "sha256"), pypi.artifact_table(paths), title=f"built from {ref}")
     return paths
@@ -301,6 +302,28 @@ def build_release(rite) -> None:
         rite.conda_artifacts = build_conda(rite.project, rite.shell, r.version)
     else:
         ui.info(f"no conda recipe in {rite.settings['conda.recipe']}: the conda steps are skipped")
+
+
+def preview_release(rite) -> None:
+    """Build HEAD into a scratch folder and check it before the rite changes anything: a README that
+    does not render or a file missing from the sdist is found while it can be fixed on main, not
+    after the tag is pushed (the release's own artifacts are still built from the tag)."""
+    r = rite.release
+    if rite.dry_run:
+        for cmd in preview_commands(rite):
+            ui.info(f"[dry-run] would run: {cmd}")
+        return
+    scratch = Path(tempfile.mkdtemp(prefix="releasekit-preview-"))
+    try:
+        paths = build_pypi(rite.project, rite.shell, rite.git, "HEAD", out_dir=scratch)
+        check_artifacts(rite.project, rite.shell, rite.git, paths, r.from_version, "HEAD")
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+def preview_commands(rite) -> list[str]:
+    return ["git archive HEAD | tar -x -C TMP", "python -m build --outdir PREVIEW TMP",
+            "python -m twine check --strict PREVIEW/*", "compare the sdist with git ls-files"]
 
 
 def build_pypi_done(rite) -> bool:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import http.client
 import http.server
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -119,6 +120,25 @@ def test_killed_index_after_the_wheel_then_resume_uploads_only_the_sdist(tmp_pat
         server.stop()
 
 
+def test_hotfix_publishes_the_post_release(release_project, release_cli, index_server):
+    assert release_cli("release", "--yes").returncode == 0
+    project = release_project
+    project.git("checkout", "-q", "release-0.1.0")
+    project.git("pull", "-q", "origin", "release-0.1.0")
+    fix = project.path / project.name.replace("-", "_") / "fix.py"
+    fix.write_text("FIXED = True\n")
+    project.git("add", "-A")
+    project.git("commit", "-q", "-m", "fix the crash")
+    project.git("push", "-q", "origin", "release-0.1.0")
+    result = release_cli("release-hotfix", "--yes", "--note", "Fixed the crash")
+    assert result.returncode == 0, result.stdout + result.stderr
+    summary = result.stdout.split("release summary")[1]
+    for step in ("preview", "build", "check", "upload", "verify"):
+        assert re.search(rf"^{step}\s+done", summary, re.M), step
+    post = [f for f in served(index_server, project.name) if "0.1.0.post1" in f]
+    assert len(post) == 2 and "installed from the index" in result.stdout
+
+
 def test_a_failed_verify_is_all_that_resume_runs_again(release_project, release_cli):
     # The published version is verified on a host that cannot be reached: the release is not done.
     first = release_cli("release", "--yes", "--host", "nobody@127.0.0.1:1")
@@ -131,7 +151,7 @@ def test_a_failed_verify_is_all_that_resume_runs_again(release_project, release_
     rows = {line.split()[0]: line.split()[1] for line in second.stdout.split("release summary")[1].splitlines()[3:]
             if len(line.split()) >= 2 and line.split()[1] in ("done", "already")}
     assert rows.pop("verify") == "done" and rows.pop("finish") == "done"  # finish never ran the first time
-    assert set(rows.values()) == {"already"} and len(rows) == 10  # every step before verify: recognised as done
+    assert set(rows.values()) == {"already"} and len(rows) == 11  # every step before verify: recognised as done
 
 
 def test_missing_credentials_stop_preflight_before_any_change(release_project, cli_env, tmp_path):
@@ -152,16 +172,36 @@ def test_an_sdist_missing_a_tracked_file_is_reported(tmp_path, cli_env, index_se
     assert result.returncode != 0
     assert "lacks tracked file(s): sampledata/table.csv" in result.stdout
     assert not [p for p in index_server.dir.iterdir() if "missing" in p.name]  # nothing uploaded
+    assert_caught_by_the_preview(project, result)
+
+
+def assert_caught_by_the_preview(project, result) -> None:
+    """The preview of HEAD failed before the rite changed anything: no tag, no branch, main as it was."""
+    summary = result.stdout.split("release summary")[1]
+    assert re.search(r"preview\s+failed", summary) and re.search(r"prepare\s+not run", summary)
+    remote = subprocess.run(["git", "--git-dir", str(project.remote), "for-each-ref", "--format=%(refname)"],
+                            capture_output=True, text=True, check=True).stdout.split()
+    assert remote == ["refs/heads/main"]
+    assert project.git("status", "--porcelain").strip() == "" and "0.1.0.dev0" in project.version_file.read_text()
 
 
 def test_a_readme_that_does_not_render_fails_before_upload(tmp_path, cli_env, index_server):
     project = make_sample_project(tmp_path, "rk-bad-readme", readme_type="text/x-rst",
                                   readme="Title\n=====\n\n.. bogus-directive:: nope\n\n`unclosed\n")
     configure(project, pypi__repository=index_server.url, dist__isolation=False, test_command="true")
-    result = Cli(project.path, dict(cli_env, TWINE_USERNAME="u", TWINE_PASSWORD="p"))("release", "--yes")
+    cli = Cli(project.path, dict(cli_env, TWINE_USERNAME="u", TWINE_PASSWORD="p"))
+    result = cli("release", "--yes")
     assert result.returncode != 0
     assert "twine check failed" in result.stdout and "would not be rendered" in result.stdout
     assert not [p for p in index_server.dir.iterdir() if "bad" in p.name]
+    assert_caught_by_the_preview(project, result)
+    # Fixed on main, the same command carries the release through.
+    project.readme.write_text("Title\n=====\n\nFine now.\n")
+    project.git("commit", "-qam", "fix the README")
+    project.git("push", "-q", "origin", "main")
+    again = cli("release", "--yes")
+    assert again.returncode == 0, again.stdout + again.stderr
+    assert "release 0.1.0 done" in again.stdout
 
 
 def test_a_package_whose_import_fails_is_stopped_by_verify_local(tmp_path, cli_env, index_server):
