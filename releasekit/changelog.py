@@ -221,7 +221,8 @@ def _version(text: str, what: str) -> Version:
         raise ChangelogError(f"{what} '{text}' is not a PEP 440 version", "use a version like 1.2.3") from None
 
 
-def _date(date: str | datetime.date) -> str:
+def release_date(date: str | datetime.date) -> str:
+    """``date`` as YYYY-MM-DD, or a ChangelogError naming what is wrong with it."""
     if isinstance(date, datetime.date):
         return date.isoformat()
     value = date.strip()
@@ -302,7 +303,7 @@ def finalize(
     log = parse(text)
     wip = _single_wip(log)
     given = _version(wip_version, "version")
-    when = _date(date)
+    when = release_date(date)
     wip_v = wip.parsed_version
     if wip_v is None:
         raise ChangelogError(
@@ -384,7 +385,7 @@ def add_release_section(
     """
     log = parse(text)
     new = _version(version, "version")
-    when = _date(date)
+    when = release_date(date)
     for s in log.sections:
         if s.parsed_version == new:
             raise ChangelogError(

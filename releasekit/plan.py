@@ -18,8 +18,9 @@ from dataclasses import asdict, dataclass, field
 from datetime import date as _date
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
-from releasekit import fileio, releaselog, ui, versioning
+from releasekit import changelog, fileio, releaselog, ui, versioning
 from releasekit.adapters.git import Git
 from releasekit.adapters.shell import Shell
 from releasekit.errors import Aborted, ReleasekitError, ReleaseLocked, ResumeRefused
@@ -61,6 +62,7 @@ class Rite:
     hosts: list[str] = field(default_factory=list)
     artifacts: list[Path] = field(default_factory=list)
     conda_artifacts: list[Path] = field(default_factory=list)
+    journal: Journal | None = None  # this release's record; steps keep facts there for their truth checks
 
     @property
     def dry_run(self) -> bool:
@@ -124,6 +126,16 @@ class Journal:
     def finish(self) -> None:
         self.data["finished"] = True
         self.save()
+
+    def remember(self, key: str, value: Any, *, dry_run: bool = False) -> None:
+        """Keep a fact a truth check needs later (e.g. the sha256 of the artifacts that passed the checks)."""
+        if dry_run:
+            return
+        self.data.setdefault("facts", {})[key] = value
+        self.save()
+
+    def recall(self, key: str) -> Any:
+        return self.data.get("facts", {}).get(key)
 
     def discard(self) -> None:
         self.data = {}
@@ -189,7 +201,7 @@ def new_release(project: Project, git: Git, main: str, part: str = "patch", date
     return Release(
         kind="release", from_version=current, version=version,
         next_dev=str(versioning.bump_dev(version, "patch")), part=part,
-        date=date or _date.today().isoformat(), main=main, branch=project.release_branch(version),
+        date=changelog.release_date(date) if date else _date.today().isoformat(), main=main, branch=project.release_branch(version),
         tag=project.tag(version), remote=project.settings["remote"],
     )
 
@@ -200,7 +212,7 @@ def new_hotfix(project: Project, branch: str, main: str, date: str | None = None
     version = str(versioning.bump(current, "post"))
     return Release(
         kind="hotfix", from_version=current, version=version, next_dev=None, part="post",
-        date=date or _date.today().isoformat(), main=main, branch=branch, tag=project.tag(version),
+        date=changelog.release_date(date) if date else _date.today().isoformat(), main=main, branch=branch, tag=project.tag(version),
         remote=project.settings["remote"], notes=list(notes or []),
     )
 
@@ -352,7 +364,9 @@ def run(project: Project, shell: Shell, git: Git, *, kind: str, make_release: Ca
     if pending and not restart:
         check_pending_matches(project, pending, part)
     release = pending or make_release()
-    rite = Rite(project, shell, git, release, yes=yes, hosts=list(hosts or []))
+    # A dry run of a new release must not read the record of an older, finished one.
+    record = journal if pending or not shell.dry_run else None
+    rite = Rite(project, shell, git, release, yes=yes, hosts=list(hosts or []), journal=record)
     steps = active_steps(steps, project)
     if plan_only:
         show_plan(rite, steps, as_json)

@@ -59,14 +59,24 @@ def preflight(rite: Rite) -> None:
 
 def preflight_done(rite: Rite) -> bool:
     """Preflight holds only before anything changed, so on resume it is re-run until the rite's first
-    change exists: the version bumped on main (a crash inside prepare leaves only its two files
-    changed), or, for a hotfix, the hotfix commit on the remote."""
+    change exists: the version bumped on main, or, for a hotfix, the hotfix commit on the remote.
+    A crash inside prepare leaves only its two files changed; that counts only when this release's
+    journal says preflight passed, since a maintainer's own uncommitted edit looks the same."""
     r, p = rite.release, rite.project
     if hotfix_commit_done(rite) if r.kind == "hotfix" else prepare_done(rite):
         return True
+    if rite.journal is None or rite.journal.step_status("preflight") != "done":
+        return False
     dirty = {line[3:] for line in rite.git.status()}
     home = r.branch if r.kind == "hotfix" else r.main
     return bool(dirty) and dirty <= {p.version_file_rel, p.changelog_rel} and rite.git.current_branch() == home
+
+
+def before_changes(rite: Rite) -> bool:
+    """The truth of the steps before the first change (tests, preview): done once that change exists.
+    Until then they run again on resume, as the code they vouch for may have changed since."""
+    r = rite.release
+    return hotfix_commit_done(rite) if r.kind == "hotfix" else prepare_done(rite)
 
 
 def run_tests(rite: Rite) -> None:
@@ -77,23 +87,27 @@ def run_tests(rite: Rite) -> None:
 
 def set_release_files(rite: Rite) -> str | None:
     """Version file at the release version; a WIP section, if any, dated as the release.
-    Returns the changelog text when it still lacks a section for the release (the caller decides)."""
+    Returns the changelog text when it still lacks a section for the release (the caller decides).
+    The new changelog is made before either file is written, so a bad one leaves both untouched."""
     r, p = rite.release, rite.project
-    if p.version(rite.shell) != r.version:
-        write_version(p, rite.shell, r.version)
     text = p.changelog_text(rite.shell)
     wip = changelog.wip_section(text)
-    if wip is not None:
-        finalize_changelog(p, rite.shell, wip.version, r.version, r.date)
+    finalized = None if wip is None else changelog.finalize(text, wip.version, r.date, release_version=r.version)
+    if p.version(rite.shell) != r.version:
+        write_version(p, rite.shell, r.version)
+    if finalized is not None:
+        rite.shell.write_file(p.changelog_path, finalized, label=p.changelog_rel)
         return None
     return None if _has_release_section(text, r.version) else text
 
 
 def prepare(rite: Rite) -> None:
     """Version file at the release version, changelog's WIP section dated (on main's working tree)."""
-    if set_release_files(rite) is not None:
-        p, r = rite.project, rite.release
+    p, r = rite.project, rite.release
+    text = p.changelog_text(rite.shell)
+    if changelog.wip_section(text) is None and not _has_release_section(text, r.version):
         raise ChangelogError(f"{p.changelog_rel} has neither a Work-In-Progress section nor one for {r.version}")
+    set_release_files(rite)
 
 
 def prepare_done(rite: Rite) -> bool:
@@ -214,7 +228,7 @@ def _artifact_steps() -> list[Step]:
         Step("build", "build sdist, wheel and conda package from a clean export of the tag", "dist.pypi",
              dist.build_release, dist.build_commands, dist.build_done),
         Step("check", "check the artifacts and install them in clean environments", "dist.check",
-             dist.check_release, dist.check_commands),
+             dist.check_release, dist.check_commands, dist.check_done),
         Step("upload", "upload to the package index and the conda channel", "upload.all",
              upload.upload_release, upload.upload_commands, changes_outside=True),
         Step("verify", "wait for the indexes, then install the published release", "verify.install",
@@ -226,7 +240,7 @@ def _preview_step() -> Step:
     from releasekit.tasks import dist
 
     return Step("preview", "build HEAD and check the artifacts before anything changes", "dist.check",
-                dist.preview_release, dist.preview_commands, preflight_done, needs=("build", "check"))
+                dist.preview_release, dist.preview_commands, before_changes, needs=("build", "check"))
 
 
 def _cmds(*lines: str):
@@ -238,7 +252,8 @@ def release_steps() -> list[Step]:
         Step("preflight", "preflight checks", "git.sanity-check", preflight,
              _cmds("git fetch --prune --tags {r.remote}", "git status --porcelain",
                    "git ls-remote --tags {r.remote} refs/tags/{r.tag}"), preflight_done),
-        Step("tests", "run the project's tests", "ci.test", run_tests, _cmds("{s[test_command]}"), optional=True),
+        Step("tests", "run the project's tests", "ci.test", run_tests, _cmds("{s[test_command]}"), before_changes,
+             optional=True),
         _preview_step(),
         Step("prepare", "bump the version and finalize the changelog", "version.bump", prepare,
              _cmds("write {p.version_file_rel}: {r.from_version} => {r.version}",
@@ -271,7 +286,8 @@ def hotfix_steps() -> list[Step]:
     return [
         Step("preflight", "hotfix preflight checks", "git.sanity-check", preflight,
              _cmds("git fetch --prune --tags {r.remote}", "git status --porcelain"), preflight_done),
-        Step("tests", "run the project's tests", "ci.test", run_tests, _cmds("{s[test_command]}"), optional=True),
+        Step("tests", "run the project's tests", "ci.test", run_tests, _cmds("{s[test_command]}"), before_changes,
+             optional=True),
         _preview_step(),
         Step("hotfix-commit", "bump to the post-release, changelog, commit and push", "version.bump-post-release",
              hotfix_commit, _cmds("write {p.version_file_rel}: {r.from_version} => {r.version}",

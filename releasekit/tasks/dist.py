@@ -357,6 +357,24 @@ def check_release(rite) -> None:
     verify_local(rite.project, rite.shell, paths, r.version)
     if conda_enabled(rite.project):
         check_conda(rite.project, r.version)
+    if rite.journal is not None:
+        rite.journal.remember("checked", _fingerprints(rite), dry_run=rite.dry_run)
+
+
+def _fingerprints(rite) -> dict[str, str]:
+    from releasekit.adapters.pypi import sha256
+
+    paths = release_artifacts(rite.project, rite.release.version)
+    if conda_enabled(rite.project):
+        paths += conda_artifacts(rite.project, rite.release.version)
+    return {p.name: sha256(p) for p in paths}
+
+
+def check_done(rite) -> bool:
+    """Checked means: these very files passed. A rebuilt or replaced artifact is checked again
+    before anything uploads it."""
+    checked = rite.journal.recall("checked") if rite.journal is not None else None
+    return bool(checked) and build_done(rite) and checked == _fingerprints(rite)
 
 
 def check_commands(rite) -> list[str]:

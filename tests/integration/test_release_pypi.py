@@ -13,6 +13,7 @@ import sys
 import tarfile
 import threading
 import urllib.request
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -152,6 +153,21 @@ def test_a_failed_verify_is_all_that_resume_runs_again(release_project, release_
             if len(line.split()) >= 2 and line.split()[1] in ("done", "already")}
     assert rows.pop("verify") == "done" and rows.pop("finish") == "done"  # finish never ran the first time
     assert set(rows.values()) == {"already"} and len(rows) == 11  # every step before verify: recognised as done
+
+
+@pytest.mark.filterwarnings("ignore:Duplicate name")  # the swapped __init__.py shadows the first
+def test_an_artifact_replaced_after_its_check_is_checked_again(release_project, release_cli):
+    first = release_cli("release", "--yes", "--host", "nobody@127.0.0.1:1")  # stops at verify
+    assert first.returncode != 0
+    wheel = next((release_project.path / "dist").glob("*.whl"))
+    module = release_project.name.replace("-", "_")
+    with zipfile.ZipFile(wheel, "a") as zf:  # someone swaps in a wheel whose import fails
+        zf.writestr(f"{module}/__init__.py", "raise ImportError('swapped wheel')\n")
+    second = release_cli("release", "--yes")
+    assert second.returncode != 0
+    summary = second.stdout.split("release summary")[1]
+    assert re.search(r"build\s+already done", summary) and re.search(r"check\s+failed", summary)
+    assert "swapped wheel" in second.stdout
 
 
 def test_missing_credentials_stop_preflight_before_any_change(release_project, cli_env, tmp_path):

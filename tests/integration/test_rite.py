@@ -200,6 +200,32 @@ def test_fault_then_resume_equals_an_uninterrupted_release(fault, gp, reference_
     assert final_state(project) == reference_state
 
 
+def test_an_uncommitted_changelog_edit_is_no_half_done_release(gp):
+    """Only the version file and changelog changed looks like a crash inside prepare, but without a
+    journal that says preflight passed it is the maintainer's own edit: preflight runs and stops."""
+    project, cli = gp
+    assert cli("changelog.add", "an entry not yet committed").returncode == 0
+    before = final_state(project)
+    result = cli("release", "--yes")
+    assert result.returncode != 0
+    assert re.search(r"preflight\s+failed", result.stdout) and "CHANGES.md" in result.stdout
+    assert final_state(project) == before
+
+
+def test_a_bad_date_is_refused_before_anything_is_written(gp):
+    project, cli = gp
+    before = final_state(project)
+    for args in (["--yes"], ["--plan"]):
+        result = cli("release", *args, "--date", "2024-13-45")
+        assert result.returncode != 0 and "'2024-13-45' is not a real date" in result.stderr, args
+        assert "Traceback" not in result.stderr
+    assert final_state(project) == before
+    assert not (project.path / ".git" / "releasekit" / "journal.json").exists()
+    again = cli("release", "--yes", "--date", RELEASE_DATE)
+    assert again.returncode == 0, again.stdout + again.stderr
+    assert f"## 0.1.0 ({RELEASE_DATE})" in remote_git(project, "show", "release-0.1.0:CHANGES.md")
+
+
 def test_steps_out_of_order_name_the_step_to_run_first(gp):
     project, cli = gp
     for task in ("git.tag-version-push", "git.commit-release-push", "git.commit-version"):
