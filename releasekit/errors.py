@@ -77,6 +77,17 @@ class CommandFailed(ReleasekitError):
         self.output = output
 
 
+class FileAccessError(ReleasekitError):
+    """A file or folder cannot be read or written (permissions, a full disk, a missing folder)."""
+
+    hint = "check the path, its permissions and the free space, then run the same command again"
+
+    @classmethod
+    def from_os_error(cls, exc: OSError, doing: str = "use") -> FileAccessError:
+        where = exc.filename if exc.filename is not None else "a file"
+        return cls(f"cannot {doing} {where}: {exc.strerror or exc}")
+
+
 class ToolMissing(ReleasekitError):
     """A program or Python package a step needs is not installed."""
 

@@ -7,6 +7,8 @@ import os
 import tempfile
 from pathlib import Path
 
+from releasekit.errors import FileAccessError
+
 
 def read_text(path: Path) -> str:
     """Read text keeping line endings exactly as they are (no newline translation)."""
@@ -20,24 +22,42 @@ def atomic_write(path: Path, text: str) -> None:
 
 
 def atomic_write_bytes(path: Path, data: bytes) -> None:
-    """Replace ``path`` with ``data`` via a temp file in the same folder and a rename."""
+    """Replace ``path`` with ``data`` via a temp file in the same folder and a rename. A new file
+    gets the usual permissions (0666 less the umask), not the temp file's private 0600; a file
+    that cannot be written is a one-line FileAccessError, and the old file stays as it was."""
     path = Path(path)
-    mode = path.stat().st_mode & 0o777 if path.exists() else None
+    try:
+        _replace(path, data)
+    except OSError as exc:
+        raise FileAccessError.from_os_error(exc, "write") from None
+
+
+def _replace(path: Path, data: bytes) -> None:
+    mode = path.stat().st_mode & 0o777 if path.exists() else 0o666 & ~_umask()
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
-        if mode is not None:
-            os.chmod(tmp, mode)
-        os.replace(tmp, path)
+        os.chmod(tmp, mode)
+        try:
+            os.replace(tmp, path)
+        except OSError as exc:
+            exc.filename = str(path)  # name the file the user knows, not the temp file
+            raise
     except BaseException:
         try:
             os.unlink(tmp)
         except FileNotFoundError:
             pass
         raise
+
+
+def _umask() -> int:
+    current = os.umask(0)
+    os.umask(current)
+    return current
 
 
 def unified_diff(old: str, new: str, name: str) -> str:

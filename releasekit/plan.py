@@ -23,7 +23,13 @@ from typing import Any
 from releasekit import changelog, fileio, releaselog, ui, versioning
 from releasekit.adapters.git import Git
 from releasekit.adapters.shell import Shell
-from releasekit.errors import Aborted, ReleasekitError, ReleaseLocked, ResumeRefused
+from releasekit.errors import (
+    Aborted,
+    FileAccessError,
+    ReleasekitError,
+    ReleaseLocked,
+    ResumeRefused,
+)
 from releasekit.project import Project
 
 JOURNAL = "journal.json"
@@ -264,7 +270,10 @@ def execute(rite: Rite, steps: list[Step], journal: Journal | None) -> list[Outc
         ui.step(f"[{index}/{len(steps)}] {step.title}")
         start = time.monotonic()
         try:
-            step.run(rite)
+            try:
+                step.run(rite)
+            except OSError as exc:  # a permission or the disk: a failed step like any other, then resume
+                raise FileAccessError.from_os_error(exc) from None
         except ReleasekitError as exc:
             seconds = time.monotonic() - start
             ui.info(exc.render())

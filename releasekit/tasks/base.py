@@ -17,7 +17,7 @@ from invoke import Exit, Task
 from invoke import task as invoke_task
 
 from releasekit import config
-from releasekit.errors import ReleasekitError
+from releasekit.errors import FileAccessError, ReleasekitError
 from releasekit.redact import redact
 
 if TYPE_CHECKING:
@@ -54,6 +54,15 @@ def task(*args: Any, **kwargs: Any) -> Callable:
                 raise Exit(redact(exc.render()), exc.exit_code) from None
             except KeyboardInterrupt:
                 raise Exit("error: interrupted", 130) from None
+            except BrokenPipeError:  # output piped into `head`: stop quietly, as other tools do
+                _silence_stdout()
+                raise Exit(code=141) from None
+            except OSError as exc:  # the machine, not releasekit: a path, a permission, the disk
+                raise Exit(redact(FileAccessError.from_os_error(exc).render()), 1) from None
+            except UnicodeDecodeError as exc:
+                error = FileAccessError(f"cannot read a file as UTF-8 text ({exc.reason} at byte {exc.start})",
+                                        "save the file as UTF-8")
+                raise Exit(error.render(), 1) from None
 
         return invoke_task(*args, klass=klass, **kwargs)(body)
 
@@ -62,6 +71,17 @@ def task(*args: Any, **kwargs: Any) -> Callable:
         args = ()
         return decorate(fn)
     return decorate
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null so the interpreter's final flush cannot fail again."""
+    import sys
+
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
 
 
 def project_root(c) -> Path:

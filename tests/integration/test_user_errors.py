@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import subprocess
+
 import pytest
 import yaml
 
-from tests.conftest import Cli
+from tests.conftest import RELEASEKIT, Cli
 
 CASES = {
     "releasekit-is-a-number": ({"releasekit": 5}, ["version.show"], "should be a mapping"),
@@ -17,6 +19,8 @@ CASES = {
     "changelog-is-a-folder": ({"releasekit": {"changelog": "sampleproj"}}, ["changelog.show"], "does not exist"),
     "negative-timeout": ({"releasekit": {"wait": {"timeout": -1}}}, ["config"], "cannot be negative"),
     "unknown-host": ({}, ["verify.install", "--host", "nonsense", "--version", "0.1.0"], "nonsense"),
+    "state-dir-under-a-file": ({"releasekit": {"state_dir": "README.md/state"}}, ["release", "--yes"],
+                               "README.md/state"),
 }
 
 
@@ -75,3 +79,12 @@ def test_channel_dry_run_creates_nothing(tmp_path):
     target = tmp_path / "new-channel"
     channel.upload([], target, "main", dry_run=True)
     assert not target.exists()
+
+
+def test_output_cut_short_by_a_pipe_is_no_traceback(cli):
+    proc = subprocess.Popen([*RELEASEKIT, "release", "--plan"], cwd=cli.cwd, env=cli.env, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE)
+    assert proc.stdout is not None and proc.stderr is not None
+    proc.stdout.close()  # the reader is gone before the first line, as with `| head -0`
+    err = proc.stderr.read().decode()
+    assert proc.wait(timeout=60) == 141 and err == "", err  # 141: the shell's code for SIGPIPE

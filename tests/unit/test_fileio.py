@@ -1,0 +1,44 @@
+"""Files are replaced whole or not at all, and a failure is one line naming the file."""
+
+from __future__ import annotations
+
+import os
+import stat
+
+import pytest
+
+from releasekit.errors import FileAccessError
+from releasekit.fileio import atomic_write
+
+
+def test_a_new_file_gets_the_usual_permissions_not_the_temp_files(tmp_path):
+    target = tmp_path / "repodata.json"
+    atomic_write(target, "{}\n")
+    umask = os.umask(0)
+    os.umask(umask)
+    assert stat.S_IMODE(target.stat().st_mode) == 0o666 & ~umask
+
+
+def test_an_existing_file_keeps_its_permissions(tmp_path):
+    target = tmp_path / "run.sh"
+    target.write_text("old\n")
+    target.chmod(0o750)
+    atomic_write(target, "new\n")
+    assert target.read_text() == "new\n" and stat.S_IMODE(target.stat().st_mode) == 0o750
+
+
+def test_a_target_that_cannot_be_replaced_is_a_one_line_error_and_no_litter(tmp_path):
+    target = tmp_path / "CHANGES.md"
+    target.mkdir()
+    (target / "keep.txt").write_text("kept\n")  # a folder where the file should be
+    with pytest.raises(FileAccessError) as info:
+        atomic_write(target, "text\n")
+    assert info.value.render().startswith(f"error: cannot write {target}: ")
+    assert "\n" not in info.value.render()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["CHANGES.md"]  # the temp file is gone
+    assert (target / "keep.txt").read_text() == "kept\n"
+
+
+def test_a_missing_folder_is_a_one_line_error(tmp_path):
+    with pytest.raises(FileAccessError, match="cannot write"):
+        atomic_write(tmp_path / "no" / "such" / "file.txt", "x")
