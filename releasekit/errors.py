@@ -146,7 +146,8 @@ class UploadRejected(ReleasekitError):
 class FilenameTaken(ReleasekitError):
     """The index already has this filename with other content; it never accepts it twice."""
 
-    hint = "bump to a post-release (`releasekit version.bump --part post`) and release again"
+    hint = ("if the index's file is the one you built earlier, restore it into the dist folder and resume; "
+            "otherwise release a post-release: `releasekit release-hotfix` on the release branch")
 
 
 class CredentialsMissing(ReleasekitError):

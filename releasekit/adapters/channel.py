@@ -178,7 +178,7 @@ def upload(
             else:
                 raise FilenameTaken(
                     f"{info.basename} is already in {root} with different content",
-                    "bump to a post-release (`releasekit version.bump --part post`), or replace it with --force",
+                    "release a post-release instead (`releasekit release-hotfix` on the release branch), or replace it with --force",
                 )
         for basename in result.skipped:
             ui.info(f"{basename} is already in {root} with the same content; skipped")
@@ -193,6 +193,7 @@ def upload(
             os.close(fd)
             try:
                 shutil.copyfile(info.path, tmp)
+                os.chmod(tmp, 0o644)  # a channel is served to others: not mkstemp's private 0600
                 os.replace(tmp, dest_dir / info.filename)
             except BaseException:
                 with contextlib.suppress(FileNotFoundError):

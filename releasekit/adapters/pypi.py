@@ -550,7 +550,8 @@ def _rejection_hint(reason: str) -> str:
             "check the upload credentials (TWINE_USERNAME/TWINE_PASSWORD or .pypirc) for this index"
         )
     if re.search(r"\b(400|409)\b", reason):
-        return "if the file is already there with other content, bump to a post-release and release again"
+        return ("the index refused the file: if it has this filename already with other content, release a "
+                "post-release (`releasekit release-hotfix` on the release branch)")
     return "see the release log for twine's full output"
 
 

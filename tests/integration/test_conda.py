@@ -191,6 +191,7 @@ def test_channel_upload_then_a_real_install_imports_the_package(sample_conda_pac
     repodata = json.loads((chan / "noarch" / "repodata.json").read_text())
     assert sample_conda_package.name in repodata["packages.conda"]
     assert not list(chan.rglob(".reindex-*")) and not list(chan.rglob("*.part"))
+    assert (chan / basename).stat().st_mode & 0o777 == 0o644  # others can read what the channel serves
 
     prefix = tmp_path / "env"
     installed = conda.install_from_channel(
