@@ -9,7 +9,7 @@ from invoke import Collection
 
 from releasekit import ui
 from releasekit.adapters.shell import Shell
-from releasekit.errors import VerifyFailed
+from releasekit.errors import ConfigError, FilenameTaken, PreconditionFailed, VerifyFailed
 from releasekit.project import Project
 from releasekit.tasks.base import load_project, shell, task
 from releasekit.waiting import Poll, wait_until
@@ -36,7 +36,10 @@ def index_probe(project: Project, version: str, expected: dict[str, str], page: 
             return Poll(False, [f"the index ({getattr(exc, 'message', exc)})"])
         if not expected:
             return Poll(bool(files), [] if files else [f"{project.package} {version}"])
-        missing = [name for name, sha in expected.items() if name not in files or files[name] not in (sha, None)]
+        other = [name for name, sha in expected.items() if files.get(name) not in (sha, None)]
+        if other:  # a filename is never served with new content later: waiting cannot help
+            raise FilenameTaken(f"the index serves {', '.join(other)} with other content than the built file(s)")
+        missing = [name for name in expected if name not in files]
         return Poll(not missing, missing)
 
     return probe
@@ -49,12 +52,16 @@ def wait_for_index(project: Project, version: str, *, timeout: float | None = No
     _repo, _url, page = pypi_target(project)
     expected = expected_files(project, version)
     live = sys.stdout.isatty()
+    shown = [-PROGRESS_EVERY]
 
     def progress(elapsed: float, polls: int, missing: list[str]) -> None:
         line = f"waiting for {project.package} {version}: {elapsed:.0f}s, {polls} poll(s)" + (
             f", missing {', '.join(missing)}" if missing else ", all there")
         if live:
             print("\r" + line.ljust(100), end="" if missing else "\n", flush=True)
+        elif missing and elapsed - shown[0] >= PROGRESS_EVERY:  # a CI log gets a line now and then
+            shown[0] = elapsed
+            ui.info(line)
 
     polls = wait_until(index_probe(project, version, expected, page), what=f"the index page {page}",
                        timeout=s["wait.timeout"] if timeout is None else timeout, interval=s["wait.interval"],
@@ -317,6 +324,29 @@ def tool_report(project: Project) -> list[tuple[str, str, str]]:
 
 # --- tasks --------------------------------------------------------------------------------------------------------------
 
+PROGRESS_EVERY = 60.0  # seconds between progress lines when stdout is no terminal
+
+
+def _version_arg(text: str) -> str:
+    """A --version as given, once it is known to be a PEP 440 version (else a one-line VersionError)."""
+    from releasekit import versioning
+
+    versioning.parse(text)
+    return text
+
+
+def _seconds_arg(text: str | None) -> float | None:
+    if text is None or text == "":
+        return None
+    try:
+        seconds = float(text)
+    except ValueError:
+        raise ConfigError(f"--timeout {text!r} is not a number of seconds", "e.g. --timeout 600") from None
+    if seconds < 0:
+        raise ConfigError(f"--timeout {text!r} cannot be negative", "e.g. --timeout 600")
+    return seconds
+
+
 
 @task(help={"version": "version to verify (default: the version file's)"})
 def local(c, version=None):
@@ -324,8 +354,11 @@ def local(c, version=None):
     from releasekit.tasks.dist import release_artifacts, verify_local
 
     project = load_project(c)
-    version = version or project.version()
-    verify_local(project, shell(c), release_artifacts(project, version), version)
+    version = _version_arg(version or project.version())
+    paths = release_artifacts(project, version)
+    if not paths:
+        raise PreconditionFailed(f"no artifacts of {version} in {project.dist_dir}", "run `releasekit dist.pypi` first")
+    verify_local(project, shell(c), paths, version)
 
 
 @task(help={"version": "version to wait for (default: the version file's)", "timeout": "seconds (default: config)"})
@@ -334,10 +367,11 @@ def wait(c, version=None, timeout=None):
     from releasekit.tasks.dist import conda_enabled
 
     project = load_project(c)
-    version = version or project.version()
-    wait_for_index(project, version, timeout=float(timeout) if timeout else None)
+    version = _version_arg(version or project.version())
+    seconds = _seconds_arg(timeout)
+    wait_for_index(project, version, timeout=seconds)
     if conda_enabled(project):
-        wait_for_conda(project, version, timeout=float(timeout) if timeout else None)
+        wait_for_conda(project, version, timeout=seconds)
 
 
 @task(iterable=["host"], help={"version": "version to install (default: the version file's)",
@@ -346,7 +380,8 @@ def wait(c, version=None, timeout=None):
 def install(c, version=None, host=None, no_wait=False):
     """Install the published version from the index in clean environments, locally and on hosts."""
     project = load_project(c)
-    verify_published(project, shell(c), version or project.version(), list(host or []), wait=not no_wait)
+    verify_published(project, shell(c), _version_arg(version or project.version()), list(host or []),
+                     wait=not no_wait)
 
 
 @task(help={"update": "upgrade the pip-installable tools in this environment"})

@@ -19,6 +19,9 @@ CASES = {
     "changelog-is-a-folder": ({"releasekit": {"changelog": "sampleproj"}}, ["changelog.show"], "does not exist"),
     "negative-timeout": ({"releasekit": {"wait": {"timeout": -1}}}, ["config"], "cannot be negative"),
     "unknown-host": ({}, ["verify.install", "--host", "nonsense", "--version", "0.1.0"], "nonsense"),
+    "verify-local-without-artifacts": ({}, ["verify.local"], "run `releasekit dist.pypi` first"),
+    "wait-timeout-not-a-number": ({}, ["verify.wait", "--timeout", "abc"], "not a number of seconds"),
+    "verify-version-not-pep440": ({}, ["verify.wait", "--version", "notaversion"], "not a PEP 440 version"),
     "state-dir-under-a-file": ({"releasekit": {"state_dir": "README.md/state"}}, ["release", "--yes"],
                                "README.md/state"),
 }
