@@ -44,6 +44,10 @@ def pypi_preflight(project: Project, version: str, repository: str | None = None
         repo, _url, page = pypi_target(project, repository)
     except ReleasekitError as exc:
         return [exc.message]
+    where = project.settings.origins.get("pypi.repository", "")
+    if where in ("pyproject.toml", "tasks.py") and password_in_url(project.settings["pypi.repository"]):
+        problems.append(f"pypi.repository in {where} holds a password, and {where} ships in the sdist: "
+                        "keep the URL without it and set TWINE_PASSWORD, a .pypirc section or keyring")
     if pypi.credentials(repo) is None:
         problems.append(f"no upload credentials for '{repo}': set TWINE_USERNAME/TWINE_PASSWORD, "
                         "a .pypirc section, or keyring")
@@ -56,6 +60,15 @@ def pypi_preflight(project: Project, version: str, repository: str | None = None
             problems.append(f"{project.package} {version} is already on the index ({', '.join(sorted(there))}): "
                             "bump to another version")
     return problems
+
+
+def password_in_url(url: str) -> bool:
+    from urllib.parse import urlsplit
+
+    try:
+        return bool(urlsplit(url).password)
+    except ValueError:
+        return False
 
 
 def upload_pypi(project: Project, sh: Shell, paths: list[Path], repository: str | None = None) -> list[Path]:

@@ -179,6 +179,17 @@ def test_missing_credentials_stop_preflight_before_any_change(release_project, c
     assert release_project.git("rev-parse", "--abbrev-ref", "HEAD").strip() == "main"
 
 
+def test_a_password_in_a_tracked_repository_url_stops_preflight(tmp_path, cli_env, index_server):
+    project = make_sample_project(tmp_path, "rk-url-password")
+    url = index_server.url.replace("http://", "http://uploader:S3cret-in-file@")
+    configure(project, pypi__repository=url, dist__isolation=False, test_command="true")
+    result = Cli(project.path, cli_env)("release", "--yes")
+    assert result.returncode != 0
+    assert "pypi.repository in pyproject.toml holds a password" in result.stdout
+    assert "S3cret-in-file" not in result.stdout + result.stderr
+    assert project.git("tag").strip() == "" and not [p for p in index_server.dir.iterdir() if "url" in p.name]
+
+
 def test_an_sdist_missing_a_tracked_file_is_reported(tmp_path, cli_env, index_server):
     project = make_sample_project(tmp_path, "rk-missing-file",
                                   extra_files={"sampledata/table.csv": "a,b\n1,2\n"})
