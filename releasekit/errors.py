@@ -7,6 +7,8 @@ a single ``error: ...`` line and a non-zero exit, never as a traceback.
 
 from __future__ import annotations
 
+import re
+
 
 class ReleasekitError(Exception):
     """A condition the user can fix; ``hint`` says how."""
@@ -62,15 +64,31 @@ class ChangelogError(ReleasekitError):
 # --- commands and tools ------------------------------------------------------------
 
 
+def telling_line(output: str) -> str:
+    """The line of a failed command's output that says why: git's first ``fatal:``, else the last
+    ``SomethingError:``, ``error`` or ``FAILED`` line (a test run's summary says only how many), else the last."""
+    lines = [line.strip() for line in output.splitlines() if line.strip()]
+    if not lines:
+        return ""
+    fatal = [line for line in lines if line.startswith("fatal:")]
+    if fatal:
+        return fatal[0]
+    for pattern in (r"\b[A-Z]\w*Error\b:", r"^(?:error|ERROR)\b", r"^FAILED "):
+        found = [line for line in lines if re.search(pattern, line)]
+        if found:
+            return found[-1]
+    return lines[-1]
+
+
 class CommandFailed(ReleasekitError):
     """An outside command exited non-zero."""
 
     def __init__(self, argv: list[str] | str, exited: int, output: str = "", hint: str | None = None):
         cmd = argv if isinstance(argv, str) else " ".join(argv)
-        last = output.strip().splitlines()[-1].strip() if output.strip() else ""
+        telling = telling_line(output)
         message = f"`{cmd}` exited with {exited}"
-        if last:
-            message += f": {last}"
+        if telling:
+            message += f": {telling}"
         super().__init__(message, hint)
         self.argv = argv
         self.exited = exited

@@ -1,0 +1,39 @@
+"""A failed command's one-line error quotes the line of its output that says why."""
+
+from __future__ import annotations
+
+import pytest
+
+from releasekit.errors import CommandFailed, telling_line
+
+GIT_UNREACHABLE = """fatal: '/srv/x.git' does not appear to be a git repository
+fatal: Could not read from remote repository.
+
+Please make sure you have the correct access rights
+and the repository exists.
+"""
+PYTEST_COLLECTION = """==== ERRORS ====
+E   ModuleNotFoundError: No module named 'foo'
+=== short test summary info ===
+ERROR tests/test_x.py
+=== 1 error in 1.33s ===
+"""
+PYTEST_FAILED = "collected 3 items\n\nFAILED tests/test_a.py::test_x - assert 1 == 2\n=== 1 failed, 2 passed ===\n"
+
+
+@pytest.mark.parametrize(("output", "expected"), [
+    pytest.param(GIT_UNREACHABLE, "fatal: '/srv/x.git' does not appear to be a git repository", id="git"),
+    pytest.param(PYTEST_COLLECTION, "E   ModuleNotFoundError: No module named 'foo'", id="pytest-error"),
+    pytest.param(PYTEST_FAILED, "FAILED tests/test_a.py::test_x - assert 1 == 2", id="pytest-failed"),
+    pytest.param("building...\nerror: linker failed\ndone\n", "error: linker failed", id="error-line"),
+    pytest.param("one\ntwo\n\n", "two", id="last-line"),
+    pytest.param("", "", id="no-output"),
+])
+def test_the_telling_line(output, expected):
+    assert telling_line(output) == expected
+
+
+def test_command_failed_is_one_line_with_the_reason():
+    error = CommandFailed(["git", "fetch", "origin"], 128, GIT_UNREACHABLE, hint="check the remote")
+    assert error.render() == ("error: `git fetch origin` exited with 128: fatal: '/srv/x.git' does not appear "
+                              "to be a git repository (hint: check the remote)")
