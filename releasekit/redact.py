@@ -21,7 +21,7 @@ _TOKEN_SHAPES = [
 _URL_PASSWORD = re.compile(
     r"(?P<scheme>[a-zA-Z][a-zA-Z0-9+.\-]*://)(?P<user>[^:/@\s]+):(?!\d+[/@])(?P<pw>[^@\s]+)@"
 )
-# --password X / -p X / --token X / -t X on command lines, and KEY=value pairs
+# --password X / -p X / --token X / -t X on command lines, also as --password=X
 # (a shell-quoted value is masked whole, as shlex.join renders it)
 _FLAG_VALUE = re.compile(
     r"""(?<!\S)(?P<flag>--(?:password|token|api-token)|-p|-t)(?P<sep>[ =])(?P<value>'[^']*'|"[^"]*"|\S+)"""
