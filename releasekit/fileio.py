@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import difflib
 import os
-import tempfile
+import secrets
 from pathlib import Path
 
 from releasekit.errors import FileAccessError
@@ -33,14 +33,16 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
 
 
 def _replace(path: Path, data: bytes) -> None:
-    mode = path.stat().st_mode & 0o777 if path.exists() else 0o666 & ~_umask()
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    mode = path.stat().st_mode & 0o777 if path.exists() else None
+    tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)  # a new file: the umask decides, as usual
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
-        os.chmod(tmp, mode)
+        if mode is not None:
+            os.chmod(tmp, mode)
         try:
             os.replace(tmp, path)
         except OSError as exc:
@@ -52,12 +54,6 @@ def _replace(path: Path, data: bytes) -> None:
         except FileNotFoundError:
             pass
         raise
-
-
-def _umask() -> int:
-    current = os.umask(0)
-    os.umask(current)
-    return current
 
 
 def unified_diff(old: str, new: str, name: str) -> str:

@@ -133,10 +133,8 @@ class Journal:
         self.data["finished"] = True
         self.save()
 
-    def remember(self, key: str, value: Any, *, dry_run: bool = False) -> None:
+    def remember(self, key: str, value: Any) -> None:
         """Keep a fact a truth check needs later (e.g. the sha256 of the artifacts that passed the checks)."""
-        if dry_run:
-            return
         self.data.setdefault("facts", {})[key] = value
         self.save()
 
@@ -201,13 +199,18 @@ def _alive(pid: int) -> bool:
 # --- making the release's names ----------------------------------------------------------------------------
 
 
+def _release_date(date: str | None) -> str:
+    """The given --date once checked (a bad one is refused before anything is written), else today."""
+    return changelog.release_date(date) if date else _date.today().isoformat()
+
+
 def new_release(project: Project, git: Git, main: str, part: str = "patch", date: str | None = None) -> Release:
     current = project.version()
     version = str(versioning.bump(current, part))
     return Release(
         kind="release", from_version=current, version=version,
         next_dev=str(versioning.bump_dev(version, "patch")), part=part,
-        date=changelog.release_date(date) if date else _date.today().isoformat(), main=main, branch=project.release_branch(version),
+        date=_release_date(date), main=main, branch=project.release_branch(version),
         tag=project.tag(version), remote=project.settings["remote"],
     )
 
@@ -218,7 +221,7 @@ def new_hotfix(project: Project, branch: str, main: str, date: str | None = None
     version = str(versioning.bump(current, "post"))
     return Release(
         kind="hotfix", from_version=current, version=version, next_dev=None, part="post",
-        date=changelog.release_date(date) if date else _date.today().isoformat(), main=main, branch=branch, tag=project.tag(version),
+        date=_release_date(date), main=main, branch=branch, tag=project.tag(version),
         remote=project.settings["remote"], notes=list(notes or []),
     )
 

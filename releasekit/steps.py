@@ -57,26 +57,26 @@ def preflight(rite: Rite) -> None:
     gittasks.raise_if(problems, f"fix these, then run `{'release' if r.kind == 'release' else 'release-hotfix'}` again")
 
 
-def preflight_done(rite: Rite) -> bool:
-    """Preflight holds only before anything changed, so on resume it is re-run until the rite's first
-    change exists: the version bumped on main, or, for a hotfix, the hotfix commit on the remote.
-    A crash inside prepare leaves only its two files changed; that counts only when this release's
-    journal says preflight passed, since a maintainer's own uncommitted edit looks the same."""
-    r, p = rite.release, rite.project
-    if hotfix_commit_done(rite) if r.kind == "hotfix" else prepare_done(rite):
-        return True
-    if rite.journal is None or rite.journal.step_status("preflight") != "done":
-        return False
-    dirty = {line[3:] for line in rite.git.status()}
-    home = r.branch if r.kind == "hotfix" else r.main
-    return bool(dirty) and dirty <= {p.version_file_rel, p.changelog_rel} and rite.git.current_branch() == home
-
-
 def before_changes(rite: Rite) -> bool:
     """The truth of the steps before the first change (tests, preview): done once that change exists.
     Until then they run again on resume, as the code they vouch for may have changed since."""
     r = rite.release
     return hotfix_commit_done(rite) if r.kind == "hotfix" else prepare_done(rite)
+
+
+def preflight_done(rite: Rite) -> bool:
+    """Preflight holds only before anything changed, so on resume it is re-run until the rite's first
+    change exists: the version bumped on main, or, for a hotfix, the hotfix commit on the remote.
+    A crash inside prepare leaves only its two files changed; that counts only when this release's
+    journal says preflight passed, since a maintainer's own uncommitted edit looks the same."""
+    if before_changes(rite):
+        return True
+    if rite.journal is None or rite.journal.step_status("preflight") != "done":
+        return False
+    r, p = rite.release, rite.project
+    dirty = {line[3:] for line in rite.git.status()}
+    home = r.branch if r.kind == "hotfix" else r.main
+    return bool(dirty) and dirty <= {p.version_file_rel, p.changelog_rel} and rite.git.current_branch() == home
 
 
 def run_tests(rite: Rite) -> None:

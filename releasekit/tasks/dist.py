@@ -357,8 +357,8 @@ def check_release(rite) -> None:
     verify_local(rite.project, rite.shell, paths, r.version)
     if conda_enabled(rite.project):
         check_conda(rite.project, r.version)
-    if rite.journal is not None:
-        rite.journal.remember("checked", _fingerprints(rite), dry_run=rite.dry_run)
+    if rite.journal is not None and not rite.dry_run:
+        rite.journal.remember("checked", _fingerprints(rite))
 
 
 def _fingerprints(rite) -> dict[str, str]:

@@ -52,15 +52,16 @@ def wait_for_index(project: Project, version: str, *, timeout: float | None = No
     _repo, _url, page = pypi_target(project)
     expected = expected_files(project, version)
     live = sys.stdout.isatty()
-    shown = [-PROGRESS_EVERY]
+    shown_at = -PROGRESS_EVERY
 
     def progress(elapsed: float, polls: int, missing: list[str]) -> None:
+        nonlocal shown_at
         line = f"waiting for {project.package} {version}: {elapsed:.0f}s, {polls} poll(s)" + (
             f", missing {', '.join(missing)}" if missing else ", all there")
         if live:
             print("\r" + line.ljust(100), end="" if missing else "\n", flush=True)
-        elif missing and elapsed - shown[0] >= PROGRESS_EVERY:  # a CI log gets a line now and then
-            shown[0] = elapsed
+        elif missing and elapsed - shown_at >= PROGRESS_EVERY:  # a CI log gets a line now and then
+            shown_at = elapsed
             ui.info(line)
 
     polls = wait_until(index_probe(project, version, expected, page), what=f"the index page {page}",
@@ -345,7 +346,6 @@ def _seconds_arg(text: str | None) -> float | None:
     if seconds < 0:
         raise ConfigError(f"--timeout {text!r} cannot be negative", "e.g. --timeout 600")
     return seconds
-
 
 
 @task(help={"version": "version to verify (default: the version file's)"})
