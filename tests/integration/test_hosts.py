@@ -4,8 +4,6 @@ not available), against a real pypiserver serving a freshly built wheel."""
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import os
 import socket
 import subprocess
@@ -13,7 +11,6 @@ import sys
 import threading
 import time
 import urllib.request
-import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -30,6 +27,7 @@ from releasekit.adapters.hosts import (
 from releasekit.errors import HostError
 from releasekit.hostscripts import VerifySpec, parse_results, render
 from releasekit.testing.hosts import NEEDS_NETNS, make_pool, netns_available, ssh_hosts
+from releasekit.testing.wheels import rewrite_wheel
 
 pytestmark = pytest.mark.integration
 __all__ = ["ssh_hosts"]  # a fixture, imported on purpose
@@ -58,22 +56,13 @@ def _build_wheel(src: Path, out: Path, version: str) -> Path:
 def _rewrite_version(wheel: Path, out: Path, version: str) -> Path:
     """A copy of ``wheel`` claiming another version (cheaper than a second build)."""
     old = wheel.name.split("-")[1]
-    target = out / wheel.name.replace(f"-{old}-", f"-{version}-")
-    records = []
-    with zipfile.ZipFile(wheel) as src, zipfile.ZipFile(target, "w") as dst:
-        for item in src.infolist():
-            name = item.filename.replace(f"{PACKAGE}-{old}.dist-info", f"{PACKAGE}-{version}.dist-info")
-            if name.endswith("/RECORD"):
-                record = name
-                continue
-            data = src.read(item)
-            if name.endswith("/METADATA"):
-                data = data.replace(f"Version: {old}\n".encode(), f"Version: {version}\n".encode())
-            dst.writestr(name, data)
-            digest = base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=").decode()
-            records.append(f"{name},sha256={digest},{len(data)}")
-        dst.writestr(record, "\n".join(records + [f"{record},,"]) + "\n")
-    return target
+    return rewrite_wheel(
+        wheel,
+        out / wheel.name.replace(f"-{old}-", f"-{version}-"),
+        rename=lambda name: name.replace(f"{PACKAGE}-{old}.dist-info", f"{PACKAGE}-{version}.dist-info"),
+        edit=lambda name, data: data.replace(f"Version: {old}\n".encode(), f"Version: {version}\n".encode())
+        if name.endswith("/METADATA") else data,
+    )
 
 
 @dataclass

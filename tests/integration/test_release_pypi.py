@@ -13,7 +13,6 @@ import sys
 import tarfile
 import threading
 import urllib.request
-import zipfile
 from pathlib import Path
 
 import pytest
@@ -21,6 +20,7 @@ import pytest
 from releasekit.testing import wheelhouse
 from releasekit.testing.sample import make_sample_project
 from releasekit.testing.servers import PypiServer
+from releasekit.testing.wheels import rewrite_wheel
 from tests.conftest import Cli, configure
 
 
@@ -155,14 +155,13 @@ def test_a_failed_verify_is_all_that_resume_runs_again(release_project, release_
     assert set(rows.values()) == {"already"} and len(rows) == 11  # every step before verify: recognised as done
 
 
-@pytest.mark.filterwarnings("ignore:Duplicate name")  # the swapped __init__.py shadows the first
 def test_an_artifact_replaced_after_its_check_is_checked_again(release_project, release_cli):
     first = release_cli("release", "--yes", "--host", "nobody@127.0.0.1:1")  # stops at verify
     assert first.returncode != 0
     wheel = next((release_project.path / "dist").glob("*.whl"))
     module = release_project.name.replace("-", "_")
-    with zipfile.ZipFile(wheel, "a") as zf:  # someone swaps in a wheel whose import fails
-        zf.writestr(f"{module}/__init__.py", "raise ImportError('swapped wheel')\n")
+    # someone swaps in a (well-formed) wheel whose import fails
+    rewrite_wheel(wheel, wheel, replace={f"{module}/__init__.py": b"raise ImportError('swapped wheel')\n"})
     second = release_cli("release", "--yes")
     assert second.returncode != 0
     summary = second.stdout.split("release summary")[1]
