@@ -188,6 +188,13 @@ def archive_members(path: Path) -> list[tuple[str, int]]:
     raise ArtifactCheckFailed(f"{path.name} is neither a wheel nor an sdist (.tar.gz/.zip)")
 
 
+def duplicate_members(path: Path) -> list[str]:
+    """Member paths stored more than once. Installers disagree on which copy wins (uv unpacks in
+    parallel, so even one installer may differ run to run): such an archive is not one package."""
+    names = [name for name, _ in archive_members(path)]
+    return sorted({n for n in names if names.count(n) > 1}) if len(set(names)) < len(names) else []
+
+
 def _strip_top(name: str) -> str:
     """``pkg-1.0/src/x.py`` -> ``src/x.py``: sdists wrap everything in one folder."""
     return name.split("/", 1)[1] if "/" in name else ""

@@ -81,6 +81,10 @@ def check_artifacts(project: Project, sh: Shell, git: Git, paths: list[Path], ve
         if missing:
             shown = ", ".join(missing[:10]) + (" ..." if len(missing) > 10 else "")
             problems.append(f"{sdists[0].name} lacks tracked file(s): {shown} (MANIFEST.in or package data?)")
+    for path in paths:
+        twice = pypi.duplicate_members(path)
+        if twice:
+            problems.append(f"{path.name} stores {', '.join(twice[:5])}{' ...' if len(twice) > 5 else ''} more than once")
     for big in pypi.oversized(paths, project.settings["dist.max_file_size"]):
         problems.append(f"too large: {big}")
     try:
@@ -427,7 +431,7 @@ def wheel(c, ref=None, dry_run=False):
 
 @task(help={"ref": "commit or tag the artifacts were built from (default: the version's tag, else HEAD)"})
 def check(c, ref=None):
-    """twine check --strict, sdist contents against git, file sizes, built version."""
+    """twine check --strict, sdist contents against git, file sizes, duplicate entries, built version."""
     from releasekit.tasks.git import git_for
 
     project = load_project(c)

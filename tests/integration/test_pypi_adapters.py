@@ -271,6 +271,22 @@ def test_oversized_reports_artifacts_and_members_over_the_limit(
     assert all(o.size > 100_000 for o in found)
 
 
+@pytest.mark.filterwarnings("ignore:Duplicate name")
+def test_duplicate_members_names_what_a_wheel_or_sdist_stores_twice(sample_dists: SampleDists, tmp_path):
+    assert [pypi.duplicate_members(p) for p in sample_dists.paths] == [[], []]
+    wheel = altered_copy(sample_dists.wheel, tmp_path / "w")
+    with zipfile.ZipFile(wheel, "a") as zf:
+        zf.writestr("rk_sample/__init__.py", "X = 2\n")
+    sdist = tmp_path / "s" / sample_dists.sdist.name
+    sdist.parent.mkdir()
+    with tarfile.open(sample_dists.sdist) as src, tarfile.open(sdist, "w:gz") as dst:
+        members = [m for m in src.getmembers() if m.isfile()]
+        for member in [*src.getmembers(), members[0]]:
+            dst.addfile(member, src.extractfile(member) if member.isfile() else None)
+    assert pypi.duplicate_members(wheel) == ["rk_sample/__init__.py"]
+    assert pypi.duplicate_members(sdist) == [members[0].name]
+
+
 def test_twine_check_passes_good_artifacts(sample_dists: SampleDists):
     pypi.twine_check(Shell(), sample_dists.paths)
 

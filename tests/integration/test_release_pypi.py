@@ -13,6 +13,7 @@ import sys
 import tarfile
 import threading
 import urllib.request
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -199,6 +200,19 @@ def test_an_sdist_missing_a_tracked_file_is_reported(tmp_path, cli_env, index_se
     assert "lacks tracked file(s): sampledata/table.csv" in result.stdout
     assert not [p for p in index_server.dir.iterdir() if "missing" in p.name]  # nothing uploaded
     assert_caught_by_the_preview(project, result)
+
+
+@pytest.mark.filterwarnings("ignore:Duplicate name")
+def test_a_wheel_storing_a_file_twice_fails_the_check(release_project, release_cli):
+    assert release_cli("dist.pypi").returncode == 0
+    assert release_cli("dist.check").returncode == 0
+    wheel = next((release_project.path / "dist").glob("*.whl"))
+    with zipfile.ZipFile(wheel, "a") as zf:  # which copy an installer keeps is chance
+        zf.writestr(f"{release_project.name.replace('-', '_')}/__init__.py", "X = 2\n")
+    result = release_cli("dist.check")
+    assert result.returncode != 0
+    assert f"{wheel.name} stores {release_project.name.replace('-', '_')}/__init__.py more than once" in result.stdout
+    assert "Traceback" not in result.stdout + result.stderr
 
 
 def assert_caught_by_the_preview(project, result) -> None:
