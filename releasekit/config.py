@@ -105,6 +105,13 @@ def _suggest(key: str) -> str:
 
 TEMPLATES = ("release_branch", "tag")
 
+# Settings that take one of a few words: refused when loaded, not halfway through a release.
+CHOICES = {
+    "dist.installer": ("auto", "uv", "pip"),
+    "conda.builder": ("auto", "conda-build", "rattler-build"),
+    "conda.package_format": ("conda", "tar.bz2"),
+}
+
 
 def validate_layer(tree: Mapping, source: str) -> dict[str, Any]:
     """Flatten one source, rejecting unknown keys and wrong types with the key named."""
@@ -139,7 +146,7 @@ def validate_layer(tree: Mapping, source: str) -> dict[str, Any]:
 
 
 def _check_value(key: str, value: Any, source: str) -> None:
-    """What a type check cannot see: list items, number ranges, the templates' placeholders."""
+    """What a type check cannot see: list items, number ranges, fixed choices, the templates' placeholders."""
     default = SCHEMA[key][0]
     if isinstance(default, list) and isinstance(value, list):
         bad = [v for v in value if not isinstance(v, str)]
@@ -147,6 +154,10 @@ def _check_value(key: str, value: Any, source: str) -> None:
             raise ConfigError(f"`releasekit.{key}` (from {source}) should list strings, not {bad[0]!r}")
     if isinstance(value, (int, float)) and not isinstance(value, bool) and value < 0:
         raise ConfigError(f"`releasekit.{key}` (from {source}) cannot be negative ({value})")
+    if key in CHOICES and value not in CHOICES[key]:
+        close = difflib.get_close_matches(str(value), CHOICES[key], n=1, cutoff=0.5)
+        raise ConfigError(f"`releasekit.{key}` (from {source}) is {value!r}",
+                          f"did you mean {close[0]!r}?" if close else f"use one of: {', '.join(CHOICES[key])}")
     if key in TEMPLATES and isinstance(value, str):
         try:
             rendered = value.format(version="1.0")

@@ -78,8 +78,22 @@ def test_wrong_type_names_the_key(layer, key, wanted):
     assert f"should be a {wanted}" in info.value.message
 
 
+@pytest.mark.parametrize(("layer", "key", "hint"), [
+    pytest.param({"conda": {"builder": "rattler"}}, "conda.builder", "did you mean 'rattler-build'?", id="builder"),
+    pytest.param({"conda": {"package_format": "zip"}}, "conda.package_format", "use one of: conda, tar.bz2",
+                 id="package format"),
+    pytest.param({"dist": {"installer": "pipx"}}, "dist.installer", "did you mean 'pip'?", id="installer"),
+])
+def test_a_word_outside_its_choices_is_refused_when_loaded(layer, key, hint):
+    with pytest.raises(ConfigError) as info:
+        validate_layer(layer, "invoke.yaml")
+    assert f"`releasekit.{key}` (from invoke.yaml) is" in info.value.message
+    assert info.value.hint == hint
+
+
 def test_right_types_pass():
-    flat = validate_layer({"wait": {"timeout": 2.5, "interval": 1}, "dist": {"isolation": False},
+    flat = validate_layer({"wait": {"timeout": 2.5, "interval": 1}, "dist": {"isolation": False, "installer": "uv"},
+                           "conda": {"builder": "rattler-build", "package_format": "tar.bz2"},
                            "remote_url": None, "hosts": {"linux": {"host": "me@h", "port": 22}, "mac": "me@mac"}},
                           "invoke.yaml")
     assert flat["wait.timeout"] == 2.5 and flat["dist.isolation"] is False and flat["remote_url"] is None
