@@ -72,13 +72,45 @@ def release_hotfix(c, plan=False, json=False, dry_run=False, yes=False, restart=
 def config(c, json=False):
     """Print every setting, its effective value and where it came from."""
     settings = load_settings(c)
+    detected = _detected(c, settings)
     if json:
         from releasekit.redact import redact
 
-        print(redact(jsonlib.dumps({k: {"value": settings.values[k], "from": settings.origins[k]}
+        print(redact(jsonlib.dumps({k: {"value": settings.values[k], "from": settings.origins[k],
+                                        **({"detected": detected[k]} if k in detected else {})}
                                     for k in settings.values}, indent=2, default=str)))
         return
-    ui.table(("setting", "value", "from"), settings.rows(), title=f"releasekit settings for {settings.root}")
+    rows = [(key, detected[key], "detected") if key in detected else (key, value, origin)
+            for key, value, origin in settings.rows()]
+    ui.table(("setting", "value", "from"), rows, title=f"releasekit settings for {settings.root}")
+
+
+def _detected(c, settings) -> dict[str, str]:
+    """What the unset (automatic) settings come to in this project: the values a release would use.
+    A value that cannot be found says why, in the same words a release would fail with."""
+    from releasekit.errors import ReleasekitError
+    from releasekit.project import Project
+    from releasekit.tasks.git import detect_main_branch, git_for
+    from releasekit.tasks.upload import pypi_target
+
+    project = Project(settings)
+    probes = {
+        "package": lambda: project.package,
+        "import_name": lambda: project.import_name,
+        "version_file": lambda: project.version_file_rel,
+        "main_branch": lambda: detect_main_branch(project, git_for(c, project)),
+        "state_dir": lambda: str(project.state_dir),
+        "pypi.index_url": lambda: pypi_target(project)[2],
+    }
+    found = {}
+    for key, probe in probes.items():
+        if settings.values[key] is not None:
+            continue
+        try:
+            found[key] = probe()
+        except ReleasekitError as exc:
+            found[key] = f"(not found: {exc.message})"
+    return found
 
 
 @task(help={"keep": "keep the sandbox (project, remote, index) afterwards"})

@@ -11,6 +11,7 @@ import dataclasses
 import json
 import re
 import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -392,8 +393,21 @@ def test_config_shows_values_and_origins(cli, plain_project, tmp_path):
     assert rows["wait.timeout"] == ("60.0", "environment")
     assert rows["conda.label"] == ("nightly", "config file")
     assert rows["changelog"] == ("CHANGES.md", "default")
-    assert rows["main_branch"] == ("(auto)", "default")
+    # unset settings show what this project makes of them
+    assert rows["main_branch"] == (plain_project.main_branch, "detected")
+    assert rows["package"] == (plain_project.name, "detected")
+    assert rows["version_file"] == (plain_project.version_file.relative_to(plain_project.path).as_posix(), "detected")
+    assert rows["state_dir"] == (str(plain_project.path / ".git" / "releasekit"), "detected")
     assert set(rows) == {"setting", *SCHEMA}  # every key, plus the header row
+
+
+def test_config_says_why_an_automatic_value_cannot_be_found(cli, plain_project):
+    subprocess.run(["git", "remote", "remove", "origin"], cwd=plain_project.path, check=True)
+    subprocess.run(["git", "branch", "-m", plain_project.main_branch, "trunk"], cwd=plain_project.path, check=True)
+    rows = config_rows(ok(cli("config")))
+    assert rows["main_branch"] == ("(not found: cannot tell the main branch)", "detected")
+    data = json.loads(ok(cli("config", "--json")))
+    assert data["main_branch"] == {"value": None, "from": "default", "detected": "(not found: cannot tell the main branch)"}
 
 
 def test_config_under_inv_shows_tasks_py_origin(cli, plain_project):
@@ -409,5 +423,5 @@ def test_config_under_inv_shows_tasks_py_origin(cli, plain_project):
     assert rows["test_command"] == ("make test", "environment")
     assert rows["release_branch"] == ("release-{version}", "default")
     data = json.loads("{" + json_text)
-    assert data["main_branch"] == {"value": "trunk", "from": "tasks.py"}
+    assert data["main_branch"] == {"value": "trunk", "from": "tasks.py"}  # set: nothing to detect
     assert data["wait.timeout"] == {"value": 1800, "from": "default"}
