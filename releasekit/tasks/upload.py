@@ -92,6 +92,15 @@ def upload_pypi(project: Project, sh: Shell, paths: list[Path], repository: str 
     return plan.upload
 
 
+def conda_target(settings) -> str:
+    """Where conda packages go, in words: the channel directory or the anaconda.org account."""
+    if settings["conda.channel_dir"]:
+        return f"channel directory {settings['conda.channel_dir']}"
+    if not settings["conda.user"]:
+        raise CredentialsMissing("no anaconda.org user to upload to", "set `releasekit.conda.user` or `conda.channel_dir`")
+    return f"anaconda.org user {settings['conda.user']}"
+
+
 def upload_conda(project: Project, sh: Shell, version: str, *, label: str | None = None, force: bool = False) -> None:
     """Upload the conda packages of ``version`` to the channel directory or to anaconda.org; identical
     files are skipped, other content under a taken name stops before anything changes."""
@@ -101,10 +110,11 @@ def upload_conda(project: Project, sh: Shell, version: str, *, label: str | None
 
     s = project.settings
     label = label or s["conda.label"]
+    target = conda_target(s)  # refuses a missing target in a dry run too
     files = conda_artifacts(project, version)
     if not files:
         if sh.dry_run:
-            ui.info(f"[dry-run] would upload the conda package of {version} (label {label})")
+            ui.info(f"[dry-run] would upload the conda package of {version} to {target} (label {label}) once built")
             return
         raise PreconditionFailed(f"no conda package of {version} in {s['conda.output']}", "run `releasekit dist.conda` first")
     if s["conda.channel_dir"]:
@@ -115,8 +125,6 @@ def upload_conda(project: Project, sh: Shell, version: str, *, label: str | None
     else:
         from releasekit.adapters import anaconda
 
-        if not s["conda.user"]:
-            raise CredentialsMissing("no anaconda.org user to upload to", "set `releasekit.conda.user` or `conda.channel_dir`")
         sent = anaconda.upload(sh, files, s["conda.user"], label, token=os.environ.get("ANACONDA_API_TOKEN"),
                                force=force)
         uploaded, skipped = list(sent.uploaded), list(sent.skipped)
@@ -173,7 +181,10 @@ def upload_commands(rite) -> list[str]:
     from releasekit.tasks.dist import conda_enabled
 
     if conda_enabled(rite.project):
-        target = rite.settings["conda.channel_dir"] or f"anaconda upload -u {rite.settings['conda.user']}"
+        try:
+            target = conda_target(rite.settings)
+        except ReleasekitError as exc:  # preflight refuses it; the plan says so instead of `-u None`
+            target = f"nowhere yet ({exc.message}: {exc.hint})"
         cmds.append(f"upload the conda package to {target} (label {rite.settings['conda.label']})")
     return cmds
 

@@ -22,6 +22,9 @@ CASES = {
     "verify-local-without-artifacts": ({}, ["verify.local"], "run `releasekit dist.pypi` first"),
     "wait-timeout-not-a-number": ({}, ["verify.wait", "--timeout", "abc"], "not a number of seconds"),
     "verify-version-not-pep440": ({}, ["verify.wait", "--version", "notaversion"], "not a PEP 440 version"),
+    "conda-upload-nowhere": ({}, ["upload.conda", "--dry-run"], "no anaconda.org user to upload to"),
+    "conda-builder-typo": ({"releasekit": {"conda": {"builder": "rattler"}}}, ["release", "--plan"],
+                           "did you mean 'rattler-build'?"),
     "state-dir-under-a-file": ({"releasekit": {"state_dir": "README.md/state"}}, ["release", "--yes"],
                                "README.md/state"),
 }
@@ -36,6 +39,15 @@ def test_bad_configuration_and_arguments_are_one_line_errors(name, cli):
     assert result.returncode != 0
     assert result.stderr.startswith("error: ") and "Traceback" not in result.stderr, result.stderr
     assert fragment in result.stderr
+
+
+def test_the_plan_says_a_conda_upload_has_no_target_instead_of_printing_none(cli):
+    (cli.cwd / "conda").mkdir()
+    (cli.cwd / "conda" / "recipe.yaml").write_text("package:\n  name: sampleproj\n")
+    plan = cli("release", "--plan")
+    assert "-u None" not in plan.stdout and "no anaconda.org user to upload to" in plan.stdout
+    (cli.cwd / "invoke.yaml").write_text(yaml.safe_dump({"releasekit": {"conda": {"user": "someorg"}}}))
+    assert "anaconda.org user someorg" in cli("release", "--plan").stdout
 
 
 def test_outside_a_git_repository(tmp_path, cli_env):
