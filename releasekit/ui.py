@@ -6,13 +6,26 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 from releasekit import releaselog
 from releasekit.redact import redact
 
 
+def program() -> str:
+    """The command the user typed: ``inv`` (or ``invoke``) from a tasks.py, else ``releasekit``."""
+    name = Path(sys.argv[0]).stem.removesuffix("-script") if sys.argv and sys.argv[0] else ""
+    return name if name in ("inv", "invoke") else "releasekit"
+
+
+def as_typed(text: str) -> str:
+    """Messages name commands as `releasekit X`; under inv the user types `inv X`."""
+    name = program()
+    return text if name == "releasekit" else text.replace("`releasekit ", f"`{name} ")
+
+
 def _emit(text: str, stream=None) -> None:
-    text = redact(text)
+    text = as_typed(redact(text))
     print(text, file=stream or sys.stdout, flush=True)
     log = releaselog.active()
     if log is not None:

@@ -19,6 +19,7 @@ from invoke import task as invoke_task
 from releasekit import config
 from releasekit.errors import FileAccessError, ReleasekitError
 from releasekit.redact import redact
+from releasekit.ui import as_typed
 
 if TYPE_CHECKING:
     from releasekit.project import Project
@@ -51,14 +52,14 @@ def task(*args: Any, **kwargs: Any) -> Callable:
             try:
                 return fn(c, *a, **kw)
             except ReleasekitError as exc:  # messages quote commands and URLs: mask secrets here too
-                raise Exit(redact(exc.render()), exc.exit_code) from None
+                raise Exit(as_typed(redact(exc.render())), exc.exit_code) from None
             except KeyboardInterrupt:
                 raise Exit("error: interrupted", 130) from None
             except BrokenPipeError:  # output piped into `head`: stop quietly, as other tools do
                 _silence_stdout()
                 raise Exit(code=141) from None
             except OSError as exc:  # the machine, not releasekit: a path, a permission, the disk
-                raise Exit(redact(FileAccessError.from_os_error(exc).render()), 1) from None
+                raise Exit(as_typed(redact(FileAccessError.from_os_error(exc).render())), 1) from None
             except UnicodeDecodeError as exc:
                 error = FileAccessError(f"cannot read a file as UTF-8 text ({exc.reason} at byte {exc.start})",
                                         "save the file as UTF-8")

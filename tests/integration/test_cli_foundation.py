@@ -348,6 +348,14 @@ def test_errors_under_inv(cli, plain_project, settings, argv, fragments):
     assert snapshot(plain_project.path) == before
 
 
+def test_hints_name_the_program_the_user_typed(cli, program):
+    typed = "inv" if program == INV else "releasekit"
+    result = cli("verify.local", program=program)
+    assert_one_line_error(result, f"run `{typed} dist.pypi` first")
+    other = "releasekit" if typed == "inv" else "inv"
+    assert f"`{other} " not in result.stdout + result.stderr
+
+
 @pytest.mark.parametrize(("env", "fragment"), [
     pytest.param({"INVOKE_RELEASEKIT_WAIT_TIMEOUT": "soon"},
                  "INVOKE_RELEASEKIT_WAIT_TIMEOUT='soon': `releasekit.wait.timeout` should be a number",
