@@ -313,7 +313,9 @@ def finalize(
     if given not in (wip_v, _without_dev(wip_v), Version(wip_v.base_version)):
         raise ChangelogError(
             f"line {wip.line}: the Work-In-Progress section is for {wip.version} but the version is {wip_version}",
-            "make the header and the version file agree before finalizing",
+            "make the header and the version file agree before finalizing"
+            + ("; once its release is cut, `releasekit changelog.dev-cycle` dates it and opens the next cycle"
+               if given > wip_v else ""),
         )
     release = _version(release_version, "release version") if release_version else _without_dev(given)
     if release.is_devrelease:

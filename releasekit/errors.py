@@ -122,12 +122,21 @@ class PreconditionFailed(ReleasekitError):
 
 
 class PreflightFailed(ReleasekitError):
-    """Several checks failed; all of them are listed so they can be fixed at once."""
+    """Checks failed; all of them are reported so they can be fixed at once. One problem is the
+    message itself; several are listed one per line first (see :func:`problems_message`)."""
 
     def __init__(self, problems: list[str], hint: str | None = None) -> None:
         self.problems = list(problems)
-        lines = "; ".join(self.problems)
-        super().__init__(f"{len(self.problems)} problem(s): {lines}", hint)
+        super().__init__(problems_message(self.problems), hint)
+
+
+def problems_message(problems: list[str], what: str = "") -> str:
+    """The error line for a list of problems: the problem itself when alone, else a count ("2 problems
+    ``what`` (listed above)") that points at the list printed before it: repeating a long list on one
+    line helps nobody."""
+    if len(problems) == 1:
+        return problems[0]
+    return f"{len(problems)} problems{' ' + what if what else ''} (listed above)"
 
 
 class ReleaseLocked(ReleasekitError):

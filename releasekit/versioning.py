@@ -16,6 +16,15 @@ BUMP_PARTS = (*PARTS, "post")
 PRE_KINDS = ("a", "b", "rc")
 
 
+def is_version(text: str) -> bool:
+    """Whether ``text`` parses as a PEP 440 version (tags and branch names may hold anything)."""
+    try:
+        Version(text.strip())
+    except InvalidVersion:
+        return False
+    return True
+
+
 def parse(text: str) -> Version:
     """Parse a version the release rite can work with, or say what to write instead."""
     raw = text.strip()

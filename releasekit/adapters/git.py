@@ -56,6 +56,11 @@ class Git:
         res = self._run("rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}", changes=False, check=False)
         return res.stdout.strip() if res.ok else None
 
+    def local_refs(self, namespace: str) -> list[str]:
+        """Short names under ``refs/heads`` or ``refs/tags``: the local branches or tags."""
+        out = self._read("for-each-ref", "--format=%(refname:lstrip=2)", f"refs/{namespace}")
+        return [line for line in out.splitlines() if line]
+
     def branch_exists(self, name: str) -> bool:
         return self.rev(f"refs/heads/{name}") is not None
 

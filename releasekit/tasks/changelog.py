@@ -34,6 +34,22 @@ def open_dev_cycle(project: Project, sh: Shell, dev_version: str) -> None:
     sh.write_file(project.changelog_path, new, label=project.changelog_rel)
 
 
+def released_cycle(project: Project, git, wip_version: str, dev_version: str) -> tuple[str, str, str] | None:
+    """(version, date, ref) of the release the WIP cycle became, read from that release's branch or
+    tag: after `version.bump-dev` on main, the old WIP section is dated as it was on the release."""
+    from releasekit import versioning
+    from releasekit.tasks.git import released_versions
+
+    low, high = versioning.parse(wip_version), versioning.parse(dev_version)
+    for parsed, version, ref in sorted((versioning.parse(v), v, ref)
+                                       for v, ref in released_versions(project, git).items()):
+        if low < parsed < high:
+            text = git.show_file(ref, project.changelog_rel)
+            dates = [sec.date for sec in changelog.parse(text).sections if sec.version == version and sec.date] if text else []
+            return (version, dates[0], ref) if dates else None
+    return None
+
+
 def changelog_problems(project: Project, require_wip: bool = True) -> list[str]:
     problems = changelog.check(project.changelog_text(), project.version(), require_wip=require_wip)
     return [f"{project.changelog_rel}:{p.line}: {p.message}" for p in problems]
@@ -57,10 +73,21 @@ def finalize(c, date=None, dry_run=False):
 
 @task(name="dev-cycle", help={"dry_run": "show the diff, write nothing"})
 def dev_cycle(c, dry_run=False):
-    """Open a Work-In-Progress section for the current dev version."""
+    """Open a Work-In-Progress section for the current dev version (dating the released one before it)."""
+    from releasekit.tasks.git import git_for
+
     project = load_project(c)
-    open_dev_cycle(project, shell(c, dry_run), project.version())
-    ui.info(f"{project.changelog_rel}: opened {project.version()} (Work In Progress)")
+    sh = shell(c, dry_run)
+    version = project.version()
+    wip = changelog.wip_section(project.changelog_text())
+    if wip is not None and wip.version != version:  # the old cycle: dated as its release has it
+        released = released_cycle(project, git_for(c, project), wip.version, version)
+        if released:
+            finalize_changelog(project, sh, wip.version, released[0], released[1])
+            ui.info(f"{project.changelog_rel}: {wip.version} (Work In Progress) => {released[0]} ({released[1]}),"
+                    f" as on {released[2]}")
+    open_dev_cycle(project, sh, version)
+    ui.info(f"{project.changelog_rel}: opened {version} (Work In Progress)")
 
 
 @task(name="check", help={"release": "the file is on a release branch: no WIP section needed"})

@@ -13,7 +13,12 @@ from invoke import Collection
 from releasekit import ui
 from releasekit.adapters.git import Git
 from releasekit.adapters.shell import Shell
-from releasekit.errors import ArtifactCheckFailed, PreconditionFailed, ReleasekitError
+from releasekit.errors import (
+    ArtifactCheckFailed,
+    PreconditionFailed,
+    ReleasekitError,
+    problems_message,
+)
 from releasekit.project import Project
 from releasekit.tasks.base import load_project, shell, task
 
@@ -92,9 +97,10 @@ def check_artifacts(project: Project, sh: Shell, git: Git, paths: list[Path], ve
     except ReleasekitError as exc:
         problems.append(exc.message)
     if problems:
-        for p in problems:
-            ui.info(f"  - {p}")
-        raise ArtifactCheckFailed(f"{len(problems)} problem(s) with the artifacts of {version}: " + "; ".join(problems),
+        if len(problems) > 1:
+            for p in problems:
+                ui.info(f"  - {p}")
+        raise ArtifactCheckFailed(problems_message(problems, f"with the artifacts of {version}"),
                                   "fix them and rebuild (`releasekit dist.clean dist.pypi`); nothing was uploaded")
     ui.info(f"artifacts of {version} pass the checks")
 

@@ -61,6 +61,31 @@ def version_of_release_branch(project: Project, branch: str) -> str | None:
     return m["v"] if m else None
 
 
+def released_versions(project: Project, git: Git) -> dict[str, str]:
+    """Versions that have a local release branch or tag, each with that ref: what was released
+    (or is being released) from this repository."""
+    found: dict[str, str] = {}
+    tag_pattern = re.escape(project.settings["tag"]).replace(re.escape("{version}"), r"(?P<v>.+)")
+    for tag in git.local_refs("tags"):
+        m = re.fullmatch(tag_pattern, tag)
+        if m and versioning.is_version(m["v"]):
+            found[m["v"]] = tag
+    for branch in git.local_refs("heads"):
+        v = version_of_release_branch(project, branch)
+        if v and versioning.is_version(v):
+            found.setdefault(v, branch)
+    return found
+
+
+def released_since(project: Project, git: Git, dev_version: str) -> tuple[str, str] | None:
+    """The newest release (version, ref) that is not older than ``dev_version``: main at that dev
+    version has not been moved to the next cycle yet."""
+    dev = versioning.parse(dev_version)
+    newer = [(versioning.parse(v), v, ref) for v, ref in released_versions(project, git).items()
+             if versioning.parse(v) > dev]
+    return max(newer)[1:] if newer else None
+
+
 def sanity_problems(project: Project, git: Git, *, main: str, on_branch: str | None = None,
                     expect: str = "dev", release: str | None = None) -> list[str]:
     """Every reason the repository is not ready for a release step (empty: ready).
@@ -137,8 +162,9 @@ def sanity_problems(project: Project, git: Git, *, main: str, on_branch: str | N
 
 def raise_if(problems: list[str], hint: str | None = None) -> None:
     if problems:
-        for p in problems:
-            ui.info(f"  - {p}")
+        if len(problems) > 1:
+            for p in problems:
+                ui.info(f"  - {p}")
         raise PreflightFailed(problems, hint)
 
 
@@ -346,9 +372,15 @@ def commit_dev_cycle_push(c, dry_run=False):
     project = load_project(c)
     git = git_for(c, project, dry_run)
     version = project.version()
-    if not versioning.parse(version).is_devrelease:
+    parsed = versioning.parse(version)
+    if not parsed.is_devrelease:
         raise PreconditionFailed(f"the version on main is {version}", "run `releasekit version.bump-dev` first")
-    commit_release_files(project, git, f"new dev cycle: {version}")
+    released = released_since(project, git, version)
+    if released:  # main still carries the dev cycle of a release that is made
+        raise PreconditionFailed(f"main is still at {version}, but {released[0]} is already cut ({released[1]})",
+                                 "run `releasekit version.bump-dev` and `releasekit changelog.dev-cycle` first")
+    if not commit_release_files(project, git, f"new dev cycle: {version}"):
+        ui.info(f"nothing to commit: {project.version_file_rel} and {project.changelog_rel} are committed")
     push_main_with_integration(project, git, detect_main_branch(project, git))
 
 

@@ -90,6 +90,38 @@ def test_release_does_the_whole_git_dance(gp, reference_state):
     assert final_state(project) == reference_state
 
 
+# fastai's Makefile order, one task at a time (git part), as a maintainer types it.
+MAKEFILE_ORDER = [
+    ["version.bump"], ["changelog.finalize", "--date", RELEASE_DATE], ["git.release-branch-create"],
+    ["git.commit-version"], ["git.main-branch-switch"], ["version.bump-dev"], ["changelog.dev-cycle"],
+    ["git.commit-dev-cycle-push"], ["git.prev-branch-switch"], ["git.commit-release-push"],
+    ["git.tag-version-push"], ["git.backport-check"], ["git.main-branch-switch"],
+]
+
+
+def test_the_makefile_order_task_by_task_ends_where_release_does(gp, reference_state):
+    project, cli = gp
+    for argv in MAKEFILE_ORDER:
+        result = cli(*argv)
+        assert result.returncode == 0, (argv, result.stdout + result.stderr)
+    assert final_state(project) == reference_state
+
+
+def test_pushing_the_dev_cycle_before_bump_dev_is_refused(gp):
+    project, cli = gp
+    at = MAKEFILE_ORDER.index(["version.bump-dev"])
+    for argv in MAKEFILE_ORDER[:at]:
+        assert cli(*argv).returncode == 0, argv
+    main_before = remote_git(project, "rev-parse", "main")
+    early = cli("git.commit-dev-cycle-push")  # bump-dev forgotten: it used to push nothing, silently
+    assert early.returncode != 0
+    assert "main is still at 0.1.0.dev0, but 0.1.0 is already cut (release-0.1.0)" in early.stderr
+    assert "version.bump-dev" in early.stderr and remote_git(project, "rev-parse", "main") == main_before
+    for argv in MAKEFILE_ORDER[at:]:  # then the order goes on as written
+        assert cli(*argv).returncode == 0, argv
+    assert "## 0.1.0 (" + RELEASE_DATE + ")" in remote_git(project, "show", "main:CHANGES.md")
+
+
 def test_minor_release_moves_main_past_the_released_version(tmp_path, cli_env):
     project = git_project(tmp_path, "1.0.51.dev0")
     before = date.today().isoformat()

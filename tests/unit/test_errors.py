@@ -1,10 +1,10 @@
-"""A failed command's one-line error quotes the line of its output that says why."""
+"""One-line errors: a failed command quotes the line of its output that says why; a list of problems is counted."""
 
 from __future__ import annotations
 
 import pytest
 
-from releasekit.errors import CommandFailed, telling_line
+from releasekit.errors import CommandFailed, PreflightFailed, problems_message, telling_line
 
 GIT_UNREACHABLE = """fatal: '/srv/x.git' does not appear to be a git repository
 fatal: Could not read from remote repository.
@@ -37,3 +37,10 @@ def test_command_failed_is_one_line_with_the_reason():
     error = CommandFailed(["git", "fetch", "origin"], 128, GIT_UNREACHABLE, hint="check the remote")
     assert error.render() == ("error: `git fetch origin` exited with 128: fatal: '/srv/x.git' does not appear "
                               "to be a git repository (hint: check the remote)")
+
+
+def test_one_problem_is_the_message_and_several_point_at_their_list():
+    assert PreflightFailed(["the branch is behind origin/main"]).message == "the branch is behind origin/main"
+    several = PreflightFailed(["a is wrong", "b is wrong"], "fix them")
+    assert several.message == "2 problems (listed above)" and several.problems == ["a is wrong", "b is wrong"]
+    assert problems_message(["x", "y", "z"], "with the artifacts of 1.0") == "3 problems with the artifacts of 1.0 (listed above)"
