@@ -73,10 +73,11 @@ def check_workflow(text: str, provider: str) -> list[str]:
     return ciconfig.check(text, provider, task_flags)
 
 
-def clean_logs(path: Path) -> list[Path]:
+def clean_logs(path: Path, dry_run: bool = False) -> list[Path]:
     """Clean a log file, the CI logs (.log/.txt with timestamped lines) in a folder, or the text members
     of a zip. Everything is computed first and then written file by file atomically, so bad input
-    changes nothing; bytes that are not UTF-8 pass through untouched."""
+    changes nothing; bytes that are not UTF-8 pass through untouched. A dry run writes nothing and
+    returns what it would clean."""
     path = Path(path)
     if not path.exists():
         raise ReleasekitError(f"{path} does not exist", "pass a log file, a folder of logs or a zip")
@@ -88,9 +89,14 @@ def clean_logs(path: Path) -> list[Path]:
                 text = data.decode("utf-8", errors="surrogateescape")
                 if cilogs.looks_like_ci_log(text):
                     todo.append((f, cilogs.clean_bytes(data)))
-        for f, cleaned in todo:
+        for f, cleaned in todo if not dry_run else []:
             fileio.atomic_write_bytes(f, cleaned)
         return [f for f, _ in todo]
+    if zipfile.is_zipfile(path) and dry_run:
+        with zipfile.ZipFile(path) as src:  # read it all, as a real run would: a broken zip fails here too
+            for info in src.infolist():
+                src.read(info)
+        return [path]
     if zipfile.is_zipfile(path):
         with zipfile.ZipFile(path) as src:
             members = [(info, src.read(info)) for info in src.infolist()]
@@ -107,7 +113,9 @@ def clean_logs(path: Path) -> list[Path]:
             if os.path.exists(tmp):
                 os.unlink(tmp)
         return [path]
-    fileio.atomic_write_bytes(path, cilogs.clean_bytes(path.read_bytes()))
+    cleaned = cilogs.clean_bytes(path.read_bytes())
+    if not dry_run:
+        fileio.atomic_write_bytes(path, cleaned)
     return [path]
 
 
@@ -163,11 +171,12 @@ def check(c, provider=None, path=None):
     ui.info("CI workflow ok")
 
 
-@task(name="logs-clean", help={"path": "a log file, a folder of logs, or a zip of logs"})
-def logs_clean(c, path):
+@task(name="logs-clean", help={"path": "a log file, a folder of logs, or a zip of logs",
+                               "dry_run": "list what would be cleaned, write nothing"})
+def logs_clean(c, path, dry_run=False):
     """Strip timestamps and doubled blank lines from downloaded CI logs."""
-    for f in clean_logs(Path(path)):
-        ui.info(f"cleaned {f}")
+    for f in clean_logs(Path(path), dry_run):
+        ui.info(f"{'[dry-run] would clean' if dry_run else 'cleaned'} {f}")
 
 
 ns = Collection("ci")

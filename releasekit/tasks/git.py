@@ -342,19 +342,20 @@ def release_branch_create(c, dry_run=False):
         raise GitError(f"remote is {url}, not {expected}")
 
 
-@task(name="release-branch-switch", help={"version": "release version (default: from the version file)"})
-def release_branch_switch(c, version=None):
+@task(name="release-branch-switch", help={"version": "release version (default: from the version file)",
+                                          "dry_run": "print, change nothing"})
+def release_branch_switch(c, version=None, dry_run=False):
     """Check out the release branch of a version."""
     project = load_project(c)
-    git = git_for(c, project)
+    git = git_for(c, project, dry_run)
     git.checkout(release_branch_for(c, project, version))
 
 
-@task(name="prev-branch-switch")
-def prev_branch_switch(c):
+@task(name="prev-branch-switch", help={"dry_run": "print, change nothing"})
+def prev_branch_switch(c, dry_run=False):
     """Check out the previous branch (git checkout -)."""
     project = load_project(c)
-    git_for(c, project).checkout("-")
+    git_for(c, project, dry_run).checkout("-")
 
 
 @task(name="commit-version", pre=[require_release_branch], help={"dry_run": "print, change nothing"})

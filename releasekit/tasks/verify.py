@@ -384,13 +384,14 @@ def install(c, version=None, host=None, no_wait=False):
                      wait=not no_wait)
 
 
-@task(help={"update": "upgrade the pip-installable tools in this environment"})
-def tools(c, update=False):
+@task(help={"update": "upgrade the pip-installable tools in this environment",
+            "dry_run": "with --update: print the pip command, install nothing"})
+def tools(c, update=False, dry_run=False):
     """List each tool and package the configured rite needs, with its version or what needs it."""
     project = load_project(c)
     if update:
         pips = sorted({pip for _n, _k, _w, pip in needed_tools(project) if pip})
-        shell(c).run([sys.executable, "-m", "pip", "install", "--upgrade", *pips], stream=True)
+        shell(c, dry_run).run([sys.executable, "-m", "pip", "install", "--upgrade", *pips], stream=True)
     rows = tool_report(project)
     ui.table(("tool", "version", "needed for"), rows, title="tools for this project's release")
     missing = [r[0] for r in rows if r[1].startswith("missing") and "optional" not in r[2]]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import sys
 import zipfile
 
@@ -138,17 +139,23 @@ def test_logs_clean_file_folder_and_zip(tmp_path, plain_project, cli_env):
     cli = Cli(plain_project.path, cli_env)
     single = tmp_path / "job.log"
     single.write_text(GITHUB_LOG)
+    dry = cli("ci.logs-clean", str(single), "--dry-run")
+    assert dry.returncode == 0 and f"would clean {single}" in dry.stdout and single.read_text() == GITHUB_LOG
     assert cli("ci.logs-clean", str(single)).returncode == 0
     assert single.read_text().startswith("##[group]Run pytest\n")
     folder = tmp_path / "logs"
     (folder / "sub").mkdir(parents=True)
     (folder / "sub" / "1_test.txt").write_text(GITHUB_LOG)
+    assert cli("ci.logs-clean", str(folder), "--dry-run").returncode == 0
+    assert (folder / "sub" / "1_test.txt").read_text() == GITHUB_LOG
     assert cli("ci.logs-clean", str(folder)).returncode == 0
     assert "2024-03-01T" not in (folder / "sub" / "1_test.txt").read_text()
     archive = tmp_path / "logs.zip"
     with zipfile.ZipFile(archive, "w") as z:
         z.writestr("test/1_run.txt", GITHUB_LOG)
         z.writestr("azure/2_job.log", AZURE_LOG)
+    zipped = archive.read_bytes()
+    assert cli("ci.logs-clean", str(archive), "--dry-run").returncode == 0 and archive.read_bytes() == zipped
     assert cli("ci.logs-clean", str(archive)).returncode == 0
     with zipfile.ZipFile(archive) as z:
         assert z.read("test/1_run.txt").decode() == "##[group]Run pytest\ncollected 3 items\n\n3 passed\n"
@@ -161,6 +168,8 @@ def test_verify_tools_lists_versions_and_what_is_missing(plain_project, cli_env)
     result = Cli(plain_project.path, cli_env)("verify.tools")
     assert result.returncode == 0, result.stdout + result.stderr
     assert "git version" in result.stdout and "twine" in result.stdout
+    dry = Cli(plain_project.path, cli_env)("verify.tools", "--update", "--dry-run")
+    assert dry.returncode == 0 and re.search(r"\[dry-run\] would run: \S+ -m pip install --upgrade .*twine", dry.stdout)
     # With a recipe and the conda-build builder, the missing conda-build is named with its step.
     recipe = plain_project.path / "conda"
     recipe.mkdir()

@@ -8,6 +8,7 @@ the number of subprocesses down; each error case runs alone, because an error en
 from __future__ import annotations
 
 import dataclasses
+import inspect
 import json
 import re
 import shutil
@@ -103,18 +104,37 @@ def test_list_shows_seven_namespaces_with_help_for_each_task(cli, program):
     assert not missing_help, f"tasks without a help line: {missing_help}"
 
 
+def all_tasks(coll, prefix=""):
+    for name, t in coll.tasks.items():
+        yield prefix + name, t
+    for name, sub in coll.collections.items():
+        yield from all_tasks(sub, f"{prefix}{name}.")
+
+
+# Tasks that change nothing a user keeps (they read, check, or work in throwaway places).
+READ_ONLY_TASKS = {
+    "config", "demo", "version.show", "version.check", "git.sanity-check", "git.clean-check", "git.backport-check",
+    "changelog.check", "changelog.show", "dist.check", "verify.local", "verify.wait", "verify.install",
+    "verify.deps", "verify.recipe", "ci.test", "ci.check",
+}
+
+
+def test_every_task_that_changes_something_has_a_dry_run():
+    from releasekit.tasks import namespace
+
+    found = dict(all_tasks(namespace()))
+    assert READ_ONLY_TASKS <= set(found)
+    lacking = sorted(name for name, t in found.items()
+                     if name not in READ_ONLY_TASKS and "dry_run" not in inspect.signature(t.body).parameters)
+    assert lacking == []
+
+
 def test_every_task_is_distinct_to_invoke():
     """invoke dedupes equal calls in one run; tasks sharing a name (dist.pypi, upload.pypi) must not
     compare equal just because releasekit wraps every body in the same error-rendering function."""
     from releasekit.tasks import namespace
 
-    def tasks(coll, prefix=""):
-        for name, t in coll.tasks.items():
-            yield prefix + name, t
-        for name, sub in coll.collections.items():
-            yield from tasks(sub, f"{prefix}{name}.")
-
-    found = list(tasks(namespace()))
+    found = list(all_tasks(namespace()))
     assert len(found) > 40
     equal = [(a, b) for i, (a, ta) in enumerate(found) for b, tb in found[i + 1:] if ta == tb]
     assert equal == []

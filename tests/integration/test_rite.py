@@ -122,6 +122,18 @@ def test_pushing_the_dev_cycle_before_bump_dev_is_refused(gp):
     assert "## 0.1.0 (" + RELEASE_DATE + ")" in remote_git(project, "show", "main:CHANGES.md")
 
 
+def test_branch_switches_have_dry_runs(gp):
+    project, cli = gp
+    project.git("branch", "release-0.1.0")
+    for argv in (["git.release-branch-switch", "--version", "0.1.0"], ["git.prev-branch-switch"],
+                 ["git.main-branch-switch"]):
+        result = cli(*argv, "--dry-run")
+        assert result.returncode == 0 and "git checkout" in result.stdout, argv
+        assert project.git("rev-parse", "--abbrev-ref", "HEAD").strip() == "main", argv
+    assert cli("git.release-branch-switch", "--version", "0.1.0").returncode == 0
+    assert project.git("rev-parse", "--abbrev-ref", "HEAD").strip() == "release-0.1.0"
+
+
 def test_minor_release_moves_main_past_the_released_version(tmp_path, cli_env):
     project = git_project(tmp_path, "1.0.51.dev0")
     before = date.today().isoformat()
