@@ -7,7 +7,7 @@ from pathlib import Path
 
 from invoke import Collection
 
-from releasekit import ui
+from releasekit import ui, versioning
 from releasekit.adapters.shell import Shell
 from releasekit.errors import CredentialsMissing, PreconditionFailed, ReleasekitError
 from releasekit.project import Project
@@ -192,38 +192,42 @@ def upload_commands(rite) -> list[str]:
 # --- tasks -------------------------------------------------------------------------------------------------------------
 
 
-@task
-def require_artifacts(c):
-    """Precondition: artifacts of the current version exist."""
+def artifacts_to_upload(project: Project, version: str | None) -> tuple[str, list[Path]]:
+    """The version (default: the version file's) and its sdist and wheels; none is an error that
+    names the step to run first."""
     from releasekit.tasks.dist import release_artifacts
 
-    project = load_project(c)
-    if not release_artifacts(project, project.version()):
-        raise PreconditionFailed(f"no artifacts of {project.version()} in {project.dist_dir}",
+    version = str(versioning.parse(version)) if version else project.version()
+    paths = release_artifacts(project, version)
+    if not paths:
+        raise PreconditionFailed(f"no artifacts of {version} in {project.dist_dir}",
                                  "run `releasekit dist.pypi` (and `dist.check`) first")
+    return version, paths
 
 
-@task(name="pypi", pre=[require_artifacts],
-      help={"repository": "twine repository name or upload URL (default: releasekit.pypi.repository)",
-            "dry_run": "compare with the index, print what would be uploaded"})
-def pypi_(c, repository=None, dry_run=False):
+_VERSION_HELP = "version whose artifacts to upload (default: the version file's)"
+
+
+@task(name="pypi", help={"repository": "twine repository name or upload URL (default: releasekit.pypi.repository)",
+                         "version": _VERSION_HELP, "dry_run": "compare with the index, print what would be uploaded"})
+def pypi_(c, repository=None, version=None, dry_run=False):
     """Upload sdist and wheel; identical files already there are skipped."""
-    from releasekit.tasks.dist import release_artifacts
-
     project = load_project(c)
-    upload_pypi(project, shell(c, dry_run), release_artifacts(project, project.version()), repository)
+    _version, paths = artifacts_to_upload(project, version)
+    upload_pypi(project, shell(c, dry_run), paths, repository)
 
 
-@task(name="all", pre=[require_artifacts], help={"dry_run": "print what would be uploaded"})
-def all_(c, dry_run=False):
+@task(name="all", help={"version": _VERSION_HELP, "dry_run": "print what would be uploaded"})
+def all_(c, version=None, dry_run=False):
     """Upload to the package index and to the conda channel."""
-    from releasekit.tasks.dist import conda_enabled, release_artifacts
+    from releasekit.tasks.dist import conda_enabled
 
     project = load_project(c)
     sh = shell(c, dry_run)
-    upload_pypi(project, sh, release_artifacts(project, project.version()))
+    version, paths = artifacts_to_upload(project, version)
+    upload_pypi(project, sh, paths)
     if conda_enabled(project):
-        upload_conda(project, sh, project.version())
+        upload_conda(project, sh, version)
 
 
 @task(name="conda", help={"version": "version to upload (default: the version file's)", "label": "label (default: conda.label)",
@@ -231,7 +235,8 @@ def all_(c, dry_run=False):
 def conda_(c, version=None, label=None, force=False, dry_run=False):
     """Upload the conda package to anaconda.org or the channel directory (identical files skipped)."""
     project = load_project(c)
-    upload_conda(project, shell(c, dry_run), version or project.version(), label=label, force=force)
+    version = str(versioning.parse(version)) if version else project.version()
+    upload_conda(project, shell(c, dry_run), version, label=label, force=force)
 
 
 @task(help={"from_label": "label to take the release from", "to_label": "label to put it in",

@@ -43,6 +43,12 @@ def test_release_publishes_and_verifies_the_package(release_project, release_cli
     # re-releasing 0.1.0 is impossible because main moved on; the index check protects an explicit re-run:
     again = release_cli("upload.pypi")
     assert again.returncode != 0 and "dist.pypi" in again.stderr  # main is at 0.1.1.dev0: no artifacts
+    # The released artifacts can still be named: everything is on the index already, byte for byte.
+    named = release_cli("upload.pypi", "--version", "0.1.0")
+    assert named.returncode == 0, named.stdout + named.stderr
+    assert "uploaded" not in named.stdout and served(index_server, name) == files
+    bad = release_cli("upload.all", "--version", "0.1.0-final!")
+    assert bad.returncode != 0 and "is not a PEP 440 version" in bad.stderr and "Traceback" not in bad.stderr
 
 
 class KillAfterFirstUpload:
