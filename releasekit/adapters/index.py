@@ -83,6 +83,22 @@ def _split_userinfo(url: str) -> tuple[str, tuple[str, str] | None]:
     return clean, (user, urllib.parse.unquote(parts.password or ""))
 
 
+def _require_index_root(project_request: urllib.request.Request, shown: str, timeout: float) -> None:
+    """A project page that is missing means "not released yet" only if the index itself is there: a
+    wrong index URL would otherwise pass every "not on the index yet" check and make waits time out."""
+    root = project_request.full_url.rstrip("/").rsplit("/", 1)[0] + "/"
+    request = urllib.request.Request(root, method="HEAD", headers=dict(project_request.header_items()))
+    try:
+        urllib.request.urlopen(request, timeout=timeout).close()
+    except urllib.error.HTTPError as exc:
+        if exc.code == 404:
+            shown_root = shown.rstrip("/").rsplit("/", 1)[0] + "/"
+            raise IndexUnavailable(f"there is no simple index at {shown_root} (HTTP 404)",
+                                   "check `pypi.index_url` (or `pypi.repository`, which it is derived from)") from None
+    except (OSError, HTTPException):
+        pass  # the project page answered a moment ago: a hiccup here is no verdict on the URL
+
+
 def fetch_files(
     simple_project_url: str,
     *,
@@ -92,8 +108,8 @@ def fetch_files(
     """Filename -> sha256 (None when the page carries none) for one project page.
 
     Asks for PEP 691 JSON and accepts PEP 503 HTML, bypassing caches. A 404
-    means the project is not on the index yet: an empty dict. Anything else
-    that is not a page raises :class:`IndexUnavailable`.
+    means the project is not on the index yet (an empty dict) when the index
+    root answers; anything else that is not a page raises :class:`IndexUnavailable`.
     """
     url, url_auth = _split_userinfo(simple_project_url)
     auth = auth or url_auth
@@ -113,6 +129,7 @@ def fetch_files(
             charset = response.headers.get_content_charset() or "utf-8"
     except urllib.error.HTTPError as exc:
         if exc.code == 404:
+            _require_index_root(request, shown, timeout)
             return {}
         hint = (
             "check the credentials for this index"

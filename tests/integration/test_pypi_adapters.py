@@ -191,6 +191,16 @@ def test_fetch_files_of_an_unknown_project_is_empty(pypiserver: PypiServer, devp
     assert index.fetch_files(index.simple_url(devpi.upload_url, "no-such-project")) == {}
 
 
+def test_a_wrong_index_url_is_not_taken_for_a_project_not_released_yet(pypiserver: PypiServer, devpi: DevpiServer):
+    wrong = [pypiserver.url.rstrip("/") + "/nothing-here/no-such-project/",
+             devpi.upload_url.rstrip("/").rsplit("/", 1)[0] + "/no-such-index/+simple/no-such-project/"]
+    for url in wrong:
+        with pytest.raises(IndexUnavailable) as info:
+            index.fetch_files(url.replace("http://", "http://someone:hunter2-secret@"))
+        assert "there is no simple index at" in info.value.message and "(HTTP 404)" in info.value.message
+        assert "pypi.index_url" in info.value.hint and "hunter2-secret" not in str(info.value)
+
+
 def test_fetch_files_from_a_dead_port_is_index_unavailable_without_the_password():
     port = free_port()
     with pytest.raises(IndexUnavailable) as info:
