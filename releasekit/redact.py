@@ -16,10 +16,11 @@ _TOKEN_SHAPES = [
     re.compile(r"pypi-[A-Za-z0-9_\-]{16,}"),  # PyPI API tokens
     re.compile(r"\b[a-z]{2}-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b"),  # anaconda.org
 ]
-# user:password@ in URLs; a password may hold a raw "/" (people paste them unencoded), but
-# "host:port/path@ref" (a pip VCS URL) is no password: digits then "/" or "@" are a port.
+# user:password@ in URLs; a password may hold a raw "/" or "@" (people paste them unencoded), so it
+# runs to the "@" before the host (the first "@" followed by a name without "@" up to "/", a space or
+# the end). "host:port/path@ref" (a pip VCS URL) is no password: digits then "/" or "@" are a port.
 _URL_PASSWORD = re.compile(
-    r"(?P<scheme>[a-zA-Z][a-zA-Z0-9+.\-]*://)(?P<user>[^:/@\s]+):(?!\d+[/@])(?P<pw>[^@\s]+)@"
+    r"(?P<scheme>[a-zA-Z][a-zA-Z0-9+.\-]*://)(?P<user>[^:/@\s]+):(?!\d+[/@])(?P<pw>\S+?)@(?=[^@\s/]*(?:[/\s]|$))"
 )
 # --password X / -p X / --token X / -t X on command lines, also as --password=X
 # (a shell-quoted value is masked whole, as shlex.join renders it)
