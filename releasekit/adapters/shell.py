@@ -10,14 +10,18 @@ that change something instead of running them. Read-only commands
 
 from __future__ import annotations
 
+import re
 import shlex
+import sys
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TextIO
 
 from releasekit import fileio, releaselog, ui
 from releasekit.errors import CommandFailed
+from releasekit.redact import redact
 
 
 @dataclass
@@ -40,6 +44,34 @@ class CommandResult:
 
 def render_argv(argv: Sequence[str] | str) -> str:
     return argv if isinstance(argv, str) else shlex.join([str(a) for a in argv])
+
+
+class MaskedStream:
+    """Where streamed command output goes: secrets are masked line by line before the terminal sees
+    them. Output arrives in chunks that may cut a secret in two, so a line is held until it ends
+    (newline or carriage return) or the command does."""
+
+    _LINE_END = re.compile(r"(\r\n|\r|\n)")
+
+    def __init__(self, target: TextIO) -> None:
+        self.target = target
+        self.pending = ""
+
+    def write(self, text: str) -> int:
+        parts = self._LINE_END.split(self.pending + text)
+        self.pending = parts.pop()  # what follows the last line end: not a whole line yet
+        self.target.write("".join(redact(part) for part in parts))
+        return len(text)
+
+    def flush(self) -> None:  # invoke flushes after every chunk: a partial line stays held
+        self.target.flush()
+
+    def close(self) -> None:
+        """The command ended: what is left is a whole line."""
+        if self.pending:
+            self.target.write(redact(self.pending))
+            self.pending = ""
+        self.target.flush()
 
 
 class Shell:
@@ -90,6 +122,9 @@ class Shell:
                 kwargs["replace_env"] = True
         if timeout is not None:
             kwargs["timeout"] = timeout
+        streams = [MaskedStream(sys.stdout), MaskedStream(sys.stderr)] if stream else []
+        if streams:
+            kwargs["out_stream"], kwargs["err_stream"] = streams
         start = time.monotonic()
         try:
             res = self.ctx.run(full, **kwargs)
@@ -100,6 +135,9 @@ class Shell:
             if type(exc).__name__ == "CommandTimedOut":
                 raise CommandFailed(argv_list if len(argv_list) > 1 else cmd, -1, f"timed out after {timeout}s", hint) from None
             raise
+        finally:
+            for masked in streams:
+                masked.close()
         seconds = time.monotonic() - start
         result = CommandResult(argv_list, res.exited, res.stdout, res.stderr, seconds)
         if log:

@@ -64,6 +64,14 @@ def test_ci_test_failure_exits_non_zero(plain_project, cli_env):
     assert result.returncode != 0 and "Traceback" not in result.stderr
 
 
+def test_ci_test_masks_secrets_in_the_streamed_test_output(plain_project, cli_env):
+    (plain_project.path / "leak.py").write_text("import os\nprint('token is', os.environ['PYPI_TOKEN'])\n")
+    configure(plain_project, test_command=f"{sys.executable} leak.py")
+    result = Cli(plain_project.path, dict(cli_env, PYPI_TOKEN="s3cret-in-the-tests"))("ci.test")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "token is ********" in result.stdout and "s3cret-in-the-tests" not in result.stdout + result.stderr
+
+
 @pytest.mark.parametrize("provider", ["github", "azure"])
 def test_generated_workflow_parses_has_matrix_and_tag_job_and_calls_real_tasks(provider, plain_project, cli_env):
     cli = Cli(plain_project.path, cli_env)

@@ -131,3 +131,19 @@ def test_secret_name_pattern():
         assert redaction.SECRET_NAME.search(name), name
     for name in ("HOME", "PATH", "USER", "PYTHONPATH", "CI"):
         assert not redaction.SECRET_NAME.search(name), name
+
+
+def test_streamed_output_is_masked_even_when_a_chunk_cuts_the_secret(monkeypatch):
+    import io
+
+    from releasekit.adapters.shell import MaskedStream
+
+    monkeypatch.setenv("UPLOAD_TOKEN", "tok-1234567890")
+    terminal = io.StringIO()
+    stream = MaskedStream(terminal)
+    for chunk in ("using tok-12345", "67890 now\nprogress 50%\r", "progress 100%\r\nlast line tok-1234567890"):
+        stream.write(chunk)
+        stream.flush()
+    assert terminal.getvalue() == f"using {MASK} now\nprogress 50%\rprogress 100%\r\n"  # the last line is held
+    stream.close()
+    assert terminal.getvalue().endswith(f"last line {MASK}") and "tok-1234567890" not in terminal.getvalue()
