@@ -8,7 +8,7 @@ from collections.abc import Mapping
 
 # A secret shorter than this is masked only where it stands alone, never inside other words.
 _SHORT = 4
-SECRET_NAME = re.compile(r"TOKEN|PASSWORD|PASSWD|SECRET|KEY|AUTH|CREDENTIAL", re.I)
+SECRET_NAME = re.compile(r"TOKEN|PASSWORD|PASSWD|SECRET|KEY|AUTH(?!OR)|CREDENTIAL", re.I)  # not GIT_AUTHOR_NAME
 MASK = "********"
 
 # Tokens recognisable by their shape, wherever they appear.
@@ -22,6 +22,9 @@ _TOKEN_SHAPES = [
 _URL_PASSWORD = re.compile(
     r"(?P<scheme>[a-zA-Z][a-zA-Z0-9+.\-]*://)(?P<user>[^:/@\s]+):(?!\d+[/@])(?P<pw>\S+?)@(?=[^@\s/]*(?:[/\s]|$))"
 )
+# NAME=value where NAME says it is secret (TWINE_PASSWORD=x in an echoed command, api_key=x in a
+# query string), whether or not that variable is set here.
+_SECRET_ASSIGNMENT = re.compile(r"(?<![\w-])(?P<name>[A-Za-z_][A-Za-z0-9_]*)=(?P<value>'[^']*'|\"[^\"]*\"|[^\s&]+)")
 # --password X / -p X / --token X / -t X on command lines, also as --password=X
 # (a shell-quoted value is masked whole, as shlex.join renders it)
 _FLAG_VALUE = re.compile(
@@ -53,4 +56,7 @@ def redact(text: str, secrets: list[str] | None = None, environ: Mapping[str, st
         text = shape.sub(MASK, text)
     text = _URL_PASSWORD.sub(lambda m: f"{m['scheme']}{m['user']}:{MASK}@", text)
     text = _FLAG_VALUE.sub(lambda m: f"{m['flag']}{m['sep']}{MASK}", text)
+    text = _SECRET_ASSIGNMENT.sub(
+        lambda m: f"{m['name']}={MASK}" if SECRET_NAME.search(m["name"]) and m["value"] != MASK else m[0], text
+    )
     return text

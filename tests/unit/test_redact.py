@@ -129,7 +129,7 @@ def test_ui_and_release_log_redact(tmp_path, monkeypatch, capsys):
 def test_secret_name_pattern():
     for name in ("TOKEN", "PYPI_API_TOKEN", "TWINE_PASSWORD", "SECRET_THING", "SSH_KEY", "key_file_contents"):
         assert redaction.SECRET_NAME.search(name), name
-    for name in ("HOME", "PATH", "USER", "PYTHONPATH", "CI"):
+    for name in ("HOME", "PATH", "USER", "PYTHONPATH", "CI", "GIT_AUTHOR_NAME", "GIT_AUTHOR_EMAIL"):
         assert not redaction.SECRET_NAME.search(name), name
 
 
@@ -147,3 +147,14 @@ def test_streamed_output_is_masked_even_when_a_chunk_cuts_the_secret(monkeypatch
     assert terminal.getvalue() == f"using {MASK} now\nprogress 50%\rprogress 100%\r\n"  # the last line is held
     stream.close()
     assert terminal.getvalue().endswith(f"last line {MASK}") and "tok-1234567890" not in terminal.getvalue()
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    pytest.param("TWINE_PASSWORD=hunter2 twine upload dist/*", f"TWINE_PASSWORD={MASK} twine upload dist/*",
+                 id="echoed assignment"),
+    pytest.param("export ANACONDA_API_TOKEN='ab cd'", f"export ANACONDA_API_TOKEN={MASK}", id="quoted value"),
+    pytest.param("GET /files?api_key=zz9&page=2", f"GET /files?api_key={MASK}&page=2", id="query string"),
+    pytest.param("GIT_AUTHOR_NAME=Jo PATH=/usr/bin", "GIT_AUTHOR_NAME=Jo PATH=/usr/bin", id="names that are no secret"),
+])
+def test_secret_named_assignments_are_masked_without_the_variable_being_set(text, expected):
+    assert redact(text, environ={}) == expected
