@@ -13,6 +13,8 @@ from dataclasses import dataclass
 
 import yaml
 
+from releasekit import fileio
+
 PROVIDERS = {"github": ".github/workflows/releasekit.yml", "azure": "azure-pipelines.yml"}
 DOC_PATHS = ["docs/**", "**.md", "**.rst", "LICENSE*"]
 OSES = {"linux": ("ubuntu-latest", "ubuntu-latest"), "windows": ("windows-latest", "windows-latest"),
@@ -194,7 +196,7 @@ def check(text: str, provider: str, lookup: Callable[[str], dict[str, bool] | No
     try:
         doc = yaml.safe_load(text)
     except yaml.YAMLError as exc:
-        return [f"not valid YAML: {str(exc).splitlines()[0]}"]
+        return [f"not valid YAML: {fileio.yaml_problem(exc)}"]
     if not isinstance(doc, dict):
         return ["not a workflow: the top level is not a mapping"]
     jobs = jobs_of(doc, provider)

@@ -29,6 +29,7 @@ from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
 
+from releasekit import fileio
 from releasekit.errors import RecipeError
 
 CONVERT_HINT = "set `releasekit.conda.builder: conda-build` to build this recipe with conda-build itself"
@@ -227,9 +228,7 @@ def render_meta_yaml(
     try:
         meta = yaml.safe_load(rendered)
     except yaml.YAMLError as exc:
-        where = getattr(exc, "problem_mark", None)
-        line = f" line {where.line + 1}" if where is not None else ""
-        raise RecipeError(f"rendered meta.yaml{line} is not valid YAML: {getattr(exc, 'problem', exc)}") from None
+        raise RecipeError(f"rendered meta.yaml is not valid YAML: {fileio.yaml_problem(exc)}") from None
     if not isinstance(meta, dict):
         raise RecipeError("meta.yaml does not render to a mapping (expected `package:`, `source:`, ... keys)")
     return meta

@@ -66,3 +66,11 @@ def unified_diff(old: str, new: str, name: str) -> str:
             tofile=f"b/{name}",
         )
     )
+
+
+def yaml_problem(exc: Exception) -> str:
+    """A YAML error in one line ("line 3: mapping values are not allowed here"): PyYAML's own text
+    spans several lines with a caret drawing."""
+    where = getattr(exc, "problem_mark", None)
+    problem = getattr(exc, "problem", None) or (str(exc).splitlines() or [type(exc).__name__])[0]
+    return f"line {where.line + 1}: {problem}" if where is not None else problem

@@ -343,7 +343,7 @@ def load_recipe(
     try:
         data = yaml.safe_load(fileio.read_text(path))
     except yaml.YAMLError as exc:
-        raise RecipeError(f"{path} is not valid YAML: {exc}") from None
+        raise RecipeError(f"{path} is not valid YAML: {fileio.yaml_problem(exc)}") from None
     if not isinstance(data, dict):
         raise RecipeError(f"{path} is not a recipe (expected a mapping with `package:`, `source:`, ...)")
     data["source"] = {"path": str(Path(sdist).resolve())}

@@ -74,11 +74,17 @@ def test_drift_between_pip_and_conda_requirements_fails_verify_deps(conda_projec
     assert "numpy" in result.stdout and "drifted" in result.stderr
 
 
-def test_a_malformed_recipe_gets_a_clear_error(conda_project):
+@pytest.mark.parametrize(("name", "text", "says"), [
+    pytest.param("meta.yaml", "package:\n  name: x\n  version: {{ undefined_thing }}\n", "undefined_thing",
+                 id="jinja"),
+    pytest.param("recipe.yaml", "package:\n  name: x\n version: [1\n", "is not valid YAML: line ", id="yaml"),
+])
+def test_a_malformed_recipe_gets_a_clear_error(conda_project, name, text, says):
     project, cli, _ = conda_project
     (project.path / "conda").mkdir()
-    (project.path / "conda" / "meta.yaml").write_text("package:\n  name: x\n  version: {{ undefined_thing }}\n")
+    (project.path / "conda" / name).write_text(text)
     cli("dist.pypi", check=True)
     result = cli("verify.recipe")
     assert result.returncode != 0
     assert result.stderr.startswith("error: ") and "Traceback" not in result.stderr
+    assert says in result.stderr and len(result.stderr.strip().splitlines()) == 1, result.stderr

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import os
+import re
 import stat
 
 import pytest
 
+from releasekit import fileio
 from releasekit.errors import FileAccessError
 from releasekit.fileio import atomic_write
 
@@ -42,3 +44,12 @@ def test_a_target_that_cannot_be_replaced_is_a_one_line_error_and_no_litter(tmp_
 def test_a_missing_folder_is_a_one_line_error(tmp_path):
     with pytest.raises(FileAccessError, match="cannot write"):
         atomic_write(tmp_path / "no" / "such" / "file.txt", "x")
+
+
+def test_a_yaml_error_is_told_in_one_line_with_its_line_number():
+    import yaml
+
+    with pytest.raises(yaml.YAMLError) as info:
+        yaml.safe_load("a: 1\nb: [2\nc: 3: 4\n")
+    told = fileio.yaml_problem(info.value)
+    assert re.fullmatch(r"line \d+: [^\n]+", told), told
