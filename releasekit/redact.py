@@ -55,7 +55,9 @@ def redact(text: str, secrets: list[str] | None = None, environ: Mapping[str, st
     for shape in _TOKEN_SHAPES:
         text = shape.sub(MASK, text)
     text = _URL_PASSWORD.sub(lambda m: f"{m['scheme']}{m['user']}:{MASK}@", text)
-    text = _FLAG_VALUE.sub(lambda m: f"{m['flag']}{m['sep']}{MASK}", text)
+    # `-p no:cacheprovider` is pytest's plugin switch, not a password
+    text = _FLAG_VALUE.sub(lambda m: m[0] if m["flag"] == "-p" and m["value"].startswith("no:")
+                           else f"{m['flag']}{m['sep']}{MASK}", text)
     text = _SECRET_ASSIGNMENT.sub(
         lambda m: f"{m['name']}={MASK}" if SECRET_NAME.search(m["name"]) and m["value"] != MASK else m[0], text
     )

@@ -59,6 +59,9 @@ DEFAULT_SDIST_IGNORE = [
     ".codecov.yml",
     "tox.ini",
     "noxfile.py",
+    "tasks.py",  # invoke's task file and configuration: how the project is released, not what it ships
+    "invoke.yaml",
+    "invoke.yml",
 ]
 
 _TWINE = [sys.executable, "-m", "twine", "--no-color"]

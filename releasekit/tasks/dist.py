@@ -228,17 +228,22 @@ def conda_artifacts(project: Project, version: str) -> list[Path]:
     return found
 
 
-def check_conda(project: Project, version: str) -> None:
-    """Lint the recipe; report drift between pip and conda requirements (a warning here, an error in
-    `verify.deps`)."""
+def lint_conda_recipe(project: Project, version: str, sdist: Path) -> dict:
+    """The recipe built from ``sdist``, or the problems that would make its conda release wrong."""
     from releasekit import condarecipe
 
-    sdist = sdist_of(project, version)
     recipe = conda_recipe(project, version, sdist)
     problems = condarecipe.lint_recipe(recipe, version)
     if problems:
         raise ArtifactCheckFailed(f"the conda recipe has {len(problems)} problem(s): " + "; ".join(problems),
                                   "fix conda/ (see `releasekit verify.recipe`)")
+    return recipe
+
+
+def check_conda(project: Project, version: str) -> None:
+    """Lint the recipe; report drift between pip and conda requirements (a warning here, an error in
+    `verify.deps`)."""
+    recipe = lint_conda_recipe(project, version, sdist_of(project, version))
     drift = requirement_drift(project, version, recipe)
     for line in drift.lines():
         ui.warn(f"conda requirements drift: {line} (see `releasekit verify.deps`)")
@@ -327,13 +332,19 @@ def preview_release(rite) -> None:
     try:
         paths = build_pypi(rite.project, rite.shell, rite.git, "HEAD", out_dir=scratch)
         check_artifacts(rite.project, rite.shell, rite.git, paths, r.from_version, "HEAD")
+        sdists = [p for p in paths if p.name.endswith(".tar.gz")]
+        if conda_enabled(rite.project) and sdists:  # a broken recipe, found before the tag too
+            lint_conda_recipe(rite.project, r.from_version, sdists[0])
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
 
 
 def preview_commands(rite) -> list[str]:
-    return ["git archive HEAD | tar -x -C TMP", "python -m build --outdir PREVIEW TMP",
+    cmds = ["git archive HEAD | tar -x -C TMP", "python -m build --outdir PREVIEW TMP",
             "python -m twine check --strict PREVIEW/*", "compare the sdist with git ls-files"]
+    if conda_enabled(rite.project):
+        cmds.append("lint the conda recipe against the PREVIEW sdist")
+    return cmds
 
 
 def build_pypi_done(rite) -> bool:

@@ -221,6 +221,22 @@ def test_a_wheel_storing_a_file_twice_fails_the_check(release_project, release_c
     assert "Traceback" not in result.stdout + result.stderr
 
 
+def test_a_conda_recipe_without_tests_is_caught_by_the_preview(release_project, release_cli, tmp_path):
+    recipe = release_project.path / "conda" / "recipe.yaml"
+    recipe.parent.mkdir()
+    recipe.write_text(f"package:\n  name: {release_project.name}\n  version: ${{{{ version }}}}\n"
+                      "context:\n  version: 0.0.0\nsource:\n  path: .\nbuild:\n  noarch: python\n"
+                      "requirements:\n  run:\n    - python\n")
+    (release_project.path / "invoke.yaml").write_text(f"releasekit:\n  conda:\n    channel_dir: {tmp_path / 'channel'}\n")
+    release_project.git("add", "conda", "invoke.yaml")
+    release_project.git("commit", "-qm", "a conda recipe")
+    release_project.git("push", "-q", "origin", "main")
+    result = release_cli("release", "--yes")
+    assert result.returncode != 0
+    assert "the recipe has no tests" in result.stdout + result.stderr
+    assert_caught_by_the_preview(release_project, result)
+
+
 def assert_caught_by_the_preview(project, result) -> None:
     """The preview of HEAD failed before the rite changed anything: no tag, no branch, main as it was."""
     summary = result.stdout.split("release summary")[1]

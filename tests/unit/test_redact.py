@@ -155,6 +155,9 @@ def test_streamed_output_is_masked_even_when_a_chunk_cuts_the_secret(monkeypatch
     pytest.param("export ANACONDA_API_TOKEN='ab cd'", f"export ANACONDA_API_TOKEN={MASK}", id="quoted value"),
     pytest.param("GET /files?api_key=zz9&page=2", f"GET /files?api_key={MASK}&page=2", id="query string"),
     pytest.param("GIT_AUTHOR_NAME=Jo PATH=/usr/bin", "GIT_AUTHOR_NAME=Jo PATH=/usr/bin", id="names that are no secret"),
+    pytest.param("python -m pytest -q -p no:cacheprovider", "python -m pytest -q -p no:cacheprovider",
+                 id="pytest's -p no:plugin"),
+    pytest.param("twine upload -u me -p s3cret dist/*", f"twine upload -u me -p {MASK} dist/*", id="twine's -p"),
 ])
 def test_secret_named_assignments_are_masked_without_the_variable_being_set(text, expected):
     assert redact(text, environ={}) == expected
