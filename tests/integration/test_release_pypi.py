@@ -217,7 +217,7 @@ def test_a_wheel_storing_a_file_twice_fails_the_check(release_project, release_c
         zf.writestr(f"{release_project.name.replace('-', '_')}/__init__.py", "X = 2\n")
     result = release_cli("dist.check")
     assert result.returncode != 0
-    assert f"{wheel.name} stores {release_project.name.replace('-', '_')}/__init__.py more than once" in result.stdout
+    assert f"{wheel.name} stores {release_project.name.replace('-', '_')}/__init__.py more than once" in result.stderr
     assert "Traceback" not in result.stdout + result.stderr
 
 
