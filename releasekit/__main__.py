@@ -48,11 +48,31 @@ def main(argv: list[str] | None = None) -> None:
 
     program = ReleasekitProgram(namespace=namespace(check_environment=False), version=__version__, name="releasekit",
                                 binary="releasekit")
+    code = 0
     try:
         program.run(argv if argv is None else ["releasekit", *argv])
     except AmbiguousMergeError as exc:  # a setting of another kind than its default (a list for a table...)
         print(_one_line(f"error: a setting has the wrong kind of value: {exc}"), file=sys.stderr)
-        sys.exit(1)
+        code = 1
+    except SystemExit as exc:  # invoke's way out, with the task's exit code
+        if isinstance(exc.code, str):
+            print(exc.code, file=sys.stderr)
+        code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+    _leave(code)
+
+
+def _leave(code: int) -> None:
+    """Exit with ``code``. After py-rattler ran, skip the interpreter's teardown: its native threads
+    can crash it (a rare SIGSEGV seen after a finished `upload.conda`), which would turn a task that
+    succeeded into a failure. Everything releasekit writes is complete and closed by now."""
+    if "rattler" not in sys.modules and "rattler_build" not in sys.modules:
+        sys.exit(code)
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):  # a closed pipe: nothing more can reach it anyway
+            pass
+    os._exit(code)
 
 
 if __name__ == "__main__":

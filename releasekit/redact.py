@@ -8,7 +8,8 @@ from collections.abc import Mapping
 
 # A secret shorter than this is masked only where it stands alone, never inside other words.
 _SHORT = 4
-SECRET_NAME = re.compile(r"TOKEN|PASSWORD|PASSWD|SECRET|KEY|AUTH(?!OR)|CREDENTIAL", re.I)  # not GIT_AUTHOR_NAME
+# AUTH, but not AUTHOR(S): GIT_AUTHOR_NAME is no secret, HTTP_AUTHORIZATION is.
+SECRET_NAME = re.compile(r"TOKEN|PASSWORD|PASSWD|SECRET|KEY|AUTH(?!ORS?(?:_|\b))|CREDENTIAL", re.I)
 MASK = "********"
 
 # Tokens recognisable by their shape, wherever they appear.
@@ -19,12 +20,19 @@ _TOKEN_SHAPES = [
 # user:password@ in URLs; a password may hold a raw "/" or "@" (people paste them unencoded), so it
 # runs to the "@" before the host (the first "@" followed by a name without "@" up to "/", a space or
 # the end). "host:port/path@ref" (a pip VCS URL) is no password: digits then "/" or "@" are a port.
-_URL_PASSWORD = re.compile(
-    r"(?P<scheme>[a-zA-Z][a-zA-Z0-9+.\-]*://)(?P<user>[^:/@\s]+):(?!\d+[/@])(?P<pw>\S+?)@(?=[^@\s/]*(?:[/\s]|$))"
+# Limit: a password holding both a raw "@" and, after it, a raw "/" ends too early; percent-encode those.
+_URL_PASSWORD = re.compile(  # the lookbehind keeps a long run of letters from being tried at every one
+    r"(?<![A-Za-z0-9+.\-])(?P<scheme>[a-zA-Z][a-zA-Z0-9+.\-]*://)(?P<user>[^:/@\s]+):(?!\d+[/@])(?P<pw>\S+?)@(?=[^@\s/]*(?:[/\s]|$))"
 )
 # NAME=value where NAME says it is secret (TWINE_PASSWORD=x in an echoed command, api_key=x in a
 # query string), whether or not that variable is set here.
-_SECRET_ASSIGNMENT = re.compile(r"(?<![\w-])(?P<name>[A-Za-z_][A-Za-z0-9_]*)=(?P<value>'[^']*'|\"[^\"]*\"|[^\s&]+)")
+# The name must *say* secret in one of its parts (api_key, AWS_SECRET_ACCESS_KEY), so that keyring==24,
+# monkey=1, SORT_KEYS=1 or a pytest id like [key=abc] stay readable; `==` is a version pin.
+_SECRET_ASSIGNMENT = re.compile(
+    r"(?<![\w-])(?P<name>[A-Za-z_][A-Za-z0-9_]*)=(?!=)(?P<value>'[^']*'|\"[^\"]*\"|[^\s&)\]},;]+)"
+)
+_SECRET_PARTS = re.compile(r"(?:^|_)(?:\w*(?:token|password|passwd|secret)\w*|api_?key|credentials?)(?:_|$)", re.I)
+_QUALIFIED_PARTS = re.compile(r"_(?:key|auth)(?:_|$)", re.I)  # AWS_ACCESS_KEY_ID, HTTP_AUTH; not a bare `key`
 # --password X / -p X / --token X / -t X on command lines, also as --password=X
 # (a shell-quoted value is masked whole, as shlex.join renders it)
 _FLAG_VALUE = re.compile(
@@ -40,6 +48,10 @@ def secret_values(environ: Mapping[str, str] | None = None) -> list[str]:
         key=len,
         reverse=True,
     )
+
+
+def _says_secret(name: str) -> bool:
+    return bool(_SECRET_PARTS.search(name) or _QUALIFIED_PARTS.search(name))
 
 
 def redact(text: str, secrets: list[str] | None = None, environ: Mapping[str, str] | None = None) -> str:
@@ -59,6 +71,6 @@ def redact(text: str, secrets: list[str] | None = None, environ: Mapping[str, st
     text = _FLAG_VALUE.sub(lambda m: m[0] if m["flag"] == "-p" and m["value"].startswith("no:")
                            else f"{m['flag']}{m['sep']}{MASK}", text)
     text = _SECRET_ASSIGNMENT.sub(
-        lambda m: f"{m['name']}={MASK}" if SECRET_NAME.search(m["name"]) and m["value"] != MASK else m[0], text
+        lambda m: f"{m['name']}={MASK}" if _says_secret(m["name"]) and m["value"] != MASK else m[0], text
     )
     return text

@@ -16,11 +16,12 @@ BUMP_PARTS = (*PARTS, "post")
 PRE_KINDS = ("a", "b", "rc")
 
 
-def is_version(text: str) -> bool:
-    """Whether ``text`` parses as a PEP 440 version (tags and branch names may hold anything)."""
+def is_release_version(text: str) -> bool:
+    """Whether ``text`` is a version the rite could have released (tags and branch names may hold
+    anything: ``v2``, ``nightly``, ``1.0.0-beta``)."""
     try:
-        Version(text.strip())
-    except InvalidVersion:
+        parse(text)
+    except VersionError:
         return False
     return True
 

@@ -49,17 +49,26 @@ def render_argv(argv: Sequence[str] | str) -> str:
 class MaskedStream:
     """Where streamed command output goes: secrets are masked line by line before the terminal sees
     them. Output arrives in chunks that may cut a secret in two, so a line is held until it ends
-    (newline or carriage return) or the command does."""
+    (newline or carriage return), the command does, or it has waited ``hold`` seconds (pytest's
+    dots grow one line for minutes; a program does not pause in the middle of writing a secret)."""
 
     _LINE_END = re.compile(r"(\r\n|\r|\n)")
 
-    def __init__(self, target: TextIO) -> None:
+    def __init__(self, target: TextIO, hold: float = 0.5) -> None:
         self.target = target
+        self.hold = hold
         self.pending = ""
+        self.held_since = 0.0
 
     def write(self, text: str) -> int:
         parts = self._LINE_END.split(self.pending + text)
-        self.pending = parts.pop()  # what follows the last line end: not a whole line yet
+        rest = parts.pop()  # what follows the last line end: not a whole line yet
+        if rest and (parts or not self.pending):
+            self.held_since = time.monotonic()
+        if rest and time.monotonic() - self.held_since >= self.hold:
+            parts.append(rest)  # shown as it is now; the line goes on from here
+            rest = ""
+        self.pending = rest
         self.target.write("".join(redact(part) for part in parts))
         return len(text)
 

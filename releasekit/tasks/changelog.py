@@ -41,12 +41,15 @@ def released_cycle(project: Project, git, wip_version: str, dev_version: str) ->
     from releasekit.tasks.git import released_versions
 
     low, high = versioning.parse(wip_version), versioning.parse(dev_version)
-    for parsed, version, ref in sorted((versioning.parse(v), v, ref)
-                                       for v, ref in released_versions(project, git).items()):
-        if low < parsed < high:
-            text = git.show_file(ref, project.changelog_rel)
-            dates = [sec.date for sec in changelog.parse(text).sections if sec.version == version and sec.date] if text else []
-            return (version, dates[0], ref) if dates else None
+    candidates = sorted(((versioning.parse(v), v, ref) for v, ref in released_versions(project, git).items()),
+                        reverse=True)  # newest first: after 1.0.6rc1 and 1.0.6, the cycle became 1.0.6
+    for parsed, version, ref in candidates:
+        if not low < parsed < high:
+            continue
+        text = git.show_file(ref, project.changelog_rel)
+        dates = [sec.date for sec in changelog.parse(text).sections if sec.version == version and sec.date] if text else []
+        if dates:
+            return version, dates[0], ref
     return None
 
 

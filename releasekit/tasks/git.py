@@ -68,11 +68,11 @@ def released_versions(project: Project, git: Git) -> dict[str, str]:
     tag_pattern = re.escape(project.settings["tag"]).replace(re.escape("{version}"), r"(?P<v>.+)")
     for tag in git.local_refs("tags"):
         m = re.fullmatch(tag_pattern, tag)
-        if m and versioning.is_version(m["v"]):
+        if m and versioning.is_release_version(m["v"]):
             found[m["v"]] = tag
     for branch in git.local_refs("heads"):
         v = version_of_release_branch(project, branch)
-        if v and versioning.is_version(v):
+        if v and versioning.is_release_version(v):
             found.setdefault(v, branch)
     return found
 

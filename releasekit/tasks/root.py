@@ -91,7 +91,7 @@ def _detected(c, settings) -> dict[str, str]:
     from releasekit.errors import ReleasekitError
     from releasekit.project import Project
     from releasekit.tasks.git import detect_main_branch, git_for
-    from releasekit.tasks.upload import pypi_target
+    from releasekit.tasks.upload import index_root, pypi_target
 
     project = Project(settings)
     probes = {
@@ -100,7 +100,7 @@ def _detected(c, settings) -> dict[str, str]:
         "version_file": lambda: project.version_file_rel,
         "main_branch": lambda: detect_main_branch(project, git_for(c, project)),
         "state_dir": lambda: str(project.state_dir),
-        "pypi.index_url": lambda: pypi_target(project)[2],
+        "pypi.index_url": lambda: index_root(pypi_target(project)[2]),
     }
     found = {}
     for key, probe in probes.items():

@@ -426,6 +426,7 @@ def test_config_shows_values_and_origins(cli, plain_project, tmp_path):
     assert rows["package"] == (plain_project.name, "detected")
     assert rows["version_file"] == (plain_project.version_file.relative_to(plain_project.path).as_posix(), "detected")
     assert rows["state_dir"] == (str(plain_project.path / ".git" / "releasekit"), "detected")
+    assert rows["pypi.index_url"][0].endswith("/simple/")  # the index, as the setting takes it, not a project page
     assert set(rows) == {"setting", *SCHEMA}  # every key, plus the header row
 
 

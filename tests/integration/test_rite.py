@@ -107,6 +107,16 @@ def test_the_makefile_order_task_by_task_ends_where_release_does(gp, reference_s
     assert final_state(project) == reference_state
 
 
+def test_the_makefile_order_ignores_tags_that_are_no_release(gp):
+    project, cli = gp
+    for odd in ("2", "nightly", "1.0.0-beta", "0.0.1.post1.dev3"):  # loose versions, names, another scheme
+        project.git("tag", odd)
+    for argv in MAKEFILE_ORDER:
+        result = cli(*argv)
+        assert result.returncode == 0, (argv, result.stdout + result.stderr)
+    assert "## 0.1.0 (" + RELEASE_DATE + ")" in remote_git(project, "show", "main:CHANGES.md")
+
+
 def test_pushing_the_dev_cycle_before_bump_dev_is_refused(gp):
     project, cli = gp
     at = MAKEFILE_ORDER.index(["version.bump-dev"])

@@ -129,7 +129,9 @@ def test_ui_and_release_log_redact(tmp_path, monkeypatch, capsys):
 def test_secret_name_pattern():
     for name in ("TOKEN", "PYPI_API_TOKEN", "TWINE_PASSWORD", "SECRET_THING", "SSH_KEY", "key_file_contents"):
         assert redaction.SECRET_NAME.search(name), name
-    for name in ("HOME", "PATH", "USER", "PYTHONPATH", "CI", "GIT_AUTHOR_NAME", "GIT_AUTHOR_EMAIL"):
+    for name in ("HTTP_AUTHORIZATION", "PROXY_AUTHORIZATION", "AUTH"):
+        assert redaction.SECRET_NAME.search(name), name
+    for name in ("HOME", "PATH", "USER", "PYTHONPATH", "CI", "GIT_AUTHOR_NAME", "GIT_AUTHOR_EMAIL", "AUTHORS"):
         assert not redaction.SECRET_NAME.search(name), name
 
 
@@ -155,9 +157,33 @@ def test_streamed_output_is_masked_even_when_a_chunk_cuts_the_secret(monkeypatch
     pytest.param("export ANACONDA_API_TOKEN='ab cd'", f"export ANACONDA_API_TOKEN={MASK}", id="quoted value"),
     pytest.param("GET /files?api_key=zz9&page=2", f"GET /files?api_key={MASK}&page=2", id="query string"),
     pytest.param("GIT_AUTHOR_NAME=Jo PATH=/usr/bin", "GIT_AUTHOR_NAME=Jo PATH=/usr/bin", id="names that are no secret"),
+    pytest.param("AWS_SECRET_ACCESS_KEY=abc AWS_ACCESS_KEY_ID=def", f"AWS_SECRET_ACCESS_KEY={MASK} AWS_ACCESS_KEY_ID={MASK}",
+                 id="secret parts inside a name"),
+    pytest.param("Collecting keyring==24.0 monkey=banana SORT_KEYS=1 keywords=[a]",
+                 "Collecting keyring==24.0 monkey=banana SORT_KEYS=1 keywords=[a]", id="key inside ordinary words"),
+    pytest.param("test_x[key=abc] PASSED dict(key=1)", "test_x[key=abc] PASSED dict(key=1)", id="a bare key"),
+    pytest.param("call(api_key=zz9) done", f"call(api_key={MASK}) done", id="value stops at a bracket"),
     pytest.param("python -m pytest -q -p no:cacheprovider", "python -m pytest -q -p no:cacheprovider",
                  id="pytest's -p no:plugin"),
     pytest.param("twine upload -u me -p s3cret dist/*", f"twine upload -u me -p {MASK} dist/*", id="twine's -p"),
 ])
 def test_secret_named_assignments_are_masked_without_the_variable_being_set(text, expected):
     assert redact(text, environ={}) == expected
+
+
+def test_a_partial_line_is_shown_once_it_has_waited(monkeypatch):
+    import io
+    import time
+
+    from releasekit.adapters.shell import MaskedStream
+
+    terminal = io.StringIO()
+    stream = MaskedStream(terminal, hold=0.05)
+    stream.write("tests/test_slow.py ..")
+    assert terminal.getvalue() == ""  # held: it might be the start of a secret
+    time.sleep(0.1)
+    stream.write(".")
+    assert terminal.getvalue() == "tests/test_slow.py ..."  # pytest's dots show while the file runs
+    stream.write(". [100%]\n")
+    stream.close()
+    assert terminal.getvalue() == "tests/test_slow.py .... [100%]\n"
