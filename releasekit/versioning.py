@@ -16,16 +16,6 @@ BUMP_PARTS = (*PARTS, "post")
 PRE_KINDS = ("a", "b", "rc")
 
 
-def is_release_version(text: str) -> bool:
-    """Whether ``text`` is a version the rite could have released (tags and branch names may hold
-    anything: ``v2``, ``nightly``, ``1.0.0-beta``)."""
-    try:
-        parse(text)
-    except VersionError:
-        return False
-    return True
-
-
 def parse(text: str) -> Version:
     """Parse a version the release rite can work with, or say what to write instead."""
     raw = text.strip()

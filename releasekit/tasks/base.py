@@ -103,6 +103,17 @@ def load_project(c, **overrides: Any) -> Project:
     return Project(load_settings(c, **overrides))
 
 
+def version_arg(project: Project, text: str | None) -> str:
+    """A task's --version once it is known to be a PEP 440 version (else a one-line VersionError),
+    or the version file's when none was given."""
+    from releasekit import versioning
+
+    if not text:
+        return project.version()
+    versioning.parse(text)
+    return text
+
+
 def shell(c, dry_run: bool = False):
     from releasekit.adapters.shell import Shell
 

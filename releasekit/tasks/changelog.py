@@ -41,9 +41,7 @@ def released_cycle(project: Project, git, wip_version: str, dev_version: str) ->
     from releasekit.tasks.git import released_versions
 
     low, high = versioning.parse(wip_version), versioning.parse(dev_version)
-    candidates = sorted(((versioning.parse(v), v, ref) for v, ref in released_versions(project, git).items()),
-                        reverse=True)  # newest first: after 1.0.6rc1 and 1.0.6, the cycle became 1.0.6
-    for parsed, version, ref in candidates:
+    for parsed, version, ref in released_versions(project, git):  # newest first: 1.0.6 before 1.0.6rc1
         if not low < parsed < high:
             continue
         text = git.show_file(ref, project.changelog_rel)

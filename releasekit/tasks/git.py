@@ -7,6 +7,7 @@ so a step run out of order stops with an error naming the step to run first.
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
 from invoke import Collection
 
@@ -15,6 +16,9 @@ from releasekit.adapters.git import Git
 from releasekit.errors import GitError, PreconditionFailed, PreflightFailed, ReleasekitError
 from releasekit.project import Project
 from releasekit.tasks.base import load_project, shell, task
+
+if TYPE_CHECKING:
+    from packaging.version import Version
 
 # --- plain functions ---------------------------------------------------------------------------
 
@@ -61,29 +65,34 @@ def version_of_release_branch(project: Project, branch: str) -> str | None:
     return m["v"] if m else None
 
 
-def released_versions(project: Project, git: Git) -> dict[str, str]:
-    """Versions that have a local release branch or tag, each with that ref: what was released
-    (or is being released) from this repository."""
+def released_versions(project: Project, git: Git) -> list[tuple[Version, str, str]]:
+    """(parsed, version, ref) of each version with a local tag or release branch, newest first: what
+    was released (or is being released) from this repository. Tags win over branches."""
     found: dict[str, str] = {}
     tag_pattern = re.escape(project.settings["tag"]).replace(re.escape("{version}"), r"(?P<v>.+)")
     for tag in git.local_refs("tags"):
         m = re.fullmatch(tag_pattern, tag)
-        if m and versioning.is_release_version(m["v"]):
+        if m:
             found[m["v"]] = tag
     for branch in git.local_refs("heads"):
         v = version_of_release_branch(project, branch)
-        if v and versioning.is_release_version(v):
+        if v:
             found.setdefault(v, branch)
-    return found
+    parsed = []
+    for v, ref in found.items():
+        try:
+            parsed.append((versioning.parse(v), v, ref))
+        except ReleasekitError:  # `v2`, `nightly`, `1.0.0-beta`: no release of the rite's
+            continue
+    return sorted(parsed, reverse=True)
 
 
 def released_since(project: Project, git: Git, dev_version: str) -> tuple[str, str] | None:
     """The newest release (version, ref) that is not older than ``dev_version``: main at that dev
     version has not been moved to the next cycle yet."""
     dev = versioning.parse(dev_version)
-    newer = [(versioning.parse(v), v, ref) for v, ref in released_versions(project, git).items()
-             if versioning.parse(v) > dev]
-    return max(newer)[1:] if newer else None
+    newer = [(v, ref) for parsed, v, ref in released_versions(project, git) if parsed > dev]
+    return newer[0] if newer else None
 
 
 def sanity_problems(project: Project, git: Git, *, main: str, on_branch: str | None = None,
@@ -229,10 +238,8 @@ def report_backport(commits: list[str]) -> None:
 
 def latest_release_branch(project: Project, git: Git) -> str | None:
     """The release branch (local or remote-tracking) with the highest version."""
-    out = git._read("for-each-ref", "--format=%(refname:lstrip=2)", "refs/heads",
-                    f"refs/remotes/{project.settings['remote']}")
     found = {}
-    for ref in out.splitlines():
+    for ref in git.local_refs("heads") + git.local_refs(f"remotes/{project.settings['remote']}"):
         name = ref.split("/", 1)[1] if ref.startswith(project.settings["remote"] + "/") else ref
         version = version_of_release_branch(project, name)
         if version:

@@ -7,11 +7,11 @@ from pathlib import Path
 
 from invoke import Collection
 
-from releasekit import ui, versioning
+from releasekit import ui
 from releasekit.adapters.shell import Shell
 from releasekit.errors import CredentialsMissing, PreconditionFailed, ReleasekitError
 from releasekit.project import Project
-from releasekit.tasks.base import load_project, shell, task
+from releasekit.tasks.base import load_project, shell, task, version_arg
 
 # --- plain functions --------------------------------------------------------------------------------------------
 
@@ -197,7 +197,7 @@ def artifacts_to_upload(project: Project, version: str | None) -> tuple[str, lis
     names the step to run first."""
     from releasekit.tasks.dist import release_artifacts
 
-    version = str(versioning.parse(version)) if version else project.version()
+    version = version_arg(project, version)
     paths = release_artifacts(project, version)
     if not paths:
         raise PreconditionFailed(f"no artifacts of {version} in {project.dist_dir}",
@@ -235,8 +235,7 @@ def all_(c, version=None, dry_run=False):
 def conda_(c, version=None, label=None, force=False, dry_run=False):
     """Upload the conda package to anaconda.org or the channel directory (identical files skipped)."""
     project = load_project(c)
-    version = str(versioning.parse(version)) if version else project.version()
-    upload_conda(project, shell(c, dry_run), version, label=label, force=force)
+    upload_conda(project, shell(c, dry_run), version_arg(project, version), label=label, force=force)
 
 
 @task(help={"from_label": "label to take the release from", "to_label": "label to put it in",

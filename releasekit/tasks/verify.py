@@ -11,7 +11,7 @@ from releasekit import ui
 from releasekit.adapters.shell import Shell
 from releasekit.errors import ConfigError, FilenameTaken, PreconditionFailed, VerifyFailed
 from releasekit.project import Project
-from releasekit.tasks.base import load_project, shell, task
+from releasekit.tasks.base import load_project, shell, task, version_arg
 from releasekit.waiting import Poll, wait_until
 
 # --- plain functions ------------------------------------------------------------------------------------------------
@@ -328,14 +328,6 @@ def tool_report(project: Project) -> list[tuple[str, str, str]]:
 PROGRESS_EVERY = 60.0  # seconds between progress lines when stdout is no terminal
 
 
-def _version_arg(text: str) -> str:
-    """A --version as given, once it is known to be a PEP 440 version (else a one-line VersionError)."""
-    from releasekit import versioning
-
-    versioning.parse(text)
-    return text
-
-
 def _seconds_arg(text: str | None) -> float | None:
     if text is None or text == "":
         return None
@@ -354,7 +346,7 @@ def local(c, version=None):
     from releasekit.tasks.dist import release_artifacts, verify_local
 
     project = load_project(c)
-    version = _version_arg(version or project.version())
+    version = version_arg(project, version)
     paths = release_artifacts(project, version)
     if not paths:
         raise PreconditionFailed(f"no artifacts of {version} in {project.dist_dir}", "run `releasekit dist.pypi` first")
@@ -367,7 +359,7 @@ def wait(c, version=None, timeout=None):
     from releasekit.tasks.dist import conda_enabled
 
     project = load_project(c)
-    version = _version_arg(version or project.version())
+    version = version_arg(project, version)
     seconds = _seconds_arg(timeout)
     wait_for_index(project, version, timeout=seconds)
     if conda_enabled(project):
@@ -380,7 +372,7 @@ def wait(c, version=None, timeout=None):
 def install(c, version=None, host=None, no_wait=False):
     """Install the published version from the index in clean environments, locally and on hosts."""
     project = load_project(c)
-    verify_published(project, shell(c), _version_arg(version or project.version()), list(host or []),
+    verify_published(project, shell(c), version_arg(project, version), list(host or []),
                      wait=not no_wait)
 
 
