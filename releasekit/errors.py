@@ -151,6 +151,21 @@ class Aborted(ReleasekitError):
     """The user declined a confirmation."""
 
 
+class UsageError(ReleasekitError):
+    """A task was called without an option it needs."""
+
+
+class ConsentNeeded(ReleasekitError):
+    """Something would push, tag or upload, but nobody can be asked: stdin is no terminal and
+    --yes was not given. Refused before anything changes."""
+
+
+class Interrupted(ReleasekitError):
+    """Ctrl-C during a step: every step re-checks its truth, so running the command again resumes."""
+
+    exit_code = 130
+
+
 # --- building, indexes, channels -------------------------------------------------------
 
 

@@ -20,12 +20,14 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from releasekit import changelog, fileio, releaselog, ui, versioning
+from releasekit import changelog, consent, fileio, releaselog, ui, versioning
+from releasekit.adapters import shell as shell_adapter
 from releasekit.adapters.git import Git
 from releasekit.adapters.shell import Shell
 from releasekit.errors import (
-    Aborted,
     FileAccessError,
+    Interrupted,
+    PreconditionFailed,
     ReleasekitError,
     ReleaseLocked,
     ResumeRefused,
@@ -88,6 +90,7 @@ class Step:
     commands: Callable[[Rite], list[str]]
     is_done: Callable[[Rite], bool] | None = None  # the truth, re-checked on resume
     changes_outside: bool = False  # pushes or uploads: cannot be undone by starting over
+    read_only: bool = False  # changes nothing (preflight, tests, preview): runs before consent is asked
     optional: bool = False  # may be switched off by `skip_steps`
     needs: tuple[str, ...] = ()  # steps whose skipping switches this one off too
 
@@ -101,6 +104,7 @@ class Journal:
     def __init__(self, folder: Path) -> None:
         self.path = Path(folder) / JOURNAL
         self.data: dict = {}
+        self.unsaved = False  # a new release that has changed nothing yet: kept in memory only
         if self.path.exists():
             try:
                 self.data = json.loads(self.path.read_text(encoding="utf-8"))
@@ -119,15 +123,29 @@ class Journal:
     def step_status(self, name: str) -> str | None:
         return self.data.get("steps", {}).get(name, {}).get("status")
 
+    def begin(self) -> None:
+        """A new release, held in memory only: a release is pending once it has changed something,
+        so one refused by preflight (or declined) leaves no record behind to be resumed."""
+        self.data = {"steps": {}}
+        self.unsaved = True
+
     def start(self, release: Release) -> None:
+        """The release is about to change something: from now on it is on disk, and resumable."""
+        steps = self.data.get("steps", {}) if self.unsaved else {}
         self.data = {"release": asdict(release), "started": datetime.now().isoformat(timespec="seconds"),
-                     "steps": {}, "finished": False}
+                     "steps": steps, "finished": False}
+        self.unsaved = False
         self.save()
+
+    @property
+    def started(self) -> bool:
+        return "release" in self.data and not self.unsaved
 
     def record(self, name: str, status: str, seconds: float) -> None:
         self.data.setdefault("steps", {})[name] = {"status": status, "seconds": round(seconds, 2),
                                                    "at": datetime.now().isoformat(timespec="seconds")}
-        self.save()
+        if not self.unsaved:
+            self.save()
 
     def finish(self) -> None:
         self.data["finished"] = True
@@ -136,7 +154,8 @@ class Journal:
     def remember(self, key: str, value: Any) -> None:
         """Keep a fact a truth check needs later (e.g. the sha256 of the artifacts that passed the checks)."""
         self.data.setdefault("facts", {})[key] = value
-        self.save()
+        if not self.unsaved:
+            self.save()
 
     def recall(self, key: str) -> Any:
         return self.data.get("facts", {}).get(key)
@@ -248,64 +267,67 @@ def active_steps(steps: list[Step], project: Project) -> list[Step]:
     return [s for s in steps if s.name not in skip and not skip.intersection(s.needs)]
 
 
-def execute(rite: Rite, steps: list[Step], journal: Journal | None) -> list[Outcome]:
+def execute(rite: Rite, steps: list[Step], journal: Journal | None,
+            before_first_change: Callable[[int, Step], None] | None = None) -> list[Outcome]:
     """Run the steps in order; stop at the first failure. Never raises for a step failure:
-    the caller prints the table and exits non-zero."""
+    the caller prints the table and exits non-zero. ``before_first_change`` is called once, before
+    the first step that is not read-only actually runs: the place to ask for consent.
+
+    Ctrl-C raises :class:`Interrupted` naming the step; its truth is re-checked on resume."""
     outcomes: list[Outcome] = []
     failed = False
-    for index, step in enumerate(steps, 1):
-        if failed:
-            outcomes.append(Outcome(step.name, "not run"))
-            continue
-        recorded = journal.step_status(step.name) if journal else None
-        truth = None
-        if step.is_done is not None:  # read-only checks: they run in a dry run too
-            try:
-                truth = step.is_done(rite)
-            except ReleasekitError:
-                truth = False
-        if truth or (recorded == "done" and step.is_done is None):
-            ui.step(f"[{index}/{len(steps)}] {step.title}: already done")
-            outcomes.append(Outcome(step.name, "already done"))
-            if journal and recorded != "done" and not rite.dry_run:
-                journal.record(step.name, "done", 0.0)
-            continue
-        ui.step(f"[{index}/{len(steps)}] {step.title}")
-        start = time.monotonic()
-        try:
-            try:
-                step.run(rite)
-            except OSError as exc:  # a permission or the disk: a failed step like any other, then resume
-                raise FileAccessError.from_os_error(exc) from None
-        except ReleasekitError as exc:
-            seconds = time.monotonic() - start
-            ui.info(exc.render())
-            outcomes.append(Outcome(step.name, "failed", seconds, exc.message))
+    gate = before_first_change
+    index = 0
+    try:
+        for index, step in enumerate(steps, 1):
+            if failed:
+                outcomes.append(Outcome(step.name, "not run"))
+                continue
+            recorded = journal.step_status(step.name) if journal else None
+            truth = None
+            if step.is_done is not None:  # read-only checks: they run in a dry run too
+                try:
+                    truth = step.is_done(rite)
+                except ReleasekitError:
+                    truth = False
+            if truth or (recorded == "done" and step.is_done is None):
+                ui.step(f"[{index}/{len(steps)}] {step.title}: already done")
+                outcomes.append(Outcome(step.name, "already done"))
+                if journal and recorded != "done" and not rite.dry_run:
+                    journal.record(step.name, "done", 0.0)
+                continue
+            if gate is not None and not step.read_only:
+                gate(index, step)
+                gate = None
+            ui.step(f"[{index}/{len(steps)}] {step.title}")
+            outcome = _run_step(rite, step)
+            outcomes.append(outcome)
+            failed = outcome.status == "failed"
             if journal and not rite.dry_run:
-                journal.record(step.name, "failed", seconds)
-            failed = True
-            continue
-        seconds = time.monotonic() - start
-        outcomes.append(Outcome(step.name, "dry-run" if rite.dry_run else "done", seconds))
-        if journal and not rite.dry_run:
-            journal.record(step.name, "done", seconds)
+                journal.record(step.name, outcome.status, outcome.seconds)
+    except KeyboardInterrupt:
+        if journal and not rite.dry_run and 0 < index <= len(steps):
+            journal.record(steps[index - 1].name, "interrupted", 0.0)
+        raise Interrupted(f"interrupted at step {index} (nothing half-done: run the same command to resume)") from None
     return outcomes
+
+
+def _run_step(rite: Rite, step: Step) -> Outcome:
+    start = time.monotonic()
+    try:
+        try:
+            step.run(rite)
+        except OSError as exc:  # a permission or the disk: a failed step like any other, then resume
+            raise FileAccessError.from_os_error(exc) from None
+    except ReleasekitError as exc:
+        ui.info(exc.render())
+        return Outcome(step.name, "failed", time.monotonic() - start, exc.message)
+    return Outcome(step.name, "dry-run" if rite.dry_run else "done", time.monotonic() - start)
 
 
 def summary(outcomes: list[Outcome]) -> None:
     ui.table(("step", "status", "seconds"), [(o.step, o.status, f"{o.seconds:.1f}") for o in outcomes],
              title="release summary")
-
-
-def confirm(rite: Rite, question: str) -> None:
-    """One confirmation before the first push, on a terminal, unless --yes."""
-    import sys
-
-    if rite.yes or rite.dry_run or not sys.stdin.isatty():
-        return
-    answer = input(f"{question} [y/N] ").strip().lower()
-    if answer not in ("y", "yes"):
-        raise Aborted("stopped before pushing, as asked", "run `release` again to resume from here")
 
 
 def open_log(project: Project) -> releaselog.ReleaseLog:
@@ -358,16 +380,29 @@ def show_plan(rite: Rite, steps: list[Step], as_json: bool) -> None:
 def run(project: Project, shell: Shell, git: Git, *, kind: str, make_release: Callable[[], Release],
         steps: list[Step], plan_only: bool = False, as_json: bool = False, yes: bool = False,
         restart: bool = False, force: bool = False, hosts: list[str] | None = None,
-        part: str | None = None) -> int:
-    """Load or start the release, then show the plan or execute it. Returns the exit status."""
+        part: str | None = None, describe: Callable[[Rite], list[str]] | None = None) -> int:
+    """Load or start the release, then show the plan or execute it. Returns the exit status.
+
+    Nothing changes without consent: with no terminal to ask and no ``--yes`` it is refused at once;
+    otherwise it asks once, after the read-only steps passed and before the first change (and again
+    on a resume). ``describe`` gives the lines shown above that question."""
+    if not plan_only and not shell.dry_run:
+        consent.require_possible(yes, "release")
     journal = Journal(project.state_dir)
     pending = journal.release if journal.release and not journal.finished else None
-    if restart and pending and not shell.dry_run and not plan_only:
+    fresh = None
+    if restart and pending:
         outside = [s.name for s in steps if s.changes_outside and journal.step_status(s.name) == "done"]
         if outside and not force:
             raise ResumeRefused(f"release {pending.version} already did {', '.join(outside)}; starting over "
                                 "would repeat or contradict them", "run `release` to resume, or add --force")
-        journal.discard()
+        fresh = make_release()  # refused here (say, on a release branch) before anything is forgotten
+        if shell.dry_run or plan_only:
+            done = [name for name, rec in journal.data.get("steps", {}).items() if rec.get("status") == "done"]
+            ui.info(f"--restart would forget the unfinished {pending.kind} of {pending.version} "
+                    f"(done: {', '.join(done) or 'nothing'}); then it would run the {kind} of {fresh.version}:")
+        else:
+            journal.discard()
         pending = None
     if pending and pending.kind != kind:
         raise ResumeRefused(f"an unfinished {pending.kind} of {pending.version} is in progress",
@@ -375,7 +410,7 @@ def run(project: Project, shell: Shell, git: Git, *, kind: str, make_release: Ca
                             " or drop it with --restart")
     if pending and not restart:
         check_pending_matches(project, pending, part)
-    release = pending or make_release()
+    release = pending or fresh or make_release()
     # A dry run of a new release must not read the record of an older, finished one.
     record = journal if pending or not shell.dry_run else None
     rite = Rite(project, shell, git, release, yes=yes, hosts=list(hosts or []), journal=record)
@@ -385,9 +420,16 @@ def run(project: Project, shell: Shell, git: Git, *, kind: str, make_release: Ca
         return 0
     if shell.dry_run:
         ui.info(f"dry run of the {kind} of {release.version}: nothing will be changed")
-        outcomes = execute(rite, steps, journal)  # read only: a dry run writes no journal
+        with shell_adapter.interrupts_stop_commands():
+            outcomes = execute(rite, steps, journal)  # read only: a dry run writes no journal
         summary(outcomes)
         return 1 if any(o.status == "failed" for o in outcomes) else 0
+
+    def before_first_change(index: int, step: Step) -> None:
+        ask_consent(rite, steps, index, resuming=pending is not None, describe=describe)
+        if not journal.started:
+            journal.start(release)
+
     lock = Lock(project.state_dir)
     lock.acquire()
     log = open_log(project)
@@ -396,17 +438,48 @@ def run(project: Project, shell: Shell, git: Git, *, kind: str, make_release: Ca
         if pending:
             ui.info(f"resuming the {kind} of {release.version} (started {journal.data.get('started')})")
         else:
-            journal.start(release)
-        outcomes = execute(rite, steps, journal)
+            journal.begin()
+        with shell_adapter.interrupts_stop_commands():
+            outcomes = execute(rite, steps, journal, before_first_change)
         summary(outcomes)
         ok = all(o.status in ("done", "already done") for o in outcomes)
         if ok:
+            if not journal.started:  # everything was already true: nothing to resume either way
+                journal.start(release)
             journal.finish()
             ui.info(f"{kind} {release.version} done")
-        else:
+        elif journal.started:
             ui.info(f"{kind} {release.version} stopped; fix the problem and run the same command to resume")
+        else:
+            ui.info(f"{kind} {release.version} stopped before changing anything; fix the problem and run the "
+                    "same command again")
         ui.info(f"release log: {log.path}")
         return 0 if ok else 1
     finally:
         close_log(log)
         lock.release()
+
+
+def ask_consent(rite: Rite, steps: list[Step], index: int, *, resuming: bool,
+                describe: Callable[[Rite], list[str]] | None) -> None:
+    """The one question of a release, before its first change (or, on a resume, before it goes on)."""
+    r = rite.release
+    if rite.yes:
+        return
+    for line in describe(rite) if describe else []:
+        ui.info(line)
+    step = steps[index - 1]
+    if resuming:
+        consent.ask(f"Resume the {r.kind} of {r.version} at step {index}/{len(steps)} ({step.name})?", yes=False,
+                    action="release", declined=f"stopped before step {index} ({step.name}), as asked: nothing more "
+                    "was changed", hint="run the same command to resume")
+    else:
+        consent.ask(f"Release {rite.project.package} {r.version} now?", yes=False, action="release",
+                    declined="nothing was changed, as asked")
+
+
+def refuse_release_branch(branch: str | None, main: str, release_branch_version: str | None) -> None:
+    """A release is computed from main's version: from a release branch it would be a wrong one."""
+    if release_branch_version is not None:
+        raise PreconditionFailed(f"you are on the release branch '{branch}': a release starts on '{main}'",
+                                 f"run `git checkout {main}`, then the same command")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from releasekit import changelog, versionfile, versioning
 from releasekit.errors import ChangelogError, PreconditionFailed, ReleasekitError
-from releasekit.plan import Rite, Step, confirm
+from releasekit.plan import Rite, Step
 from releasekit.tasks import git as gittasks
 from releasekit.tasks.changelog import finalize_changelog, open_dev_cycle
 from releasekit.tasks.version import write_version
@@ -51,8 +51,11 @@ def preflight(rite: Rite) -> None:
     from releasekit.tasks.dist import preflight_problems
 
     r, p = rite.release, rite.project
-    where = {} if r.kind == "release" else {"on_branch": r.branch, "expect": "release"}
-    problems = gittasks.sanity_problems(p, rite.git, main=r.main, release=r.version, **where)
+    if r.kind == "release":
+        problems = gittasks.sanity_problems(p, rite.git, main=r.main, release=r.version)
+    else:
+        problems = gittasks.sanity_problems(p, rite.git, main=r.main, release=r.version, on_branch=r.branch,
+                                            expect="release", unpushed_ok=True)
     problems += preflight_problems(rite)
     gittasks.raise_if(problems, f"fix these, then run `{'release' if r.kind == 'release' else 'release-hotfix'}` again")
 
@@ -141,7 +144,6 @@ def dev_cycle(rite: Rite) -> None:
     """On main: next .dev0, the release's section dated and a new WIP section; integrate; push."""
     r, p = rite.release, rite.project
     assert r.next_dev is not None  # a release (not a hotfix) always has one
-    confirm(rite, f"Push the new dev cycle {r.next_dev} to {r.remote}/{r.main}, then branch {r.branch} and tag {r.tag}?")
     _checkout(rite, r.main)
     if p.version(rite.shell) != r.next_dev:
         write_version(p, rite.shell, r.next_dev)
@@ -196,6 +198,25 @@ def finish(rite: Rite) -> None:
     _checkout(rite, r.main)
 
 
+def consent_summary(rite: Rite) -> list[str]:
+    """What the one question of a release is about: versions, tag, branch, remote and upload targets."""
+    from releasekit.tasks.dist import conda_enabled
+    from releasekit.tasks.upload import conda_target, pypi_target
+
+    r, p = rite.release, rite.project
+    url = rite.git.remote_url(r.remote) or "?"
+    lines = [f"{r.kind} of {p.package} {r.version} (from {r.from_version})",
+             f"  tag {r.tag} on {r.remote} ({url}), branch {r.branch}"
+             + (f"; then {r.main} at {r.next_dev}" if r.next_dev else "")]
+    try:
+        lines.append(f"  upload to {pypi_target(p)[1]}")
+        if conda_enabled(p):
+            lines.append(f"  conda package to {conda_target(p.settings)}")
+    except ReleasekitError as exc:
+        lines.append(f"  upload target: {exc.message}")
+    return lines
+
+
 # --- hotfix steps ---------------------------------------------------------------------------------------------------
 
 
@@ -207,7 +228,6 @@ def hotfix_commit(rite: Rite) -> None:
         notes = r.notes or rite.git.subjects_since(p.tag(r.from_version)) or [f"hotfix release {r.version}"]
         rite.shell.write_file(p.changelog_path, changelog.add_release_section(text, r.version, r.date, notes),
                               label=p.changelog_rel)
-    confirm(rite, f"Commit and push hotfix {r.version} on {r.branch}, then tag {r.tag}?")
     gittasks.commit_release_files(p, rite.git, f"hotfix: {r.version}")
     rite.git.push(r.remote, r.branch, set_upstream=True)
 
@@ -240,7 +260,8 @@ def _preview_step() -> Step:
     from releasekit.tasks import dist
 
     return Step("preview", "build HEAD and check the artifacts before anything changes", "dist.check",
-                dist.preview_release, dist.preview_commands, before_changes, needs=("build", "check"))
+                dist.preview_release, dist.preview_commands, before_changes, needs=("build", "check"),
+                read_only=True)
 
 
 def _cmds(*lines: str):
@@ -251,9 +272,9 @@ def release_steps() -> list[Step]:
     return [
         Step("preflight", "preflight checks", "git.sanity-check", preflight,
              _cmds("git fetch --prune --tags {r.remote}", "git status --porcelain",
-                   "git ls-remote --tags {r.remote} refs/tags/{r.tag}"), preflight_done),
+                   "git ls-remote --tags {r.remote} refs/tags/{r.tag}"), preflight_done, read_only=True),
         Step("tests", "run the project's tests", "ci.test", run_tests, _cmds("{s[test_command]}"), before_changes,
-             optional=True),
+             optional=True, read_only=True),
         _preview_step(),
         Step("prepare", "bump the version and finalize the changelog", "version.bump", prepare,
              _cmds("write {p.version_file_rel}: {r.from_version} => {r.version}",
@@ -285,9 +306,9 @@ def release_steps() -> list[Step]:
 def hotfix_steps() -> list[Step]:
     return [
         Step("preflight", "hotfix preflight checks", "git.sanity-check", preflight,
-             _cmds("git fetch --prune --tags {r.remote}", "git status --porcelain"), preflight_done),
+             _cmds("git fetch --prune --tags {r.remote}", "git status --porcelain"), preflight_done, read_only=True),
         Step("tests", "run the project's tests", "ci.test", run_tests, _cmds("{s[test_command]}"), before_changes,
-             optional=True),
+             optional=True, read_only=True),
         _preview_step(),
         Step("hotfix-commit", "bump to the post-release, changelog, commit and push", "version.bump-post-release",
              hotfix_commit, _cmds("write {p.version_file_rel}: {r.from_version} => {r.version}",

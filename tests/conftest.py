@@ -45,8 +45,10 @@ class Cli:
     def __call__(self, *args: str, program: list[str] | None = None, check: bool | None = None,
                  env: dict | None = None, input: str | None = None) -> subprocess.CompletedProcess:
         run_env = dict(self.env, **(env or {}))
+        # Never the runner's own terminal: a user's `pytest` must behave as CI, where there is none.
+        stdin = {"input": input} if input is not None else {"stdin": subprocess.DEVNULL}
         result = subprocess.run([*(program or RELEASEKIT), *args], cwd=self.cwd, env=run_env, text=True,
-                                capture_output=True, input=input, timeout=600)
+                                capture_output=True, timeout=600, **stdin)
         if check is True and result.returncode != 0:
             raise AssertionError(f"{args} exited {result.returncode}:\n{result.stdout}\n{result.stderr}")
         return result

@@ -10,11 +10,14 @@ that change something instead of running them. Read-only commands
 
 from __future__ import annotations
 
+import contextlib
 import re
 import shlex
+import signal
 import sys
+import threading
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
@@ -22,6 +25,31 @@ from typing import TextIO
 from releasekit import fileio, releaselog, ui
 from releasekit.errors import CommandFailed
 from releasekit.redact import redact
+
+# Set by Ctrl-C while `interrupts_stop_commands` is in force. invoke only forwards a Ctrl-C to the
+# running command and then returns its exit code as if it had failed; this tells the interrupt apart.
+_INTERRUPTED = threading.Event()
+
+
+@contextlib.contextmanager
+def interrupts_stop_commands() -> Iterator[None]:
+    """While in force, Ctrl-C stops the running command *and* the caller (KeyboardInterrupt), and the
+    command's own last words (a child's traceback) go to the log, not the terminal."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def on_interrupt(signum: int, frame: object) -> None:
+        _INTERRUPTED.set()
+        raise KeyboardInterrupt
+
+    _INTERRUPTED.clear()
+    previous = signal.signal(signal.SIGINT, on_interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+        _INTERRUPTED.clear()
 
 
 @dataclass
@@ -61,6 +89,9 @@ class MaskedStream:
         self.held_since = 0.0
 
     def write(self, text: str) -> int:
+        if _INTERRUPTED.is_set():  # the command is being stopped: what it says now is in the log only
+            self.pending = ""
+            return len(text)
         parts = self._LINE_END.split(self.pending + text)
         rest = parts.pop()  # what follows the last line end: not a whole line yet
         if rest and (parts or not self.pending):
@@ -141,6 +172,8 @@ class Shell:
             seconds = time.monotonic() - start
             if log:
                 log.command(cmd, -1, str(exc), seconds, str(cwd) if cwd else None)
+            if _INTERRUPTED.is_set():
+                raise KeyboardInterrupt from None
             if type(exc).__name__ == "CommandTimedOut":
                 raise CommandFailed(argv_list if len(argv_list) > 1 else cmd, -1, f"timed out after {timeout}s", hint) from None
             raise
@@ -151,6 +184,8 @@ class Shell:
         result = CommandResult(argv_list, res.exited, res.stdout, res.stderr, seconds)
         if log:
             log.command(cmd, res.exited, result.output, seconds, str(cwd) if cwd else None)
+        if _INTERRUPTED.is_set():
+            raise KeyboardInterrupt
         if check and res.exited != 0:
             raise CommandFailed(cmd, res.exited, result.output, hint)
         return result

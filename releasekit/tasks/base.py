@@ -25,10 +25,29 @@ if TYPE_CHECKING:
     from releasekit.project import Project
 
 
+# invoke's own options' short flags: a task option must never take one (`release -h` once meant
+# --host and started a release). Short flags are chosen here, on purpose, not by invoke's rule.
+CORE_SHORT_FLAGS = frozenset("cdefhlprwDFRTV")
+SHORT_FLAGS = {"dry_run": "n", "yes": "y"}
+assert not CORE_SHORT_FLAGS.intersection(SHORT_FLAGS.values())
+
+
 class ReleasekitTask(Task):
-    """invoke compares tasks by name and ``body.__code__``, and every body here is the same
-    wrapper: without this, same-named tasks (``dist.pypi``, ``upload.pypi``) called with
-    equal arguments in one run would be deduplicated into one."""
+    """A task with no automatic short flags: only the deliberate ones of ``SHORT_FLAGS``.
+
+    invoke compares tasks by name and ``body.__code__``, and every body here is the same
+    wrapper: without ``__eq__`` below, same-named tasks (``dist.pypi``, ``upload.pypi``) called
+    with equal arguments in one run would be deduplicated into one."""
+
+    def __init__(self, body: Callable, *args: Any, **kwargs: Any) -> None:
+        kwargs["auto_shortflags"] = False
+        super().__init__(body, *args, **kwargs)
+
+    def arg_opts(self, name: str, default: str, taken_names: set[str]) -> dict[str, Any]:
+        opts = super().arg_opts(name, default, taken_names)
+        if name in SHORT_FLAGS:
+            opts["names"].append(SHORT_FLAGS[name])
+        return opts
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Task) or self.name != other.name:
@@ -47,9 +66,13 @@ def task(*args: Any, **kwargs: Any) -> Callable:
     klass = kwargs.pop("klass", ReleasekitTask)
 
     def decorate(fn: Callable) -> Any:
+        positional = _positional_params(fn)
+
         @functools.wraps(fn)
         def body(c, *a, **kw):
             try:
+                if positional and _asks_for_help(positional, a, kw):
+                    _print_help_and_exit(body)
                 return fn(c, *a, **kw)
             except ReleasekitError as exc:  # messages quote commands and URLs: mask secrets here too
                 raise Exit(as_typed(redact(exc.render())), exc.exit_code) from None
@@ -72,6 +95,35 @@ def task(*args: Any, **kwargs: Any) -> Callable:
         args = ()
         return decorate(fn)
     return decorate
+
+
+_HELP_WORDS = frozenset({"-h", "--help"})
+
+
+def _positional_params(fn: Callable) -> list[str]:
+    """The parameters invoke makes positional (no default): its parser lets them eat any word, `-h` too."""
+    import inspect
+
+    params = list(inspect.signature(fn).parameters.values())[1:]
+    return [p.name for p in params if p.default is inspect.Parameter.empty]
+
+
+def _asks_for_help(positional: list[str], args: tuple, kwargs: dict) -> bool:
+    given = list(args[:len(positional)]) + [kwargs.get(name) for name in positional[len(args):]]
+    return any(value in _HELP_WORDS for value in given)
+
+
+def _print_help_and_exit(body: Callable) -> None:
+    """`changelog.add -h` is help, not an entry called "-h": invoke's own task help, then exit 0."""
+    from invoke import Program
+
+    from releasekit import ui
+    from releasekit.tasks import namespace
+
+    ns = namespace(check_environment=False)
+    name = next(n for n in ns.task_names if _unwrapped(ns[n].body) is _unwrapped(body))
+    binary = "inv[oke]" if ui.program() in ("inv", "invoke") else "releasekit"  # as invoke's own help says
+    Program(namespace=ns, name=binary, binary=binary).run([binary, "--help", name])
 
 
 def _silence_stdout() -> None:
@@ -118,3 +170,16 @@ def shell(c, dry_run: bool = False):
     from releasekit.adapters.shell import Shell
 
     return Shell(c, dry_run=dry_run)
+
+
+YES_HELP = "do not ask first (needed when standard input is not a terminal)"
+
+
+def agree(question: str, *, yes: bool, dry_run: bool, action: str) -> None:
+    """A task that pushes or uploads on its own asks first: at a terminal, or by --yes; a dry run changes
+    nothing and needs no consent."""
+    from releasekit import consent
+
+    if not dry_run:
+        consent.ask(question, yes=yes, action=action, declined="nothing was changed, as asked")
+

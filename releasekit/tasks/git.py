@@ -15,7 +15,7 @@ from releasekit import changelog, ui, versioning
 from releasekit.adapters.git import Git
 from releasekit.errors import GitError, PreconditionFailed, PreflightFailed, ReleasekitError
 from releasekit.project import Project
-from releasekit.tasks.base import load_project, shell, task
+from releasekit.tasks.base import YES_HELP, agree, load_project, shell, task
 
 if TYPE_CHECKING:
     from packaging.version import Version
@@ -96,10 +96,11 @@ def released_since(project: Project, git: Git, dev_version: str) -> tuple[str, s
 
 
 def sanity_problems(project: Project, git: Git, *, main: str, on_branch: str | None = None,
-                    expect: str = "dev", release: str | None = None) -> list[str]:
+                    expect: str = "dev", release: str | None = None, unpushed_ok: bool = False) -> list[str]:
     """Every reason the repository is not ready for a release step (empty: ready).
 
-    ``expect`` is "dev" (main before a release) or "release" (a hotfix branch).
+    ``expect`` is "dev" (main before a release) or "release" (a hotfix branch). ``unpushed_ok``: local
+    commits the remote lacks are fine (a hotfix's fixes, which the hotfix pushes with its own commit).
     """
     problems: list[str] = []
     remote = project.settings["remote"]
@@ -132,7 +133,7 @@ def sanity_problems(project: Project, git: Git, *, main: str, on_branch: str | N
                     problems.append(f"'{branch}' and '{remote}/{branch}' have diverged: integrate them first")
                 elif behind:
                     problems.append(f"'{branch}' is {behind} commit(s) behind '{remote}/{branch}': run `git pull`")
-                elif ahead:
+                elif ahead and not unpushed_ok:
                     problems.append(f"'{branch}' has {ahead} unpushed commit(s): push them first")
             elif branch == main:
                 problems.append(f"'{remote}' has no branch '{main}'")
@@ -374,8 +375,8 @@ def commit_version(c, dry_run=False):
         ui.info("nothing to commit")
 
 
-@task(name="commit-dev-cycle-push", pre=[require_main], help={"dry_run": "print, change nothing"})
-def commit_dev_cycle_push(c, dry_run=False):
+@task(name="commit-dev-cycle-push", pre=[require_main], help={"dry_run": "print, change nothing", "yes": YES_HELP})
+def commit_dev_cycle_push(c, dry_run=False, yes=False):
     """Commit the new dev cycle on main, integrate what landed on the remote meanwhile, push."""
     project = load_project(c)
     git = git_for(c, project, dry_run)
@@ -387,25 +388,31 @@ def commit_dev_cycle_push(c, dry_run=False):
     if released:  # main still carries the dev cycle of a release that is made
         raise PreconditionFailed(f"main is still at {version}, but {released[0]} is already cut ({released[1]})",
                                  "run `releasekit version.bump-dev` and `releasekit changelog.dev-cycle` first")
+    main = detect_main_branch(project, git)
+    agree(f"Commit the dev cycle {version} and push {main} to {project.settings['remote']}?", yes=yes,
+          dry_run=dry_run, action="push")
     if not commit_release_files(project, git, f"new dev cycle: {version}"):
         ui.info(f"nothing to commit: {project.version_file_rel} and {project.changelog_rel} are committed")
-    push_main_with_integration(project, git, detect_main_branch(project, git))
+    push_main_with_integration(project, git, main)
 
 
-@task(name="commit-release-push", pre=[require_release_branch], help={"dry_run": "print, change nothing"})
-def commit_release_push(c, dry_run=False):
+@task(name="commit-release-push", pre=[require_release_branch], help={"dry_run": "print, change nothing", "yes": YES_HELP})
+def commit_release_push(c, dry_run=False, yes=False):
     """Commit any changelog edits on the release branch and push the branch."""
     project = load_project(c)
     git = git_for(c, project, dry_run)
     version = project.version()
+    agree(f"Push {git.current_branch()} to {project.settings['remote']}?", yes=yes, dry_run=dry_run, action="push")
     git.commit([project.changelog_rel], f"version {version} release")
     git.push(project.settings["remote"], git.current_branch(), set_upstream=True)
 
 
-@task(name="tag-version-push", pre=[require_release_branch], help={"dry_run": "print, change nothing"})
-def tag_version_push(c, dry_run=False):
+@task(name="tag-version-push", pre=[require_release_branch], help={"dry_run": "print, change nothing", "yes": YES_HELP})
+def tag_version_push(c, dry_run=False, yes=False):
     """Tag the release commit (annotated), push the tag by name, check it on the remote."""
     project = load_project(c)
+    agree(f"Tag {project.tag(project.version())} and push it to {project.settings['remote']}?", yes=yes,
+          dry_run=dry_run, action="push")
     tag = tag_and_push(project, git_for(c, project, dry_run), project.version())
     ui.info(f"tag {tag} is on {project.settings['remote']}")
 

@@ -14,7 +14,7 @@ _RITE_HELP = {
     "plan": "print the numbered steps with versions, branch, tag and commands; change nothing",
     "json": "with --plan: machine-readable",
     "dry_run": "run the read-only preflight, print every command and diff, change nothing",
-    "yes": "do not ask before the first push",
+    "yes": "do not ask before the first change (needed when standard input is not a terminal)",
     "restart": "forget an unfinished release and start over (refused after pushes/uploads unless --force)",
     "force": "with --restart: start over even after pushes or uploads",
     "host": "verify on this host too (repeatable; a configured name, user@host[:port], or all)",
@@ -33,14 +33,25 @@ def release(c, part="patch", plan=False, json=False, dry_run=False, yes=False, r
     """Release: preflight, tests, version, changelog, branch, tag, build, check, upload, verify."""
     from releasekit import plan as rite
     from releasekit import steps
-    from releasekit.tasks.git import detect_main_branch, git_for
+    from releasekit.tasks.git import (
+        current_branch_or_none,
+        detect_main_branch,
+        git_for,
+        version_of_release_branch,
+    )
 
     project = load_project(c)
     sh = shell(c, dry_run)
     git = git_for(c, project, dry_run)
-    _exit(rite.run(project, sh, git, kind="release", steps=steps.release_steps(),
-                   make_release=lambda: rite.new_release(project, git, detect_main_branch(project, git), part, date),
-                   plan_only=plan, as_json=json, yes=yes, restart=restart, force=force, hosts=host, part=part))
+
+    def make():
+        main, branch = detect_main_branch(project, git), current_branch_or_none(c, project)
+        rite.refuse_release_branch(branch, main, version_of_release_branch(project, branch) if branch else None)
+        return rite.new_release(project, git, main, part, date)
+
+    _exit(rite.run(project, sh, git, kind="release", steps=steps.release_steps(), make_release=make,
+                   plan_only=plan, as_json=json, yes=yes, restart=restart, force=force, hosts=host, part=part,
+                   describe=steps.consent_summary))
 
 
 @task(name="release-hotfix", help={**_RITE_HELP, "note": "changelog entry for the hotfix (repeatable)"},
@@ -65,7 +76,8 @@ def release_hotfix(c, plan=False, json=False, dry_run=False, yes=False, restart=
         return rite.new_hotfix(project, branch, detect_main_branch(project, git), date, note)
 
     _exit(rite.run(project, sh, git, kind="hotfix", steps=steps.hotfix_steps(), make_release=make,
-                   plan_only=plan, as_json=json, yes=yes, restart=restart, force=force, hosts=host))
+                   plan_only=plan, as_json=json, yes=yes, restart=restart, force=force, hosts=host,
+                   describe=steps.consent_summary))
 
 
 @task(help={"json": "print machine-readable JSON"})

@@ -9,9 +9,9 @@ from invoke import Collection
 
 from releasekit import ui
 from releasekit.adapters.shell import Shell
-from releasekit.errors import CredentialsMissing, PreconditionFailed, ReleasekitError
+from releasekit.errors import CredentialsMissing, PreconditionFailed, ReleasekitError, UsageError
 from releasekit.project import Project
-from releasekit.tasks.base import load_project, shell, task, version_arg
+from releasekit.tasks.base import YES_HELP, agree, load_project, shell, task, version_arg
 
 # --- plain functions --------------------------------------------------------------------------------------------
 
@@ -209,41 +209,58 @@ _VERSION_HELP = "version whose artifacts to upload (default: the version file's)
 
 
 @task(name="pypi", help={"repository": "twine repository name or upload URL (default: releasekit.pypi.repository)",
-                         "version": _VERSION_HELP, "dry_run": "compare with the index, print what would be uploaded"})
-def pypi_(c, repository=None, version=None, dry_run=False):
+                         "version": _VERSION_HELP, "dry_run": "compare with the index, print what would be uploaded",
+                         "yes": YES_HELP})
+def pypi_(c, repository=None, version=None, dry_run=False, yes=False):
     """Upload sdist and wheel; identical files already there are skipped."""
     project = load_project(c)
-    _version, paths = artifacts_to_upload(project, version)
+    version, paths = artifacts_to_upload(project, version)
+    agree(f"Upload {project.package} {version} ({len(paths)} files) to {pypi_target(project, repository)[1]}?",
+          yes=yes, dry_run=dry_run, action="upload")
     upload_pypi(project, shell(c, dry_run), paths, repository)
 
 
-@task(name="all", help={"version": _VERSION_HELP, "dry_run": "print what would be uploaded"})
-def all_(c, version=None, dry_run=False):
+@task(name="all", help={"version": _VERSION_HELP, "dry_run": "print what would be uploaded", "yes": YES_HELP})
+def all_(c, version=None, dry_run=False, yes=False):
     """Upload to the package index and to the conda channel."""
     from releasekit.tasks.dist import conda_enabled
 
     project = load_project(c)
     sh = shell(c, dry_run)
     version, paths = artifacts_to_upload(project, version)
+    conda = f" and its conda package to {conda_target(project.settings)}" if conda_enabled(project) else ""
+    agree(f"Upload {project.package} {version} to {pypi_target(project)[1]}{conda}?", yes=yes, dry_run=dry_run,
+          action="upload")
     upload_pypi(project, sh, paths)
     if conda_enabled(project):
         upload_conda(project, sh, version)
 
 
 @task(name="conda", help={"version": "version to upload (default: the version file's)", "label": "label (default: conda.label)",
-                          "force": "replace a file the channel has with other content", "dry_run": "print only"})
-def conda_(c, version=None, label=None, force=False, dry_run=False):
+                          "force": "replace a file the channel has with other content", "dry_run": "print only",
+                          "yes": YES_HELP})
+def conda_(c, version=None, label=None, force=False, dry_run=False, yes=False):
     """Upload the conda package to anaconda.org or the channel directory (identical files skipped)."""
     project = load_project(c)
-    upload_conda(project, shell(c, dry_run), version_arg(project, version), label=label, force=force)
+    version = version_arg(project, version)
+    agree(f"Upload the conda package of {project.package} {version} to {conda_target(project.settings)}?",
+          yes=yes, dry_run=dry_run, action="upload")
+    upload_conda(project, shell(c, dry_run), version, label=label, force=force)
 
 
 @task(help={"from_label": "label to take the release from", "to_label": "label to put it in",
             "move": "remove it from --from-label", "version": "version (default: the version file's)",
-            "dry_run": "print only"})
-def promote(c, from_label, to_label, move=False, version=None, dry_run=False):
+            "dry_run": "print only", "yes": YES_HELP})
+def promote(c, from_label=None, to_label=None, move=False, version=None, dry_run=False, yes=False):
     """Copy (or --move) a released conda package between labels, on anaconda.org or the channel directory."""
+    # Options, not positional arguments: invoke would take `upload.promote -h` for a label.
+    missing = [f"--{name}" for name, value in (("from-label", from_label), ("to-label", to_label)) if not value]
+    if missing:
+        raise UsageError(f"upload.promote needs {' and '.join(missing)}",
+                         "e.g. `releasekit upload.promote --from-label test --to-label main`")
     project = load_project(c)
+    agree(f"{'Move' if move else 'Copy'} {project.package} {version or project.version()} from label {from_label} "
+          f"to {to_label} on {conda_target(project.settings)}?", yes=yes, dry_run=dry_run, action="upload")
     promote_conda(project, shell(c, dry_run), version or project.version(), from_label, to_label, move)
 
 

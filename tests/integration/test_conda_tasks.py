@@ -34,13 +34,13 @@ def test_recipe_build_upload_promote_and_install(conda_project):
     assert "rattler-build" in built.stdout
     assert cli("verify.recipe").returncode == 0
     assert cli("verify.deps").returncode == 0
-    up = cli("upload.conda")
+    up = cli("upload.conda", "--yes")
     assert up.returncode == 0, up.stdout + up.stderr
     label_dir = channel_dir / "label" / "test" / "noarch"
     assert [p.name for p in label_dir.glob(f"{project.name}-0.1.0.dev0-*")]
-    again = cli("upload.conda")
+    again = cli("upload.conda", "--yes")
     assert again.returncode == 0 and "skipped" in again.stdout  # identical re-upload is skipped
-    promoted = cli("upload.promote", "--from-label", "test", "--to-label", "main", "--move")
+    promoted = cli("upload.promote", "--yes", "--from-label", "test", "--to-label", "main", "--move")
     assert promoted.returncode == 0, promoted.stdout + promoted.stderr
     assert [p.name for p in (channel_dir / "noarch").glob(f"{project.name}-0.1.0.dev0-*")]
     assert not list(label_dir.glob(f"{project.name}-0.1.0.dev0-*"))

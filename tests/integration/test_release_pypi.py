@@ -44,7 +44,10 @@ def test_release_publishes_and_verifies_the_package(release_project, release_cli
     again = release_cli("upload.pypi")
     assert again.returncode != 0 and "dist.pypi" in again.stderr  # main is at 0.1.1.dev0: no artifacts
     # The released artifacts can still be named: everything is on the index already, byte for byte.
-    named = release_cli("upload.pypi", "--version", "0.1.0")
+    refused = release_cli("upload.pypi", "--version", "0.1.0")  # no terminal to ask, no --yes
+    assert refused.returncode == 1
+    assert refused.stderr.strip() == "error: standard input is not a terminal: pass --yes to upload non-interactively"
+    named = release_cli("upload.pypi", "--yes", "--version", "0.1.0")
     assert named.returncode == 0, named.stdout + named.stderr
     assert "uploaded" not in named.stdout and served(index_server, name) == files
     bad = release_cli("upload.all", "--version", "0.1.0-final!")

@@ -61,17 +61,6 @@ def gp(tmp_path, cli_env):
     return project, Cli(project.path, cli_env)
 
 
-@pytest.fixture(scope="module")
-def reference_state(tmp_path_factory):
-    """The final state of an uninterrupted release of the same project."""
-    from tests.conftest import clean_cli_env
-
-    project = git_project(tmp_path_factory.mktemp("reference"))
-    result = Cli(project.path, clean_cli_env())("release", "--yes", "--date", RELEASE_DATE)
-    assert result.returncode == 0, result.stdout + result.stderr
-    return final_state(project)
-
-
 def test_release_does_the_whole_git_dance(gp, reference_state):
     project, cli = gp
     result = cli("release", "--yes", "--date", RELEASE_DATE)
@@ -94,14 +83,21 @@ def test_release_does_the_whole_git_dance(gp, reference_state):
 MAKEFILE_ORDER = [
     ["version.bump"], ["changelog.finalize", "--date", RELEASE_DATE], ["git.release-branch-create"],
     ["git.commit-version"], ["git.main-branch-switch"], ["version.bump-dev"], ["changelog.dev-cycle"],
-    ["git.commit-dev-cycle-push"], ["git.prev-branch-switch"], ["git.commit-release-push"],
-    ["git.tag-version-push"], ["git.backport-check"], ["git.main-branch-switch"],
+    ["git.commit-dev-cycle-push", "--yes"], ["git.prev-branch-switch"], ["git.commit-release-push", "--yes"],
+    ["git.tag-version-push", "--yes"], ["git.backport-check"], ["git.main-branch-switch"],
 ]
 
 
 def test_the_makefile_order_task_by_task_ends_where_release_does(gp, reference_state):
     project, cli = gp
     for argv in MAKEFILE_ORDER:
+        if "--yes" in argv:  # a task that pushes: without a terminal, refused until --yes, changing nothing
+            refs = (project.git("for-each-ref"), remote_git(project, "for-each-ref"), project.git("status", "--porcelain"))
+            refused = cli(*[a for a in argv if a != "--yes"])
+            assert refused.returncode == 1 and refused.stderr.strip() == (
+                "error: standard input is not a terminal: pass --yes to push non-interactively"), argv
+            assert (project.git("for-each-ref"), remote_git(project, "for-each-ref"),
+                    project.git("status", "--porcelain")) == refs
         result = cli(*argv)
         assert result.returncode == 0, (argv, result.stdout + result.stderr)
     assert final_state(project) == reference_state
@@ -328,8 +324,8 @@ def test_secrets_never_reach_the_log_or_output(tmp_path, cli_env):
     assert "token=********" in text  # the command's output was logged...
     for secret in (secret_token, secret_pw):  # ...without the secrets
         assert secret not in text and secret not in result.stdout + result.stderr
-    journal = (project.path / ".git" / "releasekit" / "journal.json").read_text()
-    assert secret_token not in journal
+    # It stopped before changing anything, so no pending release (nor any secret) was recorded.
+    assert not (project.path / ".git" / "releasekit" / "journal.json").exists()
 
 
 def test_preflight_reports_every_problem_at_once(gp):
@@ -391,9 +387,19 @@ def _fail_tests_once(cli) -> None:
     assert first.returncode != 0 and "tests" in first.stdout
 
 
+def _stop_once_after_the_first_change(project, cli) -> None:
+    """A release that changed something (version bumped, release branch cut) and then stopped: its
+    commit on the release branch is refused once by a local hook. Only such a release is pending."""
+    hook(project, "pre-commit", 'if [ ! -f .git/refused-once ]; then touch .git/refused-once; exit 1; fi\n')
+    first = cli("release", "--yes")
+    assert first.returncode != 0 and "release-branch" in first.stdout
+    assert (project.path / ".git" / "releasekit" / "journal.json").exists()
+
+
 def test_resume_refuses_a_release_the_project_has_moved_away_from(gp):
     project, cli = gp
-    _fail_tests_once(cli)  # the journal now holds an unfinished release of 0.1.0
+    _stop_once_after_the_first_change(project, cli)  # the journal now holds an unfinished release of 0.1.0
+    project.git("checkout", "-q", "-f", "main")  # the maintainer drops the bumped files and moves on
     for path, old, new in (("sampleproj/version.py", "0.1.0.dev0", "0.2.0.dev0"), ("CHANGES.md", "0.1.0.dev0", "0.2.0.dev0")):
         f = project.path / path
         f.write_text(f.read_text().replace(old, new))
@@ -409,12 +415,12 @@ def test_resume_refuses_a_release_the_project_has_moved_away_from(gp):
 
 def test_resume_refuses_another_part(gp):
     project, cli = gp
-    _fail_tests_once(cli)
+    _stop_once_after_the_first_change(project, cli)
     refused = cli("release", "--yes", "--part", "minor")
     assert refused.returncode != 0 and "--part patch" in refused.stderr
 
 
-def test_resume_before_any_change_checks_the_branch_again(gp):
+def test_a_release_stopped_before_any_change_checks_the_branch_again(gp):
     project, cli = gp
     _fail_tests_once(cli)
     project.git("checkout", "-q", "-b", "wip-experiment")
