@@ -129,11 +129,12 @@ class Journal:
         self.data = {"steps": {}}
         self.unsaved = True
 
-    def start(self, release: Release) -> None:
-        """The release is about to change something: from now on it is on disk, and resumable."""
+    def start(self, release: Release, before: dict[str, str | None] | None = None) -> None:
+        """The release is about to change something: from now on it is on disk, and resumable.
+        ``before`` holds the refs as they were then, which a rollback returns to."""
         steps = self.data.get("steps", {}) if self.unsaved else {}
         self.data = {"release": asdict(release), "started": datetime.now().isoformat(timespec="seconds"),
-                     "steps": steps, "finished": False}
+                     "steps": steps, "finished": False, "before": dict(before or {})}
         self.unsaved = False
         self.save()
 
@@ -150,6 +151,16 @@ class Journal:
     def finish(self) -> None:
         self.data["finished"] = True
         self.save()
+
+    def close_rolled_back(self, actions: list[str]) -> None:
+        """Closed, not done: nothing is pending, and the record says what the rollback undid."""
+        self.data.update(finished=True, rolled_back={"at": datetime.now().isoformat(timespec="seconds"),
+                                                     "actions": actions})
+        self.save()
+
+    @property
+    def before(self) -> dict[str, str | None]:
+        return self.data.get("before") or {}
 
     def remember(self, key: str, value: Any) -> None:
         """Keep a fact a truth check needs later (e.g. the sha256 of the artifacts that passed the checks)."""
@@ -428,7 +439,7 @@ def run(project: Project, shell: Shell, git: Git, *, kind: str, make_release: Ca
     def before_first_change(index: int, step: Step) -> None:
         ask_consent(rite, steps, index, resuming=pending is not None, describe=describe)
         if not journal.started:
-            journal.start(release)
+            journal.start(release, refs_before(git, release))
 
     lock = Lock(project.state_dir)
     lock.acquire()
@@ -458,6 +469,14 @@ def run(project: Project, shell: Shell, git: Git, *, kind: str, make_release: Ca
     finally:
         close_log(log)
         lock.release()
+
+
+def refs_before(git: Git, release: Release) -> dict[str, str | None]:
+    """Where main and the release's branch stood, here and on the remote, before the first change."""
+    r = release
+    return {"main": git.rev(f"refs/heads/{r.main}"), "remote_main": git.rev(f"refs/remotes/{r.remote}/{r.main}"),
+            "branch": git.rev(f"refs/heads/{r.branch}"),
+            "remote_branch": git.rev(f"refs/remotes/{r.remote}/{r.branch}")}
 
 
 def ask_consent(rite: Rite, steps: list[Step], index: int, *, resuming: bool,

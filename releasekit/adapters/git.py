@@ -188,6 +188,45 @@ class Git:
                 "cherry-pick the commits by hand and resolve the conflicts",
             ) from None
 
+    # --- undoing (rollback) ---------------------------------------------------------------
+    def commits_between(self, base: str, tip: str) -> list[tuple[str, str]]:
+        """(sha, subject) of the commits in ``base..tip``, newest first."""
+        out = self._read("log", "--format=%H %s", f"{base}..{tip}")
+        return [(line[:40], line[41:]) for line in out.splitlines() if line]
+
+    def delete_branch(self, name: str) -> None:
+        self._run("branch", "--quiet", "-D", name)
+
+    def delete_tag(self, tag: str) -> None:
+        self._run("tag", "--delete", tag)
+
+    def delete_remote_ref(self, remote: str, ref: str) -> None:
+        """Delete a branch or tag on the remote (``refs/heads/X``, ``refs/tags/X``): never a force-push."""
+        self._run("push", "--quiet", "--porcelain", remote, f":{ref}",
+                  hint=f"check that you may delete refs on '{remote}'")
+
+    def reset_hard(self, ref: str) -> None:
+        self._run("reset", "--quiet", "--hard", ref)
+
+    def fast_forward(self, upstream: str) -> None:
+        self._run("merge", "--quiet", "--ff-only", upstream)
+
+    def revert(self, commit: str, message: str) -> None:
+        """A new commit that undoes ``commit``; on a conflict abort and raise."""
+        try:
+            self._run("revert", "--no-edit", "--no-commit", commit)
+            self._run("commit", "--quiet", "-m", message)
+        except CommandFailed as exc:
+            self._run("revert", "--abort", check=False)
+            raise GitError(f"reverting {commit[:12]} conflicts: {exc.message}",
+                           "revert it by hand, then run the same command again") from None
+
+    def restore(self, paths: list[str], ref: str = "HEAD") -> None:
+        self._run("checkout", "--quiet", ref, "--", *paths)
+
+    def stash(self, message: str) -> None:
+        self._run("stash", "push", "--quiet", "--include-untracked", "-m", message)
+
     def export(self, ref: str, dest: Path) -> Path:
         """A clean export of ``ref`` (tracked files only, no .git) into ``dest``."""
         dest.mkdir(parents=True, exist_ok=True)

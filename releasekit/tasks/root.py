@@ -15,8 +15,10 @@ _RITE_HELP = {
     "json": "with --plan: machine-readable",
     "dry_run": "run the read-only preflight, print every command and diff, change nothing",
     "yes": "do not ask before the first change (needed when standard input is not a terminal)",
-    "restart": "forget an unfinished release and start over (refused after pushes/uploads unless --force)",
-    "force": "with --restart: start over even after pushes or uploads",
+    "restart": "forget an unfinished release and start over, changing nothing (to undo its changes: --rollback)",
+    "rollback": "undo the release: refs, files and remote as before it (refused after an upload unless --force)",
+    "stash": "with --rollback: stash uncommitted changes first instead of refusing",
+    "force": "with --restart: start over even after pushes or uploads; with --rollback: roll back git only after an upload",
     "host": "verify on this host too (repeatable; a configured name, user@host[:port], or all)",
     "date": "release date YYYY-MM-DD for the changelog (default today)",
 }
@@ -29,7 +31,7 @@ def _exit(code: int) -> None:
 
 @task(help={**_RITE_HELP, "part": "major, minor or patch (default patch)"}, iterable=["host"])
 def release(c, part="patch", plan=False, json=False, dry_run=False, yes=False, restart=False, force=False,
-            host=None, date=None):
+            host=None, date=None, rollback=False, stash=False):
     """Release: preflight, tests, version, changelog, branch, tag, build, check, upload, verify."""
     from releasekit import plan as rite
     from releasekit import steps
@@ -43,6 +45,11 @@ def release(c, part="patch", plan=False, json=False, dry_run=False, yes=False, r
     project = load_project(c)
     sh = shell(c, dry_run)
     git = git_for(c, project, dry_run)
+    if rollback:
+        from releasekit import rollback as undo
+
+        _exit(undo.run(project, git, kind="release", yes=yes, stash=stash, force=force))
+        return
 
     def make():
         main, branch = detect_main_branch(project, git), current_branch_or_none(c, project)
@@ -57,7 +64,7 @@ def release(c, part="patch", plan=False, json=False, dry_run=False, yes=False, r
 @task(name="release-hotfix", help={**_RITE_HELP, "note": "changelog entry for the hotfix (repeatable)"},
       iterable=["host", "note"])
 def release_hotfix(c, plan=False, json=False, dry_run=False, yes=False, restart=False, force=False, host=None,
-                   date=None, note=None):
+                   date=None, note=None, rollback=False, stash=False):
     """Hotfix: on release-X.Y.Z, bump to .postN, changelog, commit, tag, build, upload, verify."""
     from releasekit import plan as rite
     from releasekit import steps
@@ -67,6 +74,11 @@ def release_hotfix(c, plan=False, json=False, dry_run=False, yes=False, restart=
     project = load_project(c)
     sh = shell(c, dry_run)
     git = git_for(c, project, dry_run)
+    if rollback:
+        from releasekit import rollback as undo
+
+        _exit(undo.run(project, git, kind="hotfix", yes=yes, stash=stash, force=force))
+        return
 
     def make():
         branch = git.current_branch()

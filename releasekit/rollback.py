@@ -1,0 +1,227 @@
+"""Roll a release back: return the repository and its remote to where they stood before the release's
+first change, as recorded in its journal, and keep every commit that is not the release's own.
+
+What was pushed is undone without rewriting shared history: a remote tag or release branch the
+release made is deleted, and its commit on main is reverted by a new commit (never a force-push).
+What was uploaded cannot be undone (PyPI and anaconda.org never accept a filename twice), so after
+an upload the way forward is a post-release; ``--force`` rolls back git alone.
+
+The actions are worked out from the truth (refs here and on the remote), so a rollback that stopped
+half-way is finished by running it again.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from releasekit import consent, ui
+from releasekit.adapters.git import Git
+from releasekit.errors import ReleasekitError
+from releasekit.plan import Journal, Lock, Release, close_log, open_log
+from releasekit.project import Project
+
+
+class RollbackRefused(ReleasekitError):
+    """Rolling back would lose someone's work, or cannot undo what the release did."""
+
+
+@dataclass
+class Action:
+    what: str  # one line naming the ref or file it changes
+    run: Callable[[], None]
+
+
+def own_subjects(r: Release) -> set[str]:
+    """The subjects of the commits the rite itself makes for this release."""
+    if r.kind == "hotfix":
+        return {f"hotfix: {r.version}"}
+    return {f"new dev cycle: {r.next_dev}", f"starting release branch: {r.version}", f"version {r.version} release"}
+
+
+def revert_message(r: Release, subject: str) -> str:
+    return f'rollback of {r.kind} {r.version}: revert "{subject}"'
+
+
+def last_release(journal: Journal, kind: str) -> Release:
+    r = journal.release
+    if r is None or journal.data.get("rolled_back"):
+        raise RollbackRefused("there is no release to roll back here",
+                              "`releasekit release --plan` shows what a release would do")
+    if r.kind != kind:
+        command = "release" if r.kind == "release" else "release-hotfix"
+        raise RollbackRefused(f"the last release here is a {r.kind} of {r.version}",
+                              f"roll it back with `releasekit {command} --rollback`")
+    if not journal.before.get("main" if kind == "release" else "branch"):
+        raise RollbackRefused(f"the journal of {r.version} holds no record of the refs before it (an older releasekit "
+                              "started it)", "undo it by hand: delete its tag and branch, revert its commits")
+    return r
+
+
+def check_not_uploaded(journal: Journal, r: Release, force: bool) -> None:
+    """An upload that ran, even in part, is published for good: the way forward is a post-release."""
+    if journal.step_status("upload") is None:
+        return
+    if not force:
+        raise RollbackRefused(
+            f"{r.version} was uploaded (its upload step ran), and PyPI and anaconda.org never accept a filename "
+            "twice, so it cannot be rolled back",
+            "release the fix as a post-release with `releasekit release-hotfix`, or pass --force to roll back git "
+            "only (the uploaded files stay published)")
+    ui.warn(f"--force: rolling back git only; the uploaded files of {r.version} stay published")
+
+
+def working_tree_actions(project: Project, git: Git, r: Release, stash: bool) -> list[Action]:
+    """The release's own unfinished edits are undone; anyone else's are refused, or stashed with --stash."""
+    dirty = [line[3:] for line in git.status()]
+    own = [path for path in dirty if path in (project.version_file_rel, project.changelog_rel)]
+    others = [path for path in dirty if path not in own]
+    if others and not stash:
+        shown = ", ".join(others[:5]) + (" ..." if len(others) > 5 else "")
+        raise RollbackRefused(f"the working tree has changes that are not the release's ({shown})",
+                              "commit or stash them, or pass --stash to have them stashed")
+    if others:
+        return [Action(f"stash the uncommitted changes ({len(dirty)} file(s)): `git stash pop` brings them back",
+                       lambda: git.stash(f"releasekit: before the rollback of {r.version}"))]
+    if own:
+        return [Action(f"restore {', '.join(own)} as committed (the release's unfinished edits)",
+                       lambda: git.restore(own))]
+    return []
+
+
+def tag_actions(git: Git, r: Release, release_head: str | None) -> list[Action]:
+    actions = []
+    local = git.local_tag(r.tag)
+    remote = git.remote_tag(r.remote, r.tag)
+    ours = {sha for sha in (local, release_head) if sha}
+    if remote:
+        if remote not in ours:
+            raise RollbackRefused(f"the tag {r.tag} on {r.remote} points at {remote[:12]}, not at the release's commit",
+                                  f"someone moved it: delete it by hand (`git push {r.remote} :refs/tags/{r.tag}`) "
+                                  "if it should go, then run the same command again")
+        actions.append(Action(f"delete the tag {r.tag} on {r.remote}",
+                              lambda: git.delete_remote_ref(r.remote, f"refs/tags/{r.tag}")))
+    if local:
+        actions.append(Action(f"delete the local tag {r.tag}", lambda: git.delete_tag(r.tag)))
+    return actions
+
+
+def release_branch_actions(git: Git, r: Release, before: dict) -> list[Action]:
+    """The release branch a release cut is deleted, here and on the remote, if it holds only the release's commits."""
+    if before.get("branch"):
+        return []  # it was there before the release: not the release's to delete
+    actions = []
+    base = before["main"]
+    remote = git.rev(f"refs/remotes/{r.remote}/{r.branch}")  # fetched (and pruned) just before
+    if remote:
+        foreign = [s for _, s in git.commits_between(base, remote) if s not in own_subjects(r)]
+        if foreign:
+            raise RollbackRefused(f"{r.remote}/{r.branch} has commits the release did not make ({foreign[0]})",
+                                  f"keep them on another branch, or delete {r.remote}/{r.branch} by hand; "
+                                  "then run the same command again")
+        actions.append(Action(f"delete the branch {r.branch} on {r.remote}",
+                              lambda: git.delete_remote_ref(r.remote, f"refs/heads/{r.branch}")))
+    if git.branch_exists(r.branch):
+        local_foreign = [s for _, s in git.commits_between(base, f"refs/heads/{r.branch}") if s not in own_subjects(r)]
+        if local_foreign:
+            raise RollbackRefused(f"the local branch {r.branch} has commits the release did not make "
+                                  f"({local_foreign[0]})", "keep them on another branch, then run the same command again")
+        actions.append(Action(f"delete the local branch {r.branch}", lambda: git.delete_branch(r.branch)))
+    return actions
+
+
+def home_actions(git: Git, r: Release, before: dict) -> list[Action]:
+    """Main (for a hotfix: its release branch) back where it was: the release's own commit is dropped
+    while it is only here, and reverted by a new pushed commit once the remote has it."""
+    home = r.main if r.kind == "release" else r.branch
+    start = before["main"] if r.kind == "release" else before["branch"]
+    own = own_subjects(r)
+    local = git.rev(f"refs/heads/{home}") or start
+    remote = git.rev(f"refs/remotes/{r.remote}/{home}")
+    published = [(sha, s) for sha, s in git.commits_between(start, remote)] if remote else []
+    reverted = {s for _, s in published} | {s for _, s in git.commits_between(start, local)}
+    to_revert = [(sha, s) for sha, s in published if s in own and revert_message(r, s) not in reverted]
+    if to_revert:
+        assert remote is not None
+        unpushed = git.commits_between(remote, local)
+        if unpushed:
+            raise RollbackRefused(f"{home} has {len(unpushed)} commit(s) that {r.remote}/{home} lacks "
+                                  f"({unpushed[0][1]})", "push or drop them first, then run the same command again")
+        actions = []
+        if local != remote:
+            actions.append(Action(f"fast-forward {home} to {r.remote}/{home}",
+                                  lambda: git.fast_forward(f"{r.remote}/{home}")))
+        for sha, subject in to_revert:
+            actions.append(Action(f"revert {sha[:12]} \"{subject}\" on {home} with a new commit",
+                                  functools.partial(git.revert, sha, revert_message(r, subject))))
+        actions.append(Action(f"push {home} to {r.remote} (a new commit, no force-push)",
+                              lambda: git.push(r.remote, f"refs/heads/{home}:refs/heads/{home}")))
+        return actions
+    mine = git.commits_between(start, local)
+    if not any(s in own for _, s in mine):
+        return []
+    base = remote if remote and remote != start and git.is_ancestor(start, remote) else start
+    if all(s in own for _, s in git.commits_between(base, local)):
+        return [Action(f"reset {home} to {base[:12]}, where it stood without the release's unpushed commit",
+                       lambda: git.reset_hard(base))]
+    return [Action(f"revert {sha[:12]} \"{s}\" on {home} with a new commit (not pushed: {home} has your own "
+                   "unpushed commits)", functools.partial(git.revert, sha, revert_message(r, s)))
+            for sha, s in mine if s in own]
+
+
+def plan(project: Project, git: Git, journal: Journal, r: Release, *, stash: bool) -> list[Action]:
+    """Every action of the rollback, worked out (and every refusal raised) before any of them runs."""
+    before = journal.before
+    git.fetch(r.remote)
+    home = r.main if r.kind == "release" else r.branch
+    release_head = git.rev(f"refs/heads/{r.branch}")
+    actions = working_tree_actions(project, git, r, stash)
+    if git.current_branch() != home:
+        actions.append(Action(f"check out {home}", lambda: git.checkout(home)))
+    actions += tag_actions(git, r, release_head)
+    if r.kind == "release":
+        actions += release_branch_actions(git, r, before)
+    actions += home_actions(git, r, before)
+    return actions
+
+
+def run(project: Project, git: Git, *, kind: str, yes: bool, stash: bool, force: bool) -> int:
+    """`release --rollback`: show every action, ask once, carry them out, close the journal."""
+    dry_run = git.shell.dry_run
+    if not dry_run:
+        consent.require_possible(yes, "roll back")
+    journal = Journal(project.state_dir)
+    r = last_release(journal, kind)
+    check_not_uploaded(journal, r, force)
+    if dry_run:
+        for action in show(plan(project, git, journal, r, stash=stash), r, journal):
+            action.run()  # the dry-run shell prints the commands and changes nothing
+        return 0
+    lock = Lock(project.state_dir)
+    lock.acquire()
+    log = open_log(project)
+    try:
+        ui.info(f"release log: {log.path}")
+        actions = show(plan(project, git, journal, r, stash=stash), r, journal)
+        consent.ask(f"Roll back the {r.kind} of {r.version}?", yes=yes, action="roll back",
+                    declined="nothing was changed, as asked")
+        for action in actions:
+            ui.step(action.what)
+            action.run()
+        journal.close_rolled_back([a.what for a in actions])
+        command = "release" if kind == "release" else "release-hotfix"
+        ui.info(f"the {r.kind} of {r.version} is rolled back; `releasekit {command} --plan` shows a fresh one")
+        return 0
+    finally:
+        close_log(log)
+        lock.release()
+
+
+def show(actions: list[Action], r: Release, journal: Journal) -> list[Action]:
+    ui.info(f"rollback of the {r.kind} of {r.version} (started {journal.data.get('started')}):")
+    for action in actions:
+        ui.info(f"  - {action.what}")
+    if not actions:
+        ui.info("  (nothing left to undo)")
+    return actions

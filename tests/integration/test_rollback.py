@@ -1,0 +1,190 @@
+"""`release --rollback`: back to the state before the release, on real git with a bare remote.
+
+A release is stopped after each step up to the tag push (a remote hook refuses the next push, or a
+local hook the next commit); the rollback must leave the local and the remote refs, the tracked files
+and the journal as they were before the release, and a fresh release from there must end where an
+uninterrupted one does. What is compared are trees, not commit ids: a pushed commit is reverted by a
+new commit (never a force-push), so main's history grows but its content is restored.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import subprocess
+
+import pytest
+
+from tests.conftest import RELEASEKIT, Cli
+from tests.integration.test_consent import in_terminal
+from tests.integration.test_release_pypi import served
+from tests.integration.test_rite import RELEASE_DATE, final_state, git_project, hook, remote_git
+
+pytestmark = pytest.mark.integration
+
+REFUSE_REMOTE = 'while read o n ref; do case "$ref" in {}) echo "refused by test" >&2; exit 1;; esac; done\n'
+STOPS = {
+    # where the release stops: (hook name, body, remote?) and the last step that is done by then
+    "after-prepare": ("pre-commit", 'exit 1\n', False),
+    "after-release-branch": ("pre-receive", REFUSE_REMOTE.format("refs/heads/main"), True),
+    "after-dev-cycle": ("pre-receive", REFUSE_REMOTE.format("refs/heads/release-*"), True),
+    "after-push-release-branch": ("pre-receive", REFUSE_REMOTE.format("refs/tags/*"), True),
+    "after-tag": None,  # the whole git release ran (upload and the rest are skipped here)
+}
+
+
+def trees(project) -> dict:
+    """The content of every ref here and on the remote, the checked-out branch and the tracked files."""
+    def refs(git_args: list[str]) -> dict:
+        out = subprocess.run([*git_args, "for-each-ref", "--format=%(refname)"], text=True, capture_output=True,
+                             check=True).stdout.split()
+        return {ref: subprocess.run([*git_args, "rev-parse", f"{ref}^{{tree}}"], text=True, capture_output=True,
+                                    check=True).stdout.strip() for ref in out if not ref.startswith("refs/remotes/")}
+
+    files = {}
+    for rel in project.git("ls-files").split():
+        files[rel] = hashlib.sha256((project.path / rel).read_bytes()).hexdigest()
+    return {"remote": refs(["git", "--git-dir", str(project.remote)]),
+            "local": refs(["git", "-C", str(project.path)]),
+            "head": project.git("rev-parse", "--abbrev-ref", "HEAD").strip(),
+            "status": project.git("status", "--porcelain").strip(), "files": files}
+
+
+def content_only(state: dict) -> dict:
+    """final_state without the commit subjects (a rolled-back main has two more commits in its history)."""
+    return {ref: value[0] if isinstance(value, tuple) else value for ref, value in state.items()}
+
+
+def journal(project) -> dict:
+    return json.loads((project.path / ".git" / "releasekit" / "journal.json").read_text())
+
+
+@pytest.mark.parametrize("stop", list(STOPS))
+def test_rollback_after_each_step_restores_the_state_before_the_release(tmp_path, cli_env, reference_state, stop):
+    project = git_project(tmp_path)
+    cli = Cli(project.path, cli_env)
+    before = trees(project)
+    injected = STOPS[stop]
+    if injected:
+        path = hook(project, injected[0], injected[1], remote=injected[2])
+        assert cli("release", "--yes", "--date", RELEASE_DATE).returncode != 0
+        path.unlink()
+    else:
+        assert cli("release", "--yes", "--date", RELEASE_DATE).returncode == 0
+    rolled = cli("release", "--rollback", "--yes")
+    assert rolled.returncode == 0, rolled.stdout + rolled.stderr
+    assert trees(project) == before
+    assert journal(project)["rolled_back"]["actions"]  # closed, saying what it undid
+    logs = "".join(p.read_text() for p in (project.path / ".git" / "releasekit" / "logs").glob("*.log"))
+    assert "rollback of the release of 0.1.0" in logs
+    assert not re.search(r"^\$ git push\b.*(--force|\s-f\b|\s\+)", logs, re.M)  # nothing rewrites the remote
+    plan = cli("release", "--plan", check=True).stdout
+    assert plan.startswith("release 0.1.0 of sampleproj (from 0.1.0.dev0)")  # a fresh release from here
+    again = cli("release", "--yes", "--date", RELEASE_DATE)
+    assert again.returncode == 0, again.stdout + again.stderr
+    assert content_only(final_state(project)) == content_only(reference_state)
+
+
+def test_rollback_keeps_a_colleagues_commit_pushed_to_main_during_the_release(tmp_path, cli_env):
+    project = git_project(tmp_path / "p")
+    cli = Cli(project.path, cli_env)
+    other = tmp_path / "colleague"
+    subprocess.run(["git", "clone", "-q", str(project.remote), str(other)], check=True)
+    hook(project, "post-commit", f"""
+case "$(git log -1 --format=%s)" in "starting release branch"*)
+  cd {other} && echo fix > fix.txt && git add fix.txt && git -c user.name=C -c user.email=c@x.invalid commit -qm "colleague fix" && git push -q origin main
+esac
+""")
+    refuse_tags = hook(project, "pre-receive", REFUSE_REMOTE.format("refs/tags/*"), remote=True)
+    version_before = remote_git(project, "show", "main:sampleproj/version.py")
+    assert cli("release", "--yes").returncode != 0  # main (with the colleague's fix) and the branch were pushed
+    refuse_tags.unlink()
+    rolled = cli("release", "--rollback", "--yes")
+    assert rolled.returncode == 0, rolled.stdout + rolled.stderr
+    subjects = remote_git(project, "log", "--format=%s", "main").splitlines()
+    assert subjects[:3] == ['rollback of release 0.1.0: revert "new dev cycle: 0.1.1.dev0"',
+                            "new dev cycle: 0.1.1.dev0", "colleague fix"]
+    assert remote_git(project, "show", "main:fix.txt") == "fix"  # the colleague's work is kept
+    assert remote_git(project, "show", "main:sampleproj/version.py") == version_before
+    assert remote_git(project, "for-each-ref", "refs/heads/release-0.1.0", "refs/tags") == ""
+    assert project.git("rev-parse", "main").strip() == remote_git(project, "rev-parse", "main")
+
+
+def test_rollback_asks_first_and_without_a_terminal_needs_yes(tmp_path, cli_env):
+    project = git_project(tmp_path)
+    cli = Cli(project.path, cli_env)
+    hook(project, "pre-receive", REFUSE_REMOTE.format("refs/tags/*"), remote=True)
+    assert cli("release", "--yes").returncode != 0
+    after_release = trees(project)
+    refused = cli("release", "--rollback")
+    assert refused.returncode == 1
+    assert refused.stderr.strip() == "error: standard input is not a terminal: pass --yes to roll back non-interactively"
+    code, shown = in_terminal([*RELEASEKIT, "release", "--rollback"], project.path, cli_env, "n")
+    assert code == 1 and "nothing was changed, as asked" in shown, shown
+    for listed in ("delete the branch release-0.1.0 on origin", "delete the local branch release-0.1.0",
+                   "revert", "push main to origin (a new commit, no force-push)", "Roll back the release of 0.1.0?"):
+        assert listed in shown, (listed, shown)
+    assert trees(project) == after_release
+    dry = cli("release", "--rollback", "--dry-run")
+    assert dry.returncode == 0 and "[dry-run] would run: git push --quiet --porcelain origin :refs/heads/release-0.1.0" in dry.stdout
+    assert trees(project) == after_release
+
+
+def test_rollback_refuses_uncommitted_work_unless_stashed(tmp_path, cli_env):
+    project = git_project(tmp_path)
+    cli = Cli(project.path, cli_env)
+    hook(project, "pre-receive", REFUSE_REMOTE.format("refs/tags/*"), remote=True)
+    assert cli("release", "--yes").returncode != 0
+    (project.path / "notes.txt").write_text("mine\n")
+    refused = cli("release", "--rollback", "--yes")
+    assert refused.returncode == 1
+    assert refused.stderr.strip() == ("error: the working tree has changes that are not the release's (notes.txt) "
+                                      "(hint: commit or stash them, or pass --stash to have them stashed)")
+    assert (project.path / "notes.txt").exists()
+    stashed = cli("release", "--rollback", "--yes", "--stash")
+    assert stashed.returncode == 0, stashed.stdout + stashed.stderr
+    assert "releasekit: before the rollback of 0.1.0" in project.git("stash", "list")
+
+
+def test_a_hotfix_rollback_keeps_the_fix_and_reverts_only_the_hotfix_commit(tmp_path, cli_env):
+    project = git_project(tmp_path)
+    cli = Cli(project.path, cli_env)
+    assert cli("release", "--yes").returncode == 0
+    project.git("checkout", "-q", "release-0.1.0")
+    (project.path / "sampleproj" / "fix.py").write_text("FIXED = True\n")
+    project.git("add", "-A")
+    project.git("commit", "-q", "-m", "fix the crash")
+    fixed_tree = project.git("rev-parse", "HEAD^{tree}").strip()
+    refuse_tags = hook(project, "pre-receive", REFUSE_REMOTE.format("refs/tags/*"), remote=True)
+    assert cli("release-hotfix", "--yes", "--note", "Fixed").returncode != 0  # fix and hotfix commit pushed
+    refuse_tags.unlink()
+    rolled = cli("release-hotfix", "--rollback", "--yes")
+    assert rolled.returncode == 0, rolled.stdout + rolled.stderr
+    subjects = remote_git(project, "log", "--format=%s", "release-0.1.0").splitlines()
+    assert subjects[:3] == ['rollback of hotfix 0.1.0.post1: revert "hotfix: 0.1.0.post1"', "hotfix: 0.1.0.post1",
+                            "fix the crash"]
+    assert remote_git(project, "rev-parse", "release-0.1.0^{tree}") == fixed_tree
+    assert remote_git(project, "tag").split() == ["0.1.0"]
+
+
+def test_rollback_after_an_upload_is_refused_and_force_rolls_back_git_only(release_project, release_cli,
+                                                                            index_server):
+    project, cli = release_project, release_cli
+    result = cli("release", "--yes")
+    assert result.returncode == 0, result.stdout + result.stderr
+    released = trees(project)
+    files = served(index_server, project.name)
+    assert files
+    refused = cli("release", "--rollback", "--yes")
+    assert refused.returncode == 1
+    assert refused.stderr.strip() == (
+        "error: 0.1.0 was uploaded (its upload step ran), and PyPI and anaconda.org never accept a filename twice, "
+        "so it cannot be rolled back (hint: release the fix as a post-release with `releasekit release-hotfix`, "
+        "or pass --force to roll back git only (the uploaded files stay published))")
+    assert trees(project) == released
+    forced = cli("release", "--rollback", "--yes", "--force")
+    assert forced.returncode == 0, forced.stdout + forced.stderr
+    assert "rolling back git only; the uploaded files of 0.1.0 stay published" in forced.stdout + forced.stderr
+    assert remote_git(project, "tag") == "" and "release-0.1.0" not in remote_git(project, "branch")
+    assert served(index_server, project.name) == files  # still published
