@@ -14,6 +14,7 @@ import contextlib
 import re
 import shlex
 import signal
+import socket
 import sys
 import threading
 import time
@@ -29,26 +30,50 @@ from releasekit.redact import redact
 # Set by Ctrl-C while `interrupts_stop_commands` is in force. invoke only forwards a Ctrl-C to the
 # running command and then returns its exit code as if it had failed; this tells the interrupt apart.
 _INTERRUPTED = threading.Event()
+# The terminal's Ctrl-C reaches the command too, which may print its traceback before Python runs our
+# handler in the main thread. CPython's C-level handler writes to the wakeup fd at once, so the threads
+# that stream a command's output can see the interrupt before the handler has run.
+_wakeup: socket.socket | None = None
+
+
+def interrupt_seen() -> bool:
+    if not _INTERRUPTED.is_set() and _wakeup is not None:
+        try:
+            if signal.SIGINT in _wakeup.recv(64):
+                _INTERRUPTED.set()
+        except (BlockingIOError, OSError):
+            pass
+    return _INTERRUPTED.is_set()
 
 
 @contextlib.contextmanager
 def interrupts_stop_commands() -> Iterator[None]:
     """While in force, Ctrl-C stops the running command *and* the caller (KeyboardInterrupt), and the
     command's own last words (a child's traceback) go to the log, not the terminal."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
+    global _wakeup
+    if threading.current_thread() is not threading.main_thread() or _wakeup is not None:
+        yield  # another thread, or already in force further up
         return
 
     def on_interrupt(signum: int, frame: object) -> None:
         _INTERRUPTED.set()
         raise KeyboardInterrupt
 
+    reader, writer = socket.socketpair()
+    reader.setblocking(False)
+    writer.setblocking(False)
     _INTERRUPTED.clear()
     previous = signal.signal(signal.SIGINT, on_interrupt)
+    previous_fd = signal.set_wakeup_fd(writer.fileno(), warn_on_full_buffer=False)
+    _wakeup = reader
     try:
         yield
     finally:
+        signal.set_wakeup_fd(previous_fd)
         signal.signal(signal.SIGINT, previous)
+        _wakeup = None
+        reader.close()
+        writer.close()
         _INTERRUPTED.clear()
 
 
@@ -89,7 +114,7 @@ class MaskedStream:
         self.held_since = 0.0
 
     def write(self, text: str) -> int:
-        if _INTERRUPTED.is_set():  # the command is being stopped: what it says now is in the log only
+        if interrupt_seen():  # the command is being stopped: what it says now is in the log only
             self.pending = ""
             return len(text)
         parts = self._LINE_END.split(self.pending + text)
@@ -172,7 +197,7 @@ class Shell:
             seconds = time.monotonic() - start
             if log:
                 log.command(cmd, -1, str(exc), seconds, str(cwd) if cwd else None)
-            if _INTERRUPTED.is_set():
+            if interrupt_seen():
                 raise KeyboardInterrupt from None
             if type(exc).__name__ == "CommandTimedOut":
                 raise CommandFailed(argv_list if len(argv_list) > 1 else cmd, -1, f"timed out after {timeout}s", hint) from None
@@ -184,7 +209,7 @@ class Shell:
         result = CommandResult(argv_list, res.exited, res.stdout, res.stderr, seconds)
         if log:
             log.command(cmd, res.exited, result.output, seconds, str(cwd) if cwd else None)
-        if _INTERRUPTED.is_set():
+        if interrupt_seen():
             raise KeyboardInterrupt
         if check and res.exited != 0:
             raise CommandFailed(cmd, res.exited, result.output, hint)

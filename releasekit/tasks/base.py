@@ -70,10 +70,14 @@ def task(*args: Any, **kwargs: Any) -> Callable:
 
         @functools.wraps(fn)
         def body(c, *a, **kw):
+            # imported when a task runs, not at `--list`
+            from releasekit.adapters.shell import interrupts_stop_commands
+
             try:
                 if positional and _asks_for_help(positional, a, kw):
                     _print_help_and_exit(body)
-                return fn(c, *a, **kw)
+                with interrupts_stop_commands():
+                    return fn(c, *a, **kw)
             except ReleasekitError as exc:  # messages quote commands and URLs: mask secrets here too
                 raise Exit(as_typed(redact(exc.render())), exc.exit_code) from None
             except KeyboardInterrupt:

@@ -299,3 +299,16 @@ def test_the_readme_hotfix_flow_pushes_the_fix_with_the_hotfix(tmp_path, cli_env
     subjects = remote_git(project, "log", "--format=%s", "release-0.1.0").splitlines()
     assert subjects[:2] == ["hotfix: 0.1.0.post1", "fix the crash"]
     assert "FIXED = True" in remote_git(project, "show", "refs/tags/0.1.0.post1:sampleproj/fix.py")
+
+
+def test_ctrl_c_in_a_task_run_alone_stops_it_without_a_traceback(tmp_path, cli_env):
+    """`ci.test` streams the command's output: the child's own KeyboardInterrupt traceback stays out."""
+    script = tmp_path / "slow_tests.py"
+    script.write_text(SLOW_TESTS)
+    project = git_project(tmp_path / "p", test_command=f"{sys.executable} {script}")
+    mark = tmp_path / "running"
+    result = interrupt_when([*RELEASEKIT, "ci.test"], project, dict(cli_env, RK_SLOW_MARK=str(mark)), mark)
+    assert result.returncode == 130, result.stdout + result.stderr
+    assert "tests running" in result.stdout  # streamed while it ran
+    assert result.stderr.strip().splitlines()[-1] == "error: interrupted"
+    assert "Traceback" not in result.stdout + result.stderr and "KeyboardInterrupt" not in result.stdout + result.stderr
