@@ -40,7 +40,13 @@ setup(
             "whl2conda>=26",
             "wheel",
         ],
+        "ci": [  # `ci.check` and `ci.config` validate workflows with these
+            "check-jsonschema>=0.30",
+            "zizmor>=1.20",
+        ],
         "test": [
+            "check-jsonschema>=0.30",
+            "zizmor>=1.20",
             "py-rattler>=0.28",
             "py-rattler-build>=0.73",
             "anaconda-client>=1.16",

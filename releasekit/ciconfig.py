@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import yaml
 
-from releasekit import fileio
+from releasekit import ciactions, fileio
 
 PROVIDERS = {"github": ".github/workflows/releasekit.yml", "azure": "azure-pipelines.yml"}
 DOC_PATHS = ["docs/**", "**.md", "**.rst", "LICENSE*"]
@@ -43,27 +43,33 @@ def _version_from_tag(tag_template: str, ref_var: str) -> str:
 
 
 def github(w: Workflow) -> str:
+    """Hardened as zizmor's audits ask: no permissions but reading the code, checkout keeps no
+    credentials behind, and every action pinned to a commit (see :mod:`releasekit.ciactions`)."""
     matrix = {"os": [OSES[o][0] for o in OSES], "python": list(w.python_versions)}
     steps_common = [
-        {"uses": "actions/checkout@v4"},
-        {"uses": "actions/setup-python@v5", "with": {"python-version": "${{ matrix.python }}"}},
+        {"uses": ciactions.uses("actions/checkout"), "with": {"persist-credentials": False}},
+        {"uses": ciactions.uses("actions/setup-python"), "with": {"python-version": "${{ matrix.python }}"}},
         {"run": w.install},
     ]
+    read_only = {"contents": "read"}
     doc = {
         "name": "releasekit",
         "on": {
             "push": {"branches": [w.main_branch], "tags": ["*"], "paths-ignore": DOC_PATHS},
             "pull_request": {"paths-ignore": DOC_PATHS},
         },
+        "permissions": {},
         "jobs": {
             "test": {
                 "if": "${{ !startsWith(github.ref, 'refs/tags/') }}",
+                "permissions": read_only,
                 "runs-on": "${{ matrix.os }}",
                 "strategy": {"fail-fast": False, "matrix": matrix},
                 "steps": [*steps_common, {"run": "releasekit ci.test"}],
             },
             "verify_release": {
                 "if": "${{ startsWith(github.ref, 'refs/tags/') }}",
+                "permissions": read_only,
                 "runs-on": "${{ matrix.os }}",
                 "strategy": {"fail-fast": False, "matrix": matrix},
                 "steps": [*steps_common, {"shell": "bash", "run": "releasekit verify.install --version "
@@ -72,7 +78,7 @@ def github(w: Workflow) -> str:
         },
     }
     return "# Written by `releasekit ci.config --provider github`; check it with `releasekit ci.check`.\n" + \
-        _dump(doc)
+        ciactions.annotate(_dump(doc))
 
 
 def azure(w: Workflow) -> str:

@@ -73,6 +73,31 @@ def check_workflow(text: str, provider: str) -> list[str]:
     return ciconfig.check(text, provider, task_flags)
 
 
+def workflow_problems(sh, text: str, provider: str) -> list[str]:
+    """Every problem of a workflow: its structure and the releasekit tasks it calls, its CI's schema,
+    and for GitHub zizmor's security audits (medium severity and above)."""
+    from releasekit.adapters import workflowlint
+
+    problems = check_workflow(text, provider)
+    with tempfile.TemporaryDirectory(prefix="releasekit-workflow-") as tmp:
+        path = Path(tmp) / Path(ciconfig.PROVIDERS[provider]).name
+        path.write_text(text, encoding="utf-8")
+        schema = workflowlint.schema_problems(sh, path, provider)
+        problems += schema
+        if provider == "github" and not schema:  # zizmor audits workflows that are valid ones
+            problems += workflowlint.audit_problems(sh, path)
+    return problems
+
+
+def raise_problems(problems: list[str], what: str, hint: str) -> None:
+    if len(problems) == 1:
+        raise ReleasekitError(f"{what}: {problems[0]}", hint)
+    if problems:
+        for p in problems:
+            ui.info(f"  - {p}")
+        raise ReleasekitError(f"{len(problems)} problems in {what} (listed above)", hint)
+
+
 def clean_logs(path: Path, dry_run: bool = False) -> list[Path]:
     """Clean a log file, the CI logs (.log/.txt with timestamped lines) in a folder, or the text members
     of a zip. Everything is computed first and then written file by file atomically, so bad input
@@ -142,15 +167,19 @@ def config(c, provider="github", force=False, dry_run=False):
     if path.exists() and not (force or dry_run):
         raise ReleasekitError(f"{path.relative_to(project.root)} exists", "pass --force to overwrite it, or --dry-run to see the diff")
     text = render_workflow(project, provider, main_branch_name(c, project) or "main")
+    sh = shell(c, dry_run)
+    raise_problems(workflow_problems(sh, text, provider), f"the {provider} workflow releasekit made, so nothing was written",
+                   "report this as a bug of releasekit")
     if not dry_run:
         path.parent.mkdir(parents=True, exist_ok=True)
-    if shell(c, dry_run).write_file(path, text, label=str(path.relative_to(project.root))) and not dry_run:
+    if sh.write_file(path, text, label=str(path.relative_to(project.root))) and not dry_run:
         ui.info(f"wrote {path.relative_to(project.root)}")
 
 
 @task(help={"provider": "github or azure (default: whichever file exists)", "path": "the workflow file"})
 def check(c, provider=None, path=None):
-    """Check a CI workflow: YAML parses, the jobs exist, every releasekit task and option it calls exists."""
+    """Check a CI workflow: its structure, every releasekit task and option it calls, its CI's schema
+    and (GitHub) zizmor's security audits."""
     project = load_project(c)
     providers = [provider] if provider else [p for p in ciconfig.PROVIDERS if workflow_path(project, p).exists()]
     if path and not provider:
@@ -162,12 +191,8 @@ def check(c, provider=None, path=None):
         file = Path(path) if path else workflow_path(project, prov)
         if not file.exists():
             raise ReleasekitError(f"{file} does not exist", "write it with `releasekit ci.config`")
-        problems += [f"{file.name}: {p}" for p in check_workflow(fileio.read_text(file), prov)]
-    if problems:
-        for p in problems:
-            ui.info(f"  - {p}")
-        raise ReleasekitError(f"{len(problems)} problem(s) in the CI workflow (listed above)",
-                              "regenerate it with `releasekit ci.config --force` or fix it by hand")
+        problems += [f"{file.name}: {p}" for p in workflow_problems(shell(c), fileio.read_text(file), prov)]
+    raise_problems(problems, "the CI workflow", "regenerate it with `releasekit ci.config --force` or fix it by hand")
     ui.info("CI workflow ok")
 
 

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import json
 import re
+import subprocess
 import sys
 import zipfile
+from pathlib import Path
 
 import pytest
 import yaml
@@ -186,3 +188,74 @@ def test_verify_tools_lists_versions_and_what_is_missing(plain_project, cli_env)
     result = Cli(plain_project.path, dict(cli_env, PATH="/usr/bin:/bin"))("verify.tools")
     assert result.returncode != 0
     assert "missing — needed for dist.conda (conda-build)" in result.stdout
+
+
+def test_the_github_workflow_is_hardened_and_every_action_pinned_to_a_commit():
+    from releasekit import ciactions
+
+    text = ciconfig.github(ciconfig.Workflow("main", ["3.12"]))
+    doc = yaml.safe_load(text)
+    assert doc["permissions"] == {}  # nothing by default...
+    for job in doc["jobs"].values():
+        assert job["permissions"] == {"contents": "read"}  # ...and each job only reads the code
+        checkout = [s for s in job["steps"] if s.get("uses", "").startswith("actions/checkout@")]
+        assert checkout and checkout[0]["with"]["persist-credentials"] is False
+    uses = re.findall(r"uses: (\S+)@(\S+)(?: # (\S+))?", text)
+    assert uses
+    for action, ref, tag in uses:
+        assert re.fullmatch(r"[0-9a-f]{40}", ref), (action, ref)
+        assert (ref, tag) == ciactions.PINS[action], action  # the comment names the pinned release
+
+
+@pytest.mark.parametrize("provider", ["github", "azure"])
+def test_generated_workflows_pass_their_schema_and_zizmor(provider, tmp_path):
+    """Independent of releasekit's own wrapper: the real tools, run as a user would."""
+    from releasekit.adapters.workflowlint import REGEX_VARIANT, SCHEMAS
+
+    w = ciconfig.Workflow("main", ["3.11", "3.12"])
+    path = tmp_path / Path(ciconfig.PROVIDERS[provider]).name
+    path.write_text(ciconfig.GENERATORS[provider](w))
+    bin_dir = Path(sys.executable).parent
+    schema = subprocess.run([str(bin_dir / "check-jsonschema"), "--builtin-schema", SCHEMAS[provider],
+                             "--regex-variant", REGEX_VARIANT.get(provider, "default"), str(path)],
+                            capture_output=True, text=True)
+    assert schema.returncode == 0, schema.stdout + schema.stderr
+    if provider == "github":
+        audit = subprocess.run([str(bin_dir / "zizmor"), "--offline", "--no-config", "--min-severity", "low",
+                                str(path)], capture_output=True, text=True)
+        assert audit.returncode == 0, audit.stdout + audit.stderr
+
+
+def test_ci_check_reports_schema_and_security_problems_with_their_lines(plain_project, cli_env):
+    cli = Cli(plain_project.path, cli_env)
+    cli("ci.config", "--provider", "github", check=True)
+    path = plain_project.path / ciconfig.PROVIDERS["github"]
+    text = path.read_text()
+    unpinned = re.sub(r"actions/checkout@[0-9a-f]{40}( # \S+)?", "actions/checkout@v4", text)
+    unpinned = unpinned.replace("permissions: {}\n", "").replace("persist-credentials: false", "fetch-depth: 0")
+    path.write_text(unpinned)
+    result = cli("ci.check")
+    assert result.returncode == 1
+    assert re.search(r"zizmor unpinned-uses \(\w+\): line \d+: unpinned action reference", result.stdout), result.stdout
+    assert re.search(r"zizmor artipacked \(medium\): line \d+: credential persistence", result.stdout), result.stdout
+    path.write_text(text.replace("runs-on: ${{ matrix.os }}", "runs-on: 17", 1))
+    result = cli("ci.check")
+    assert result.returncode == 1
+    assert result.stderr.strip() == ("error: the CI workflow: releasekit.yml: schema: $.jobs.test['runs-on']: 17 is not "
+                                     "of type 'string' (hint: regenerate it with `releasekit ci.config --force` or fix "
+                                     "it by hand)"), result.stdout + result.stderr
+
+
+def test_ci_config_never_writes_a_workflow_that_fails_its_checks(plain_project):
+    """The one function ci.config writes through refuses a failing text, whatever produced it."""
+    from releasekit.adapters.shell import Shell
+    from releasekit.errors import ReleasekitError
+    from releasekit.tasks.ci import raise_problems, workflow_problems
+
+    good = ciconfig.github(ciconfig.Workflow("main", ["3.12"]))
+    assert workflow_problems(Shell(), good, "github") == []
+    bad = re.sub(r"actions/setup-python@[0-9a-f]{40}( # \S+)?", "actions/setup-python@main", good)
+    problems = workflow_problems(Shell(), bad, "github")
+    assert any("unpinned-uses" in p for p in problems), problems
+    with pytest.raises(ReleasekitError, match="nothing was written"):
+        raise_problems(problems, "the github workflow releasekit made, so nothing was written", "report it")
