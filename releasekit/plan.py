@@ -289,6 +289,7 @@ def execute(rite: Rite, steps: list[Step], journal: Journal | None,
     failed = False
     gate = before_first_change
     index = 0
+    running: Step | None = None  # the step whose run has begun (not one still being asked about)
     try:
         for index, step in enumerate(steps, 1):
             if failed:
@@ -311,14 +312,19 @@ def execute(rite: Rite, steps: list[Step], journal: Journal | None,
                 gate(index, step)
                 gate = None
             ui.step(f"[{index}/{len(steps)}] {step.title}")
+            running = step
             outcome = _run_step(rite, step)
+            running = None
             outcomes.append(outcome)
             failed = outcome.status == "failed"
             if journal and not rite.dry_run:
                 journal.record(step.name, outcome.status, outcome.seconds)
     except KeyboardInterrupt:
-        if journal and not rite.dry_run and 0 < index <= len(steps):
-            journal.record(steps[index - 1].name, "interrupted", 0.0)
+        if journal and not rite.dry_run and running is not None:
+            journal.record(running.name, "interrupted", 0.0)
+        if journal is not None and not journal.started:
+            raise Interrupted(f"interrupted at step {index} (nothing was changed: run the same command to start "
+                              "again)") from None
         raise Interrupted(f"interrupted at step {index} (nothing half-done: run the same command to resume)") from None
     return outcomes
 
@@ -412,8 +418,8 @@ def run(project: Project, shell: Shell, git: Git, *, kind: str, make_release: Ca
             done = [name for name, rec in journal.data.get("steps", {}).items() if rec.get("status") == "done"]
             ui.info(f"--restart would forget the unfinished {pending.kind} of {pending.version} "
                     f"(done: {', '.join(done) or 'nothing'}); then it would run the {kind} of {fresh.version}:")
-        else:
-            journal.discard()
+        # Not discarded here: the new release's journal replaces it at its first change, so a restart
+        # that is declined, refused by preflight or interrupted still leaves the old one to resume or roll back.
         pending = None
     if pending and pending.kind != kind:
         raise ResumeRefused(f"an unfinished {pending.kind} of {pending.version} is in progress",
@@ -456,7 +462,7 @@ def run(project: Project, shell: Shell, git: Git, *, kind: str, make_release: Ca
         ok = all(o.status in ("done", "already done") for o in outcomes)
         if ok:
             if not journal.started:  # everything was already true: nothing to resume either way
-                journal.start(release)
+                journal.start(release, refs_before(git, release))
             journal.finish()
             ui.info(f"{kind} {release.version} done")
         elif journal.started:

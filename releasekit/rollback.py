@@ -16,7 +16,7 @@ import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from releasekit import consent, ui
+from releasekit import changelog, consent, fileio, ui, versionfile
 from releasekit.adapters.git import Git
 from releasekit.errors import ReleasekitError
 from releasekit.plan import Journal, Lock, Release, close_log, open_log
@@ -54,8 +54,8 @@ def last_release(journal: Journal, kind: str) -> Release:
         raise RollbackRefused(f"the last release here is a {r.kind} of {r.version}",
                               f"roll it back with `releasekit {command} --rollback`")
     if not journal.before.get("main" if kind == "release" else "branch"):
-        raise RollbackRefused(f"the journal of {r.version} holds no record of the refs before it (an older releasekit "
-                              "started it)", "undo it by hand: delete its tag and branch, revert its commits")
+        raise RollbackRefused(f"the journal of {r.version} holds no record of where the refs stood before it",
+                              "undo it by hand: delete its tag and branch, revert its commits")
     return r
 
 
@@ -72,22 +72,41 @@ def check_not_uploaded(journal: Journal, r: Release, force: bool) -> None:
     ui.warn(f"--force: rolling back git only; the uploaded files of {r.version} stay published")
 
 
+def prepared_texts(project: Project, git: Git, r: Release) -> dict[str, str] | None:
+    """What the release's prepare step writes over HEAD's files (version bumped, changelog dated), or
+    None where that cannot be worked out: an edit equal to it is the release's own, byte for byte."""
+    vf, cl = project.version_file_rel, project.changelog_rel
+    version_text, changelog_text = git.show_file("HEAD", vf), git.show_file("HEAD", cl)
+    if version_text is None or changelog_text is None:
+        return None
+    try:
+        wip = changelog.wip_section(changelog_text)
+        dated = changelog_text if wip is None else changelog.finalize(changelog_text, wip.version, r.date,
+                                                                      release_version=r.version)
+        return {vf: versionfile.replace_version(version_text, vf, r.version), cl: dated}
+    except ReleasekitError:
+        return None
+
+
 def working_tree_actions(project: Project, git: Git, r: Release, stash: bool) -> list[Action]:
-    """The release's own unfinished edits are undone; anyone else's are refused, or stashed with --stash."""
+    """Uncommitted work is never dropped. The release's own unfinished edits (exactly what its prepare
+    step writes) are undone; any other change is the maintainer's: refused, or stashed with --stash."""
     dirty = [line[3:] for line in git.status()]
-    own = [path for path in dirty if path in (project.version_file_rel, project.changelog_rel)]
+    if not dirty:
+        return []
+    expected = prepared_texts(project, git, r) or {}
+    own = [path for path in dirty if path in expected
+           and fileio.read_text(project.root / path) == expected[path]]
     others = [path for path in dirty if path not in own]
-    if others and not stash:
+    if not others:
+        return [Action(f"restore {', '.join(own)} as committed (the release's unfinished edits)",
+                       lambda: git.restore(own))]
+    if not stash:
         shown = ", ".join(others[:5]) + (" ..." if len(others) > 5 else "")
         raise RollbackRefused(f"the working tree has changes that are not the release's ({shown})",
                               "commit or stash them, or pass --stash to have them stashed")
-    if others:
-        return [Action(f"stash the uncommitted changes ({len(dirty)} file(s)): `git stash pop` brings them back",
-                       lambda: git.stash(f"releasekit: before the rollback of {r.version}"))]
-    if own:
-        return [Action(f"restore {', '.join(own)} as committed (the release's unfinished edits)",
-                       lambda: git.restore(own))]
-    return []
+    return [Action(f"stash the uncommitted changes ({len(dirty)} file(s)): `git stash pop` brings them back",
+                   lambda: git.stash(f"releasekit: before the rollback of {r.version}"))]
 
 
 def tag_actions(git: Git, r: Release, release_head: str | None) -> list[Action]:
@@ -133,23 +152,29 @@ def release_branch_actions(git: Git, r: Release, before: dict) -> list[Action]:
 
 def home_actions(git: Git, r: Release, before: dict) -> list[Action]:
     """Main (for a hotfix: its release branch) back where it was: the release's own commit is dropped
-    while it is only here, and reverted by a new pushed commit once the remote has it."""
+    while it is only here, and reverted by a new pushed commit once the remote has it. Worked out from
+    the refs, so a rollback stopped before its push finishes when run again."""
     home = r.main if r.kind == "release" else r.branch
     start = before["main"] if r.kind == "release" else before["branch"]
     own = own_subjects(r)
+    reverts = {revert_message(r, s) for s in own}
     local = git.rev(f"refs/heads/{home}") or start
     remote = git.rev(f"refs/remotes/{r.remote}/{home}")
-    published = [(sha, s) for sha, s in git.commits_between(start, remote)] if remote else []
-    reverted = {s for _, s in published} | {s for _, s in git.commits_between(start, local)}
-    to_revert = [(sha, s) for sha, s in published if s in own and revert_message(r, s) not in reverted]
-    if to_revert:
+    published = git.commits_between(start, remote) if remote else []
+    done = {s for _, s in published} | {s for _, s in git.commits_between(start, local)}
+    to_revert = [(sha, s) for sha, s in published if s in own and revert_message(r, s) not in done]
+    unpushed = git.commits_between(remote, local) if remote else []
+    if to_revert or any(s in reverts for _, s in unpushed):
         assert remote is not None
-        unpushed = git.commits_between(remote, local)
-        if unpushed:
-            raise RollbackRefused(f"{home} has {len(unpushed)} commit(s) that {r.remote}/{home} lacks "
-                                  f"({unpushed[0][1]})", "push or drop them first, then run the same command again")
+        foreign = [s for _, s in unpushed if s not in reverts]
+        if foreign:
+            raise RollbackRefused(f"{home} has {len(foreign)} commit(s) that {r.remote}/{home} lacks ({foreign[0]})",
+                                  "push or drop them first, then run the same command again")
         actions = []
-        if local != remote:
+        if unpushed and not git.is_ancestor(remote, local):  # our revert, made before the remote moved on
+            actions.append(Action(f"replay the rollback's revert on {r.remote}/{home}",
+                                  lambda: git.rebase_onto_upstream(f"{r.remote}/{home}")))
+        elif local != remote and not unpushed:
             actions.append(Action(f"fast-forward {home} to {r.remote}/{home}",
                                   lambda: git.fast_forward(f"{r.remote}/{home}")))
         for sha, subject in to_revert:
@@ -167,7 +192,7 @@ def home_actions(git: Git, r: Release, before: dict) -> list[Action]:
                        lambda: git.reset_hard(base))]
     return [Action(f"revert {sha[:12]} \"{s}\" on {home} with a new commit (not pushed: {home} has your own "
                    "unpushed commits)", functools.partial(git.revert, sha, revert_message(r, s)))
-            for sha, s in mine if s in own]
+            for sha, s in mine if s in own and revert_message(r, s) not in done]
 
 
 def plan(project: Project, git: Git, journal: Journal, r: Release, *, stash: bool) -> list[Action]:

@@ -51,8 +51,9 @@ def interrupts_stop_commands() -> Iterator[None]:
     """While in force, Ctrl-C stops the running command *and* the caller (KeyboardInterrupt), and the
     command's own last words (a child's traceback) go to the log, not the terminal."""
     global _wakeup
-    if threading.current_thread() is not threading.main_thread() or _wakeup is not None:
-        yield  # another thread, or already in force further up
+    if threading.current_thread() is not threading.main_thread() or _wakeup is not None \
+            or signal.getsignal(signal.SIGINT) in (signal.SIG_IGN, None):
+        yield  # another thread, already in force further up, or Ctrl-C ignored (a background job)
         return
 
     def on_interrupt(signum: int, frame: object) -> None:

@@ -251,7 +251,7 @@ def test_ctrl_c_in_a_step_before_any_change_says_where_and_leaves_nothing(tmp_pa
     result = interrupt_when([*RELEASEKIT, "release", "--yes"], project, dict(cli_env, RK_SLOW_MARK=str(mark)), mark)
     assert result.returncode == 130, result.stdout + result.stderr
     assert result.stderr.strip().splitlines()[-1] == (
-        "error: interrupted at step 2 (nothing half-done: run the same command to resume)")
+        "error: interrupted at step 2 (nothing was changed: run the same command to start again)")
     assert "Traceback" not in result.stdout + result.stderr and "KeyboardInterrupt" not in result.stdout + result.stderr
     assert state(project) == before
 
@@ -312,3 +312,42 @@ def test_ctrl_c_in_a_task_run_alone_stops_it_without_a_traceback(tmp_path, cli_e
     assert "tests running" in result.stdout  # streamed while it ran
     assert result.stderr.strip().splitlines()[-1] == "error: interrupted"
     assert "Traceback" not in result.stdout + result.stderr and "KeyboardInterrupt" not in result.stdout + result.stderr
+
+
+def test_a_declined_restart_keeps_the_release_it_would_have_forgotten(tmp_path, cli_env):
+    project = git_project(tmp_path)
+    cli = Cli(project.path, cli_env)
+    _stop_after_the_first_change(project, cli)
+    project.git("checkout", "-q", "-f", "main")
+    before = state(project)
+    code, shown = in_terminal([*RELEASEKIT, "release", "--restart", "--date", RELEASE_DATE], project.path, cli_env,
+                              "n")
+    assert code == 1 and "nothing was changed, as asked" in shown, shown
+    assert state(project) == before  # the journal of the stopped release included: it can still be resumed
+
+
+def test_ctrl_c_at_the_question_marks_no_step_as_run(tmp_path):
+    """A step is recorded as interrupted only once its run began: a Ctrl-C at the resume question
+    must not make an upload look as if it had run (a rollback would then be refused)."""
+    from releasekit import plan
+    from releasekit.adapters.shell import Shell
+    from releasekit.errors import Interrupted
+
+    ran = []
+    steps = [plan.Step("preflight", "preflight", "t", lambda rite: ran.append("preflight"), lambda rite: [],
+                       read_only=True),
+             plan.Step("upload", "upload", "t", lambda rite: ran.append("upload"), lambda rite: [])]
+    release = plan.Release("release", "0.1.0.dev0", "0.1.0", "0.1.1.dev0", "patch", "2026-01-02", "main",
+                           "release-0.1.0", "0.1.0", "origin")
+    journal = plan.Journal(tmp_path)
+    journal.begin()
+    journal.start(release, {})
+    rite = plan.Rite(None, Shell(), None, release, journal=journal)  # type: ignore[arg-type]
+
+    def gate(index, step):
+        raise KeyboardInterrupt
+
+    with pytest.raises(Interrupted, match="interrupted at step 2 .nothing half-done"):
+        plan.execute(rite, steps, journal, gate)
+    assert ran == ["preflight"]
+    assert plan.Journal(tmp_path).step_status("upload") is None

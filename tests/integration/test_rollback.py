@@ -131,6 +131,40 @@ def test_rollback_asks_first_and_without_a_terminal_needs_yes(tmp_path, cli_env)
     assert trees(project) == after_release
 
 
+def test_a_rollback_stopped_at_its_push_finishes_when_run_again(tmp_path, cli_env):
+    project = git_project(tmp_path)
+    cli = Cli(project.path, cli_env)
+    before = trees(project)
+    refuse = hook(project, "pre-receive", REFUSE_REMOTE.format("refs/tags/*"), remote=True)
+    assert cli("release", "--yes").returncode != 0  # main and the release branch are pushed
+    refuse.write_text("#!/bin/sh\n" + REFUSE_REMOTE.format("refs/heads/main"))  # the revert's push is refused
+    first = cli("release", "--rollback", "--yes")
+    assert first.returncode != 0 and "git push" in first.stderr
+    refuse.unlink()
+    second = cli("release", "--rollback", "--yes")
+    assert second.returncode == 0, second.stdout + second.stderr
+    assert "revert" not in second.stdout.split("Roll back")[0].replace("push main", "")  # nothing reverted twice
+    assert trees(project) == before
+    subjects = remote_git(project, "log", "--format=%s", "main").splitlines()
+    assert subjects.count('rollback of release 0.1.0: revert "new dev cycle: 0.1.1.dev0"') == 1
+
+
+def test_a_changelog_edit_made_after_the_release_stopped_is_refused_or_stashed_never_lost(tmp_path, cli_env):
+    project = git_project(tmp_path)
+    cli = Cli(project.path, cli_env)
+    hook(project, "pre-receive", REFUSE_REMOTE.format("refs/heads/main"), remote=True)
+    assert cli("release", "--yes").returncode != 0
+    changes = project.path / "CHANGES.md"
+    changes.write_text(changes.read_text() + "- a note I wrote by hand\n")
+    refused = cli("release", "--rollback", "--yes")  # the edit is the maintainer's, not the release's
+    assert refused.returncode == 1 and "not the release's (CHANGES.md)" in refused.stderr
+    assert "a note I wrote by hand" in changes.read_text()
+    rolled = cli("release", "--rollback", "--yes", "--stash")
+    assert rolled.returncode == 0, rolled.stdout + rolled.stderr
+    assert "a note I wrote by hand" not in changes.read_text()
+    assert "a note I wrote by hand" in project.git("stash", "show", "-p", "stash@{0}")
+
+
 def test_rollback_refuses_uncommitted_work_unless_stashed(tmp_path, cli_env):
     project = git_project(tmp_path)
     cli = Cli(project.path, cli_env)
@@ -174,6 +208,7 @@ def test_rollback_after_an_upload_is_refused_and_force_rolls_back_git_only(relea
     result = cli("release", "--yes")
     assert result.returncode == 0, result.stdout + result.stderr
     released = trees(project)
+    assert "s3cret-twine-pass" not in (project.path / ".git" / "releasekit" / "journal.json").read_text()
     files = served(index_server, project.name)
     assert files
     refused = cli("release", "--rollback", "--yes")
