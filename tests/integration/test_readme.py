@@ -137,7 +137,7 @@ def readme_env(cli_env) -> dict:
 def readme_project(root: Path, name: str, server) -> SampleProject:
     project = make_sample_project(root, name)
     configure(project, pypi__repository=server.url, dist__isolation=False,
-              test_command=f"{sys.executable} -m pytest -q -p no:cacheprovider")
+              test_command=f"{sys.executable} -m pytest -q -p no:cacheprovider -p no:hypothesispytest")
     return project
 
 
