@@ -167,7 +167,8 @@ def _configure(path: Path, lines: list[str], message: str) -> None:
     if new == text:
         return
     pyproject.write_text(new, encoding="utf-8")
-    git(path, "add", "-A")
+    # only the demo's own files: whatever else a user changed in a kept project stays theirs
+    git(path, "add", "pyproject.toml", *(["conda"] if (path / "conda").is_dir() else []))
     git(path, "commit", "-q", "-m", message)
     git(path, "push", "-q", "origin", "HEAD")
 
@@ -213,7 +214,7 @@ def _add_changelog_entry(path: Path) -> None:
     from releasekit.testing.sample import git
 
     _releasekit(path, "changelog.add", SECOND_ENTRY, check=True)
-    git(path, "commit", "-q", "-am", "CHANGES.md: an entry for the next release")
+    git(path, "commit", "-q", "-m", "CHANGES.md: an entry for the next release", "--", "CHANGES.md")
     git(path, "push", "-q", "origin", "HEAD")
 
 
