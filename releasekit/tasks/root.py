@@ -137,12 +137,13 @@ def _detected(c, settings) -> dict[str, str]:
     return found
 
 
-@task(help={"keep": "keep the sandbox (project, remote, index) afterwards"})
-def demo(c, keep=False):
+@task(help={"keep": "keep the sandbox (project, remote, index) afterwards",
+            "resume": "a sandbox kept with --keep: start its servers again and release its next version"})
+def demo(c, keep=False, resume=None):
     """Release a sample project end to end against local servers (offline)."""
-    from releasekit.demo import run_demo
+    from releasekit.demo import resume_demo, run_demo
 
-    _exit(run_demo(keep=keep))
+    _exit(resume_demo(resume) if resume else run_demo(keep=keep))
 
 
 TASKS = [release, release_hotfix, demo, config]

@@ -101,6 +101,7 @@ recursive-include tests *.py
 
 GITIGNORE = """build/
 dist/
+conda-dist/
 *.egg-info/
 __pycache__/
 """
@@ -143,6 +144,11 @@ def _git_env() -> dict[str, str]:
     # The machine's and user's git config (signing, hooks, default branch) must not change the sample.
     env.update(GIT_CONFIG_NOSYSTEM="1", GIT_CONFIG_GLOBAL=os.devnull, GIT_TERMINAL_PROMPT="0")
     return env
+
+
+def git(cwd: Path, *args: str) -> str:
+    """Run git in ``cwd`` as the sample's own commands do (no machine or user config); its stdout."""
+    return _git(cwd, *args)
 
 
 def _git(cwd: Path, *args: str) -> str:

@@ -143,24 +143,29 @@ class _Process:
         self.stop()
 
 
-# pypiserver imports passlib.apache, whose bcrypt probe crashes with bcrypt >= 5
-# (pypiserver issue 668). Hiding bcrypt from that process makes passlib fall back
-# to its other backends; our htpasswd files use sha256-crypt, not bcrypt.
-_PYPISERVER_MAIN = (
-    "import sys; sys.modules['bcrypt'] = None; "
-    "from pypiserver.__main__ import main; sys.argv[0] = 'pypi-server'; sys.exit(main())"
-)
+HTPASSWD_SCHEMES = ("bcrypt", "sha256_crypt")
 
 
-def write_htpasswd(path: Path, users: dict[str, str]) -> Path:
-    """An Apache htpasswd file (sha256-crypt hashes made with passlib)."""
+def write_htpasswd(path: Path, users: dict[str, str], scheme: str = "sha256_crypt") -> Path:
+    """An Apache htpasswd file hashed with passlib: ``bcrypt`` (what ``htpasswd -B`` writes) or
+    ``sha256_crypt``."""
+    if scheme not in HTPASSWD_SCHEMES:
+        raise ValueError(f"unknown htpasswd scheme {scheme!r}: use one of {', '.join(HTPASSWD_SCHEMES)}")
     with warnings.catch_warnings():  # passlib imports the deprecated crypt module
         warnings.simplefilter("ignore", DeprecationWarning)
-        from passlib.hash import sha256_crypt
+        from passlib import hash as passlib_hash
 
-    lines = [f"{user}:{sha256_crypt.hash(password)}" for user, password in users.items()]
+    hasher = getattr(passlib_hash, scheme)
+    lines = [f"{user}:{hasher.hash(password)}" for user, password in users.items()]
     Path(path).write_text("\n".join(lines) + "\n", encoding="utf-8")
     return Path(path)
+
+
+def pypiserver_program() -> list[str]:
+    """The ``pypi-server`` program of the running interpreter's environment (the console script
+    when it is installed, else the same entry point through ``-m``)."""
+    script = Path(sys.executable).parent / "pypi-server"
+    return [str(script)] if script.exists() else [sys.executable, "-m", "pypiserver"]
 
 
 class PypiServer(_Process):
@@ -175,11 +180,15 @@ class PypiServer(_Process):
     name = "pypiserver"
 
     def __init__(self, workdir: Path, *, auth: tuple[str, str] | None = None, bind: str = "127.0.0.1",
-                 address: str | None = None) -> None:
+                 address: str | None = None, scheme: str = "sha256_crypt", port: int | None = None) -> None:
         """``bind`` is the interface to listen on ("0.0.0.0" to serve other network namespaces) and
-        ``address`` the one clients use in URLs (default: 127.0.0.1)."""
+        ``address`` the one clients use in URLs (default: 127.0.0.1); ``scheme`` hashes the htpasswd
+        file; ``port`` asks for a port (a restarted server keeps its URL), else a free one is chosen."""
         super().__init__(workdir)
+        if port is not None:
+            self.port = port
         self.auth = auth
+        self.scheme = scheme
         self.bind = bind
         self.address = address or "127.0.0.1"
         self.dir = self.workdir / "packages"
@@ -199,14 +208,14 @@ class PypiServer(_Process):
 
     def start(self) -> PypiServer:
         if self.auth:
-            htpasswd = write_htpasswd(self.workdir / "htpasswd", {self.auth[0]: self.auth[1]})
+            htpasswd = write_htpasswd(self.workdir / "htpasswd", {self.auth[0]: self.auth[1]}, self.scheme)
             access = ["-P", str(htpasswd), "-a", "update"]
         else:
             access = ["-P", ".", "-a", "."]
 
         def command() -> tuple[list[str], str]:
             # -v logs every request to the log file: tests can see when a client asked for a page.
-            argv = [sys.executable, "-c", _PYPISERVER_MAIN, "run", "-v", "-p", str(self.port), "-i", self.bind]
+            argv = [*pypiserver_program(), "run", "-v", "-p", str(self.port), "-i", self.bind]
             return [*argv, *access, "--disable-fallback", str(self.dir)], self.simple_url
 
         self._spawn(command)
