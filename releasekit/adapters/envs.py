@@ -81,6 +81,13 @@ def _is_local(item: str | Path) -> bool:
     return isinstance(item, Path) or os.path.exists(item)
 
 
+def _http_hosts(urls: Sequence[str | None]) -> list[str]:
+    """host[:port] of each plain-http URL, once: the indexes named on the command line, as given."""
+    from urllib.parse import urlsplit
+
+    return list(dict.fromkeys(urlsplit(u).netloc.rpartition("@")[2] for u in urls if u and u.startswith("http://")))
+
+
 def _tail(text: str, lines: int = 6) -> str:
     kept = [line.rstrip() for line in text.strip().splitlines() if line.strip()]
     return " | ".join(kept[-lines:])
@@ -142,6 +149,8 @@ class CleanEnv:
             raise ValueError("extra indexes need an index_url: the installer's default index is never hermetic")
         for url in extra_index_urls:
             argv += ["--extra-index-url", url]
+        if argv[0] == sys.executable:  # pip ignores a plain-http index unless told; uv reads it as given
+            argv += [arg for host in _http_hosts([index_url, *extra_index_urls]) for arg in ("--trusted-host", host)]
         if index_url:
             argv += ["--index-url", index_url]
         elif all(_is_local(s) for s in specs_or_paths):
