@@ -76,9 +76,8 @@ def mismatch(requirement: str, installed: InstalledFile | None, expected: Mappin
     if not expected:
         return None
     if installed is None or not installed.sha256:
-        what = f"{installed.name} " if installed and installed.name else ""
-        return (f"cannot tell which file {requirement} was installed from: the installer reported no sha256 "
-                f"for {what or 'it'}")
+        what = installed.name if installed and installed.name else "it"
+        return f"cannot tell which file {requirement} was installed from: the installer reported no sha256 for {what}"
     if installed.sha256 in expected.values():
         return None
     if installed.name in expected:

@@ -432,7 +432,17 @@ def check_done(rite) -> bool:
 
 def check_commands(rite) -> list[str]:
     return ["python -m twine check --strict dist/*", "compare the sdist with git ls-files",
-            "install each artifact in a fresh venv; import; compare the version"]
+            f"install each artifact in a fresh venv{deps_note(rite.project)}; the installed file's sha256 is the "
+            "artifact's; import; compare the version"]
+
+
+def deps_note(project: Project) -> str:
+    """For plans: where dependencies of clean installs may also come from ("" when only the target index)."""
+    try:
+        url = deps_index_url(project)
+    except ReleasekitError:  # an unusable repository is preflight's to report
+        return ""
+    return f" (dependencies also from {url})" if url else ""
 
 
 # --- tasks ----------------------------------------------------------------------------------------------------------

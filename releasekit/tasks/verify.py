@@ -281,9 +281,12 @@ def verify_release(rite) -> None:
 
 
 def verify_commands(rite) -> list[str]:
+    from releasekit.tasks.dist import deps_note
+
     r = rite.release
     cmds = [f"poll the index until it serves every file of {r.version} with its sha256",
-            f"pip install --no-cache-dir {rite.project.package}=={r.version} into a fresh venv; import; version"]
+            f"pip install --no-cache-dir {rite.project.package}=={r.version} into a fresh venv"
+            f"{deps_note(rite.project)}; the installed file's sha256 is a released file's; import; version"]
     cmds += [f"same on host {h}" for h in rite.hosts]
     return cmds
 

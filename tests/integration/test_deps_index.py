@@ -53,8 +53,9 @@ def released(tmp_path_factory, indexes):
     configure(project, pypi__repository=target.url, pypi__deps_index_url=deps.simple_url, dist__isolation=False,
               test_command="true", wait__interval=0.2)
     cli = Cli(project.path, dict(cli_env, TWINE_USERNAME="u", TWINE_PASSWORD="p"))
+    plan = cli("release", "--plan")
     result = cli("release", "--yes")
-    return project, cli, result, target, deps
+    return project, cli, result, target, deps, plan
 
 
 def released_wheel(project) -> Path:
@@ -62,7 +63,10 @@ def released_wheel(project) -> Path:
 
 
 def test_a_project_with_a_dependency_releases_when_dependencies_come_from_the_deps_index(released):
-    project, cli, result, target, deps = released
+    project, cli, result, target, deps, plan = released
+    assert plan.returncode == 0, plan.stdout + plan.stderr
+    # the plan says where dependencies come from, for the check step and for verify
+    assert plan.stdout.count(f"(dependencies also from {deps.simple_url})") == 2
     assert result.returncode == 0, result.stdout + result.stderr
     out = result.stdout
     assert "artifacts of 0.1.0 pass the checks" in out and "installed in clean environments" in out
@@ -75,7 +79,7 @@ def test_a_project_with_a_dependency_releases_when_dependencies_come_from_the_de
 
 def test_without_the_deps_index_the_clean_install_finds_no_dependency(released):
     """The control: the setting is what makes the release installable (an empty value switches it off)."""
-    project, cli, result, target, deps = released
+    project, cli, result, target, deps, _plan = released
     assert result.returncode == 0, result.stdout + result.stderr
     off = {"INVOKE_RELEASEKIT_PYPI_DEPS_INDEX_URL": ""}
     for task in ("verify.local", "verify.install"):  # the check step's clean installs, then verify's
@@ -87,7 +91,7 @@ def test_without_the_deps_index_the_clean_install_finds_no_dependency(released):
 
 
 def test_a_higher_version_planted_on_the_deps_index_is_not_installed(released):
-    project, cli, result, target, deps = released
+    project, cli, result, target, deps, _plan = released
     assert result.returncode == 0, result.stdout + result.stderr
     planted = write_wheel(deps.dir, "rk-with-deps", "0.2.0", files={"rk_with_deps/version.py": "__version__ = '0.2.0'\n"})
     try:
@@ -103,7 +107,7 @@ def test_a_higher_version_planted_on_the_deps_index_is_not_installed(released):
 
 
 def test_the_same_version_planted_on_the_deps_index_fails_verify_naming_both_hashes(released, tmp_path):
-    project, cli, result, target, deps = released
+    project, cli, result, target, deps, _plan = released
     assert result.returncode == 0, result.stdout + result.stderr
     # 0.1.0 with a build tag: pip prefers it to the released wheel, as an attacker would want.
     made = write_wheel(tmp_path / "planted", "rk-with-deps", "0.1.0", requires=[f"{DEP}>=1.0"])

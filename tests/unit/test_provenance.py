@@ -74,7 +74,7 @@ def test_another_wheel_of_the_version_is_compared_with_the_released_wheel():
 
 def test_no_hash_reported_is_a_failure_too():
     assert mismatch("my-pkg==1.0", None, RELEASED).startswith("cannot tell which file my-pkg==1.0 was installed from")
-    assert "reported no sha256 for x.whl" in mismatch("my-pkg==1.0", InstalledFile("x.whl"), RELEASED)
+    assert mismatch("my-pkg==1.0", InstalledFile("x.whl"), RELEASED).endswith("reported no sha256 for x.whl")
 
 
 def test_nothing_expected_checks_nothing():
