@@ -133,6 +133,28 @@ def check_provenance(env, package: str, requirement: str, expected: dict[str, st
     return installed if expected else None
 
 
+def deps_index_problems(project: Project, version: str) -> list[str]:
+    """The deps index must answer before the rite changes anything; one that already serves this version
+    of the package is told now (its file, not the release's, could be installed)."""
+    from releasekit.adapters import index
+
+    try:
+        url = deps_index_url(project)
+    except ReleasekitError:  # an unusable repository is reported by the upload preflight
+        return []
+    if not url:
+        return []
+    try:
+        served = index.files_for_version(index.fetch_files(index.simple_url("", project.package, url)),
+                                         project.package, version)
+    except ReleasekitError as exc:
+        return [f"the deps index (pypi.deps_index_url) is not usable: {exc.message}"]
+    if served:
+        ui.warn(f"the deps index {url} already serves {project.package} {version} ({', '.join(sorted(served))}): "
+                "the clean installs fail if the installer takes such a file instead of the release's")
+    return []
+
+
 def verify_local(project: Project, sh: Shell, paths: list[Path], version: str) -> list[tuple[str, str, str]]:
     """Install each artifact alone in a fresh hermetic env, import it, compare the version, smoke-test."""
     from releasekit.adapters import pypi
@@ -329,6 +351,7 @@ def preflight_problems(rite) -> list[str]:
     skip = set(rite.settings["skip_steps"])
     if "upload" not in skip:
         problems += pypi_preflight(rite.project, rite.release.version)
+    problems += deps_index_problems(rite.project, rite.release.version)
     if conda_enabled(rite.project) and "build" not in skip:
         problems += conda_preflight(rite.project)
     return problems

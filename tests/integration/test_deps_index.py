@@ -125,3 +125,31 @@ def test_the_same_version_planted_on_the_deps_index_fails_verify_naming_both_has
         f"({deps.url}packages/{planted.name}")
     assert f"not from the released {wheel.name} with sha256 {sha256(wheel)}" in line
     assert "pypi.deps_index_url" in line and "Traceback" not in verify.stderr
+
+
+def test_a_deps_index_that_does_not_answer_stops_preflight_before_any_change(tmp_path, indexes, cli_env):
+    target, _deps = indexes
+    dead = PypiServer(tmp_path / "dead").start()
+    dead.stop()  # its port is closed now
+    project = make_sample_project(tmp_path, "rk-dead-deps")
+    configure(project, pypi__repository=target.url, pypi__deps_index_url=dead.simple_url, dist__isolation=False,
+              test_command="true")
+    result = Cli(project.path, dict(cli_env, TWINE_USERNAME="u", TWINE_PASSWORD="p"))("release", "--yes")
+    assert result.returncode != 0
+    assert (f"the deps index (pypi.deps_index_url) is not usable: cannot read {dead.simple_url}rk-dead-deps/"
+            in result.stdout + result.stderr)
+    assert project.git("tag").strip() == "" and not any(target.dir.glob("rk_dead_deps*"))
+
+
+def test_a_deps_index_already_serving_the_version_is_told_in_preflight(tmp_path, indexes, cli_env):
+    target, deps = indexes
+    project = make_sample_project(tmp_path, "rk-served-deps")
+    configure(project, pypi__repository=target.url, pypi__deps_index_url=deps.simple_url, dist__isolation=False,
+              test_command="true")
+    planted = write_wheel(deps.dir, "rk-served-deps", "0.1.0")
+    try:
+        result = Cli(project.path, dict(cli_env, TWINE_USERNAME="u", TWINE_PASSWORD="p"))("release", "--dry-run")
+    finally:
+        planted.unlink()
+    assert (f"the deps index {deps.simple_url} already serves rk-served-deps 0.1.0 ({planted.name})"
+            in result.stdout + result.stderr), result.stdout + result.stderr
