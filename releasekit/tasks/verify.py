@@ -38,7 +38,11 @@ def released_files(project: Project, version: str, page: str) -> dict[str, str]:
         served = index.files_for_version(index.fetch_files(page), project.package, version)
     except IndexUnavailable as exc:
         raise VerifyFailed(f"cannot read the released files' sha256 from {page}: {exc.message}") from None
-    return {name: sha for name, sha in served.items() if sha}
+    hashed = {name: sha for name, sha in served.items() if sha}
+    if not hashed:
+        ui.warn(f"no artifacts of {version} here and no sha256 on {page}: the installed file cannot be "
+                "compared with the released one")
+    return hashed
 
 
 def index_probe(project: Project, version: str, expected: dict[str, str], page: str):

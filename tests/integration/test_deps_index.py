@@ -153,3 +153,26 @@ def test_a_deps_index_already_serving_the_version_is_told_in_preflight(tmp_path,
         planted.unlink()
     assert (f"the deps index {deps.simple_url} already serves rk-served-deps 0.1.0 ({planted.name})"
             in result.stdout + result.stderr), result.stdout + result.stderr
+
+
+def test_verify_from_a_machine_without_the_artifacts_compares_with_the_index_hashes(released, tmp_path):
+    project, cli, result, target, deps, _plan = released
+    assert result.returncode == 0, result.stdout + result.stderr
+    wheel = released_wheel(project)
+    served_sha = sha256(target.dir / wheel.name)
+    dist = project.path / "dist"
+    shutil.move(dist, tmp_path / "dist")
+    try:
+        made = write_wheel(tmp_path / "planted", "rk-with-deps", "0.1.0", requires=[f"{DEP}>=1.0"])
+        planted = Path(shutil.copy(made, deps.dir / "rk_with_deps-0.1.0-1-py3-none-any.whl"))
+        try:
+            bad = cli("verify.install", "--version", "0.1.0", "--no-wait")
+        finally:
+            planted.unlink()
+        good = cli("verify.install", "--version", "0.1.0", "--no-wait")
+    finally:
+        shutil.move(tmp_path / "dist", dist)
+    assert bad.returncode != 0
+    assert f"not from the released {wheel.name} with sha256 {served_sha}" in bad.stderr.strip().splitlines()[-1]
+    assert good.returncode == 0, good.stdout + good.stderr
+    assert f"rk-with-deps==0.1.0 came from {wheel.name}, sha256 {served_sha}: the released file" in good.stdout
