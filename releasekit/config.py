@@ -43,6 +43,8 @@ SCHEMA: dict[str, tuple[Any, tuple, str]] = {
     "dist.max_file_size": (50_000_000, (int,), "report files in the artifacts larger than this (bytes)"),
     "pypi.repository": ("pypi", (str,), "twine repository name or upload URL"),
     "pypi.index_url": (None, (str,), "simple index to check and install from (default: derived)"),
+    "pypi.deps_index_url": (None, (str,), "simple index that dependencies and build backends of clean installs may "
+                            "also come from (default: PyPI's when the target is TestPyPI, else none)"),
     "conda.recipe": ("conda/", (str,), "recipe folder: meta.yaml or recipe.yaml"),
     "conda.builder": ("auto", (str,), "auto | conda-build | rattler-build"),
     "conda.channels": ([], (list,), "channels for building and installing"),

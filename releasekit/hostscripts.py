@@ -20,12 +20,13 @@ from __future__ import annotations
 import re
 import secrets
 import shlex
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from packaging.version import InvalidVersion, Version
 
 from releasekit.errors import ConfigError, VersionError
+from releasekit.provenance import REPORT_PRINTER
 
 DIALECTS = ("sh", "powershell", "cmd")
 INSTALLERS = ("pip", "uv")
@@ -67,6 +68,10 @@ class VerifySpec:
     ``backoff`` is the wait in seconds before the second attempt; it doubles.
     ``trusted_hosts`` lets pip (``--trusted-host``) and uv
     (``--allow-insecure-host``) use a plain-http or self-signed index.
+    ``expected_files`` (filename -> sha256 of the released files) makes pip
+    write its installation report and the script print which file it
+    installed the package from (``RK installed_file/url/sha256``), for the
+    caller to compare; uv writes no such report, so it cannot be used then.
     """
 
     package: str
@@ -81,6 +86,7 @@ class VerifySpec:
     uv_command: str = "uv"
     attempts: int = 4
     backoff: int = 5
+    expected_files: Mapping[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if not _DIST_NAME.match(self.package or ""):
@@ -106,6 +112,13 @@ class VerifySpec:
             raise ConfigError(f"unknown installer {self.installer!r}; use one of {', '.join(INSTALLERS)}")
         if self.python is not None and not self.python.strip():
             raise ConfigError("the python command is empty", hint="set the host's `python`, e.g. python3 or `py -3.12`")
+        object.__setattr__(self, "expected_files", dict(self.expected_files))
+        for name, sha in self.expected_files.items():
+            if not re.fullmatch(r"[0-9a-f]{64}", str(sha)):
+                raise ConfigError(f"the sha256 of {name!r} is not 64 hex digits: {sha!r}")
+        if self.expected_files and self.installer == "uv":
+            raise ConfigError("uv writes no installation report, so the file it installs cannot be compared "
+                              "with the released one", hint="use the pip installer on this host")
         if self.attempts < 1 or self.backoff < 0:
             raise ConfigError(f"attempts must be >= 1 and backoff >= 0 (got {self.attempts}, {self.backoff})")
 
@@ -253,6 +266,11 @@ class _Parts:
     clock: str
     check_import: str
     check_version: str
+    print_report: str  # prints RK installed_* from pip's report; "" when no file is expected
+
+
+# Where pip's installation report goes, in each dialect's own reference to the script's temp dir.
+_REPORT = {"sh": '"$rk_tmp/rk-report.json"', "powershell": "$rkReport", "cmd": '"%RK_TMP%\\rk-report.json"'}
 
 
 def _parts(spec: VerifySpec, dialect: str) -> _Parts:
@@ -267,14 +285,20 @@ def _parts(spec: VerifySpec, dialect: str) -> _Parts:
         args += ["--allow-insecure-host" if spec.installer == "uv" else "--trusted-host", host]
     args.append(spec.requirement)
     uv = " ".join(q(w) for w in split_command(spec.uv_command, dialect))
+    install_args = " ".join(q(a) for a in args)
+    print_report = ""
+    if spec.expected_files:
+        install_args += f" --report {_REPORT[dialect]}"
+        print_report = f"{py} -c {q(REPORT_PRINTER)} {_REPORT[dialect]} {q(spec.package)}"
     return _Parts(
         py=py,
-        install_args=" ".join(q(a) for a in args),
+        install_args=install_args,
         uv=uv,
         info=q(_PY_INFO),
         clock=q(_PY_CLOCK),
         check_import=f"{q(_PY_IMPORT)} {q(spec.import_name or '')}",
         check_version=f"{q(_PY_VERSION)} {q(spec.package)} {q(spec.version)}",
+        print_report=print_report,
     )
 
 
@@ -287,6 +311,17 @@ def render(spec: VerifySpec, dialect: str) -> str:
     if dialect == "cmd":
         return _render_cmd(spec, _parts(spec, dialect))
     raise _unknown_dialect(dialect)
+
+
+def _report_line(p: _Parts, dialect: str) -> str:
+    """The line that prints which file pip installed the package from (its sha256 is checked by the caller)."""
+    if not p.print_report:
+        return ""
+    comment = "rem" if dialect == "cmd" else "#"
+    indent = "    " if dialect == "powershell" else ""
+    call = "& " if dialect == "powershell" else ""
+    return (f"{indent}{comment} Which file the package came from: the caller compares its sha256 with the release's.\n"
+            f"{indent}{call}{p.print_report}\n")
 
 
 def _header(spec: VerifySpec, comment: str) -> str:
@@ -370,7 +405,7 @@ done
 echo "RK install_attempts=$rk_attempt"
 if [ "$rk_rc" -ne 0 ]; then echo "RK install=fail"; echo "RK result=fail"; exit "$rk_rc"; fi
 echo "RK install=ok"
-
+{_report_line(p, "sh")}
 "$rk_envpy" -c {p.check_import}
 rk_rc=$?
 if [ "$rk_rc" -eq 0 ]; then echo "RK import=ok"; else echo "RK import=fail"; rk_fail "$rk_rc"; fi
@@ -448,6 +483,7 @@ try {{ do {{
     & {p.py} -c {p.info}
     if ($LASTEXITCODE -ne 0) {{ $rkStatus = $LASTEXITCODE; 'RK python=fail'; break }}
     $rkEnv = Join-Path $rkTmp 'env'
+    $rkReport = Join-Path $rkTmp 'rk-report.json'
     $rkEnvPy = Join-Path $rkEnv 'Scripts\\python.exe'
 {setup_env}
     # Retry with backoff: an index's caches can lag behind a fresh upload.
@@ -467,7 +503,7 @@ try {{ do {{
     'RK install_attempts=' + $rkAttempt
     if ($rkRc -ne 0) {{ 'RK install=fail'; $rkStatus = $rkRc; break }}
     'RK install=ok'
-
+{_report_line(p, "powershell")}
     & $rkEnvPy -c {p.check_import}
     $rkRc = $LASTEXITCODE
     if ($rkRc -eq 0) {{ 'RK import=ok' }} else {{ 'RK import=fail'; rk_fail $rkRc }}
@@ -592,7 +628,7 @@ goto rk_failed
 {p.py} -c {p.clock} install_end
 echo RK install_attempts=%RK_ATTEMPT%
 echo RK install=ok
-
+{_report_line(p, "cmd")}
 "%RK_ENVPY%" -c {p.check_import}
 set "RK_RC=%ERRORLEVEL%"
 if "%RK_RC%"=="0" (echo RK import=ok) else (echo RK import=fail)

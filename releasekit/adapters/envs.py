@@ -81,6 +81,13 @@ def _is_local(item: str | Path) -> bool:
     return isinstance(item, Path) or os.path.exists(item)
 
 
+def _http_hosts(urls: Sequence[str | None]) -> list[str]:
+    """host[:port] of each plain-http URL, once: the indexes named on the command line, as given."""
+    from urllib.parse import urlsplit
+
+    return list(dict.fromkeys(urlsplit(u).netloc.rpartition("@")[2] for u in urls if u and u.startswith("http://")))
+
+
 def _tail(text: str, lines: int = 6) -> str:
     kept = [line.rstrip() for line in text.strip().splitlines() if line.strip()]
     return " | ".join(kept[-lines:])
@@ -116,20 +123,34 @@ class CleanEnv:
         *,
         index_url: str | None = None,
         no_deps: bool = False,
+        extra_index_urls: Sequence[str] = (),
+        report: bool = False,
     ) -> CommandResult:
         """Install requirement specs or local artifact files, from ``index_url`` only.
 
         Without ``index_url``, a list made only of local files installs with
         ``--no-index`` (nothing may come from anywhere else); specs then come
-        from the installer's default index.
+        from the installer's default index. ``extra_index_urls`` are further
+        indexes (dependencies, build backends). ``report`` makes pip write its
+        installation report (uv has none, so pip installs then), read with
+        :meth:`installed_from`.
         """
         items = [str(s) for s in specs_or_paths]
         if not items:
             raise ValueError("nothing to install")
-        if self.uv:
+        if self.uv and not report:
             argv = [self.uv, "pip", "install", "--python", str(self.python_path)]
         else:
             argv = [sys.executable, "-m", "pip", "--python", str(self.python_path), "install"]
+        if report:
+            self.report_path.unlink(missing_ok=True)
+            argv += ["--report", str(self.report_path)]
+        if extra_index_urls and not index_url:
+            raise ValueError("extra indexes need an index_url: the installer's default index is never hermetic")
+        for url in extra_index_urls:
+            argv += ["--extra-index-url", url]
+        if argv[0] == sys.executable:  # pip ignores a plain-http index unless told; uv reads it as given
+            argv += [arg for host in _http_hosts([index_url, *extra_index_urls]) for arg in ("--trusted-host", host)]
         if index_url:
             argv += ["--index-url", index_url]
         elif all(_is_local(s) for s in specs_or_paths):
@@ -144,6 +165,22 @@ class CleanEnv:
                 f"installing {' '.join(items)} into a clean environment failed: {_tail(exc.output)}",
                 "the index or the files lack what the install needs; see the release log for the installer's output",
             ) from None
+
+    @property
+    def report_path(self) -> Path:
+        return self.path.parent / "install-report.json"
+
+    def installed_from(self, package: str):
+        """The file the last ``install(report=True)`` installed ``package`` from (None if it did not)."""
+        import json
+
+        from releasekit import provenance
+
+        try:
+            report = json.loads(self.report_path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+        return provenance.from_report(report, package)
 
     def python(self, args: Sequence[str], *, check: bool = True) -> CommandResult:
         """Run the env's interpreter (isolated mode: no cwd, no PYTHON* vars, no user site)."""

@@ -417,6 +417,15 @@ def _remove_remote(conn: Connection, path: str) -> None:
         ui.warn(f"could not remove {path} on {conn.host}: {exc}")
 
 
+def _provenance_problem(verify: hostscripts.VerifySpec, data: Mapping[str, str]) -> str | None:
+    """When released files were given: the installed file's sha256 must be one of theirs."""
+    from releasekit import provenance
+
+    if not verify.expected_files or data.get("install") != "ok":
+        return None
+    return provenance.mismatch(verify.requirement, provenance.from_results(data), verify.expected_files)
+
+
 def verify_on_host(
     conn: Connection,
     spec: HostSpec,
@@ -447,8 +456,10 @@ def verify_on_host(
     data["shell"] = dialect
     data["script"] = name
     data["exit_code"] = str(result.exited)
-    if result.exited != 0 or data.get("result") != "ok":
-        problems = hostscripts.failed_checks(data) or [f"the verify script exited with {result.exited}"]
+    mismatch = _provenance_problem(verify, data)
+    if result.exited != 0 or data.get("result") != "ok" or mismatch:
+        problems = hostscripts.failed_checks(data) or ([] if mismatch else [f"the verify script exited with {result.exited}"])
+        problems += [mismatch] if mismatch else []
         last = next((line.strip() for line in reversed(result.stderr.splitlines()) if line.strip()), "")
         detail = f" (last error: {last})" if last else ""
         error = VerifyFailed(

@@ -459,6 +459,28 @@ def repository_url(
     )
 
 
+def _simple_root(repository_url: str) -> str:
+    """The simple index root (what pip's ``--index-url`` takes) of the index an upload URL belongs to."""
+    return index.simple_url(repository_url, "any").rstrip("/").rsplit("/", 1)[0] + "/"
+
+
+def default_deps_index(upload_url: str, index_root: str) -> str | None:
+    """PyPI's simple index when the target is TestPyPI, else None.
+
+    TestPyPI carries few of the dependencies and build backends a clean install needs, so they come
+    from PyPI. Both indexes are known by the URLs twine itself uses for its ``pypi`` and ``testpypi``
+    repositories: no host name is written down here.
+    """
+    from urllib.parse import urlsplit
+
+    from twine import utils as twine_utils
+
+    test = twine_utils.TEST_REPOSITORY
+    if urlsplit(upload_url).hostname == urlsplit(test).hostname or index_root == _simple_root(test):
+        return _simple_root(twine_utils.DEFAULT_REPOSITORY)
+    return None
+
+
 def upload(
     shell: Shell,
     paths: Sequence[Path],

@@ -105,18 +105,72 @@ def check_artifacts(project: Project, sh: Shell, git: Git, paths: list[Path], ve
     ui.info(f"artifacts of {version} pass the checks")
 
 
+def deps_index_url(project: Project) -> str | None:
+    """Where dependencies and build backends of clean installs may also come from: ``pypi.deps_index_url``,
+    else PyPI's simple index when the target is TestPyPI, else nowhere but the target index."""
+    from releasekit.adapters import pypi
+    from releasekit.tasks.upload import index_root, pypi_target
+
+    configured = project.settings["pypi.deps_index_url"]
+    if configured is not None:
+        return configured or None  # an empty string switches the default off
+    _repo, url, page = pypi_target(project)
+    return pypi.default_deps_index(url, index_root(page))
+
+
+def check_provenance(env, package: str, requirement: str, expected: dict[str, str]):
+    """The file the last install took ``package`` from must be one of ``expected`` (name -> sha256), byte
+    for byte: another index may serve the same version too (dependency confusion). Returns that file
+    (None when nothing was expected)."""
+    from releasekit import provenance
+    from releasekit.errors import VerifyFailed
+
+    installed = env.installed_from(package)
+    problem = provenance.mismatch(requirement, installed, expected)
+    if problem:
+        raise VerifyFailed(problem, "another index serves a file of this very release: remove it there, or drop "
+                                    "that index from `pypi.deps_index_url`")
+    return installed if expected else None
+
+
+def deps_index_problems(project: Project, version: str) -> list[str]:
+    """The deps index must answer before the rite changes anything; one that already serves this version
+    of the package is told now (its file, not the release's, could be installed)."""
+    from releasekit.adapters import index
+
+    try:
+        url = deps_index_url(project)
+    except ReleasekitError:  # an unusable repository is reported by the upload preflight
+        return []
+    if not url:
+        return []
+    try:
+        served = index.files_for_version(index.fetch_files(index.simple_url("", project.package, url)),
+                                         project.package, version)
+    except ReleasekitError as exc:
+        return [f"the deps index (pypi.deps_index_url) is not usable: {exc.message}"]
+    if served:
+        ui.warn(f"the deps index {url} already serves {project.package} {version} ({', '.join(sorted(served))}): "
+                "the clean installs fail if the installer takes such a file instead of the release's")
+    return []
+
+
 def verify_local(project: Project, sh: Shell, paths: list[Path], version: str) -> list[tuple[str, str, str]]:
     """Install each artifact alone in a fresh hermetic env, import it, compare the version, smoke-test."""
+    from releasekit.adapters import pypi
     from releasekit.adapters.envs import clean_env
     from releasekit.tasks.upload import index_root, pypi_target
 
-    # Dependencies (and an sdist's build backend) come from the configured index only.
-    deps_index = index_root(pypi_target(project)[2])
+    # Dependencies (and an sdist's build backend) come from the target index and the deps index only.
+    target_index = index_root(pypi_target(project)[2])
+    deps_index = deps_index_url(project)
     rows = []
     for path in paths:
         with clean_env(sh) as env:
             needs_index = path.name.endswith((".tar.gz", ".zip")) or _has_deps(path)
-            env.install([path], index_url=deps_index if needs_index else None)
+            env.install([path], index_url=target_index if needs_index else None,
+                        extra_index_urls=[deps_index] if deps_index and needs_index else [], report=True)
+            check_provenance(env, project.package, path.name, {path.name: pypi.sha256(path)})
             got = check_installed(project, env, version, path.name)
             rows.append((path.name, got, "import ok" + (", smoke ok" if project.settings["smoke_command"] else "")))
     ui.table(("artifact", "version", "checks"), rows, title="installed in clean environments")
@@ -297,6 +351,7 @@ def preflight_problems(rite) -> list[str]:
     skip = set(rite.settings["skip_steps"])
     if "upload" not in skip:
         problems += pypi_preflight(rite.project, rite.release.version)
+    problems += deps_index_problems(rite.project, rite.release.version)
     if conda_enabled(rite.project) and "build" not in skip:
         problems += conda_preflight(rite.project)
     return problems
@@ -400,7 +455,17 @@ def check_done(rite) -> bool:
 
 def check_commands(rite) -> list[str]:
     return ["python -m twine check --strict dist/*", "compare the sdist with git ls-files",
-            "install each artifact in a fresh venv; import; compare the version"]
+            f"install each artifact in a fresh venv{deps_note(rite.project)}; the installed file's sha256 is the "
+            "artifact's; import; compare the version"]
+
+
+def deps_note(project: Project) -> str:
+    """For plans: where dependencies of clean installs may also come from ("" when only the target index)."""
+    try:
+        url = deps_index_url(project)
+    except ReleasekitError:  # an unusable repository is preflight's to report
+        return ""
+    return f" (dependencies also from {url})" if url else ""
 
 
 # --- tasks ----------------------------------------------------------------------------------------------------------

@@ -114,6 +114,7 @@ def _detected(c, settings) -> dict[str, str]:
     A value that cannot be found says why, in the same words a release would fail with."""
     from releasekit.errors import ReleasekitError
     from releasekit.project import Project
+    from releasekit.tasks.dist import deps_index_url
     from releasekit.tasks.git import detect_main_branch, git_for
     from releasekit.tasks.upload import index_root, pypi_target
 
@@ -125,6 +126,7 @@ def _detected(c, settings) -> dict[str, str]:
         "main_branch": lambda: detect_main_branch(project, git_for(c, project)),
         "state_dir": lambda: str(project.state_dir),
         "pypi.index_url": lambda: index_root(pypi_target(project)[2]),
+        "pypi.deps_index_url": lambda: deps_index_url(project) or "(none: only the target index)",
     }
     found = {}
     for key, probe in probes.items():

@@ -25,6 +25,26 @@ def expected_files(project: Project, version: str) -> dict[str, str]:
     return {p.name: pypi.sha256(p) for p in release_artifacts(project, version)}
 
 
+def released_files(project: Project, version: str, page: str) -> dict[str, str]:
+    """filename -> sha256 of the release: the local artifacts, else (verifying from another machine)
+    the hashes the target index's page carries for the version."""
+    from releasekit.adapters import index
+    from releasekit.errors import IndexUnavailable
+
+    local = expected_files(project, version)
+    if local:
+        return local
+    try:
+        served = index.files_for_version(index.fetch_files(page), project.package, version)
+    except IndexUnavailable as exc:
+        raise VerifyFailed(f"cannot read the released files' sha256 from {page}: {exc.message}") from None
+    hashed = {name: sha for name, sha in served.items() if sha}
+    if not hashed:
+        ui.warn(f"no artifacts of {version} here and no sha256 on {page}: the installed file cannot be "
+                "compared with the released one")
+    return hashed
+
+
 def index_probe(project: Project, version: str, expected: dict[str, str], page: str):
     """A probe that reads the simple page fresh and reports what is missing or differs."""
     from releasekit.adapters import index
@@ -118,40 +138,50 @@ def install_published(project: Project, sh: Shell, version: str, *, attempts: in
     """pip install PKG==VERSION from the index into a fresh hermetic env, retried with backoff
     (caches behind an index disagree for a while); import; compare the version; smoke-test."""
     from releasekit.adapters.envs import clean_env
-    from releasekit.tasks.dist import check_installed
+    from releasekit.tasks.dist import check_installed, check_provenance, deps_index_url
     from releasekit.tasks.upload import index_root, pypi_target
 
     _repo, _url, page = pypi_target(project)
     root = index_root(page)
+    deps = [url for url in [deps_index_url(project)] if url]
     spec = f"{project.package}=={version}"
     with clean_env(sh) as env:
         start = time.monotonic()
         for attempt in range(1, attempts + 1):
             try:
-                env.install([spec], index_url=root)
+                env.install([spec], index_url=root, extra_index_urls=deps, report=True)
                 break
             except VerifyFailed:
                 if attempt == attempts:
                     raise
                 time.sleep(2 ** attempt)
         seconds = time.monotonic() - start
+        installed = check_provenance(env, project.package, spec, released_files(project, version, page))
+        if installed:
+            ui.info(f"{spec} came from {installed.name}, sha256 {installed.sha256}: the released file")
         got = check_installed(project, env, version, f"{spec} from the index")
     return got, seconds
 
 
-def host_verify_spec(project: Project, version: str, index_url: str, python: str | None, dialect: str):
-    """What to install and check on one host, in that host's shell dialect."""
+def host_verify_spec(project: Project, version: str, index_url: str, python: str | None, dialect: str,
+                     deps_index: str | None = None, expected: dict[str, str] | None = None):
+    """What to install and check on one host, in that host's shell dialect: the release from the target
+    index, its dependencies also from ``deps_index``, the installed file's sha256 among ``expected``."""
     import urllib.parse
 
     from releasekit import hostscripts
 
-    host = urllib.parse.urlsplit(index_url).hostname or ""
-    insecure = index_url.startswith("http://") and host not in ("localhost", "127.0.0.1", "::1")
+    def insecure(url: str) -> list[str]:
+        host = urllib.parse.urlsplit(url).hostname or ""
+        return [host] if url.startswith("http://") and host not in ("localhost", "127.0.0.1", "::1") else []
+
+    extra = [deps_index] if deps_index else []
+    trusted = list(dict.fromkeys(h for url in (index_url, *extra) for h in insecure(url)))
     code = project.settings["smoke_command"]
     smoke = f"python -c {hostscripts.quote(code, dialect)}" if code else None
     return hostscripts.VerifySpec(package=project.package, version=version, import_name=project.import_name,
-                                  index_url=index_url, python=python, smoke=smoke,
-                                  trusted_hosts=(host,) if insecure else ())
+                                  index_url=index_url, extra_index_urls=extra, python=python, smoke=smoke,
+                                  trusted_hosts=trusted, expected_files=expected or {})
 
 
 def verify_hosts(project: Project, version: str, host_args: list[str]):
@@ -159,15 +189,19 @@ def verify_hosts(project: Project, version: str, host_args: list[str]):
     from dataclasses import replace
 
     from releasekit.adapters import hosts
+    from releasekit.tasks.dist import deps_index_url
     from releasekit.tasks.upload import index_root, pypi_target
 
     s = project.settings
     specs = hosts.parse_hosts(host_args, s["hosts"])
-    index_url = index_root(pypi_target(project)[2])
+    page = pypi_target(project)[2]
+    index_url = index_root(page)
+    deps_index = deps_index_url(project)
+    expected = released_files(project, version, page)
 
     def check(conn, spec):
         dialect = hosts.detect_dialect(conn) if spec.shell == "auto" else spec.shell
-        verify = host_verify_spec(project, version, index_url, spec.python, dialect)
+        verify = host_verify_spec(project, version, index_url, spec.python, dialect, deps_index, expected)
         return hosts.verify_on_host(conn, replace(spec, shell=dialect), verify, timeout=s["verify.host_timeout"])
 
     return hosts.run_on_hosts(specs, check, max_parallel=s["verify.max_parallel"], timeout=s["verify.host_timeout"],
@@ -251,9 +285,12 @@ def verify_release(rite) -> None:
 
 
 def verify_commands(rite) -> list[str]:
+    from releasekit.tasks.dist import deps_note
+
     r = rite.release
     cmds = [f"poll the index until it serves every file of {r.version} with its sha256",
-            f"pip install --no-cache-dir {rite.project.package}=={r.version} into a fresh venv; import; version"]
+            f"pip install --no-cache-dir {rite.project.package}=={r.version} into a fresh venv"
+            f"{deps_note(rite.project)}; the installed file's sha256 is a released file's; import; version"]
     cmds += [f"same on host {h}" for h in rite.hosts]
     return cmds
 

@@ -430,6 +430,24 @@ def test_config_shows_values_and_origins(cli, plain_project, tmp_path):
     assert set(rows) == {"setting", *SCHEMA}  # every key, plus the header row
 
 
+def test_config_shows_where_dependencies_of_clean_installs_come_from(cli, plain_project):
+    from twine import utils as twine_utils
+
+    from releasekit.adapters import index
+
+    rows = config_rows(ok(cli("config")))  # the target is PyPI: nothing else
+    assert rows["pypi.deps_index_url"] == ("(none: only the target index)", "detected")
+    # TestPyPI lacks most dependencies: PyPI's simple index, known by twine's own URL for it
+    pypi_root = index.simple_url(twine_utils.DEFAULT_REPOSITORY, "x").rsplit("/", 2)[0] + "/"
+    env = {"INVOKE_RELEASEKIT_PYPI_REPOSITORY": "testpypi"}
+    assert config_rows(ok(cli("config", env=env)))["pypi.deps_index_url"] == (pypi_root, "detected")
+    data = json.loads(ok(cli("config", "--json", env=env)))
+    assert data["pypi.deps_index_url"] == {"value": None, "from": "default", "detected": pypi_root}
+    configure(plain_project, pypi__deps_index_url="http://127.0.0.1:9/simple/")
+    assert config_rows(ok(cli("config", env=env)))["pypi.deps_index_url"] == ("http://127.0.0.1:9/simple/",
+                                                                                "pyproject.toml")
+
+
 def test_config_says_why_an_automatic_value_cannot_be_found(cli, plain_project):
     subprocess.run(["git", "remote", "remove", "origin"], cwd=plain_project.path, check=True)
     subprocess.run(["git", "branch", "-m", plain_project.main_branch, "trunk"], cwd=plain_project.path, check=True)

@@ -147,3 +147,30 @@ def test_clean_env_works_in_a_dry_run(sample_dists: SampleDists):
     with clean_env(Shell(dry_run=True)) as env:
         env.install([sample_dists.wheel])
         assert env.check_import("rk_sample", "rk-sample") == "0.1.0"
+
+
+@pytest.mark.parametrize("use_uv", INSTALLERS)
+def test_a_reported_install_tells_the_file_and_sha256_it_came_from(tmp_path, use_uv):
+    """uv writes no installation report, so a reported install is pip's even in a uv-made env."""
+    import hashlib
+
+    target, deps = PypiServer(tmp_path / "target").start(), PypiServer(tmp_path / "deps").start()
+    try:
+        wheel = write_wheel(target.dir, "rk-reported", "1.0", requires=["rk-reported-dep"])
+        write_wheel(deps.dir, "rk-reported-dep", "2.0")
+        with clean_env(Shell(), use_uv=use_uv) as env:
+            env.install(["rk-reported==1.0"], index_url=target.simple_url, extra_index_urls=[deps.simple_url],
+                        report=True)
+            got = env.installed_from("rk_reported")
+            assert env.check_import("rk_reported_dep", "rk-reported-dep") == "2.0"
+        assert got is not None and got.name == wheel.name
+        assert got.sha256 == hashlib.sha256(wheel.read_bytes()).hexdigest()
+        assert got.url == f"{target.url}packages/{wheel.name}"
+    finally:
+        target.stop()
+        deps.stop()
+
+
+def test_extra_indexes_need_an_index_url(sample_dists: SampleDists):
+    with clean_env(Shell()) as env, pytest.raises(ValueError, match="extra indexes need an index_url"):
+        env.install([sample_dists.wheel], extra_index_urls=["http://127.0.0.1:1/simple/"])

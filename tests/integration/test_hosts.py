@@ -4,6 +4,7 @@ not available), against a real pypiserver serving a freshly built wheel."""
 
 from __future__ import annotations
 
+import hashlib
 import os
 import socket
 import subprocess
@@ -27,6 +28,8 @@ from releasekit.adapters.hosts import (
 from releasekit.errors import HostError
 from releasekit.hostscripts import VerifySpec, parse_results, render
 from releasekit.testing.hosts import NEEDS_NETNS, make_pool, netns_available, ssh_hosts
+from releasekit.testing.sample import write_wheel
+from releasekit.testing.servers import PypiServer
 from releasekit.testing.wheels import rewrite_wheel
 
 pytestmark = pytest.mark.integration
@@ -410,3 +413,76 @@ def test_unreachable_hosts_are_host_errors_and_reported_per_host(tmp_path):
     assert "cannot read known_hosts file" in results[0].error
     with pytest.raises(HostError, match=r"2 of 2 host\(s\) failed"):
         raise_for_failures(results)
+
+
+# --- the release from the target index, its dependencies also from a second one -------------------
+
+
+@dataclass
+class TwoIndexes:
+    """A target index with only the released wheels and a deps index with their dependency, both
+    bound to every address; ``planted`` is a same-version wheel of rkprovbad on the deps index."""
+
+    target: PypiServer
+    deps: PypiServer
+    released: dict[str, dict[str, str]]  # package -> {filename: sha256}
+    planted: Path
+
+    def spec(self, package: str, address: str = "127.0.0.1", **kw) -> VerifySpec:
+        def url(server: PypiServer) -> str:
+            return f"http://{address}:{server.port}/simple/"
+
+        return VerifySpec(package=package, version="1.0", index_url=url(self.target), extra_index_urls=[url(self.deps)],
+                          trusted_hosts=[address], backoff=0, attempts=1, expected_files=self.released[package], **kw)
+
+
+@pytest.fixture(scope="module")
+def two_indexes(tmp_path_factory) -> TwoIndexes:
+    root = tmp_path_factory.mktemp("two-indexes")
+    target = PypiServer(root / "target", bind="0.0.0.0").start()
+    deps = PypiServer(root / "deps", bind="0.0.0.0").start()
+    try:
+        released = {}
+        for package in ("rkprov", "rkprovbad"):
+            wheel = write_wheel(target.dir, package, "1.0", requires=["rkprovdep>=1"])
+            released[package] = {wheel.name: hashlib.sha256(wheel.read_bytes()).hexdigest()}
+        write_wheel(deps.dir, "rkprovdep", "1.0")
+        # rkprovbad 1.0 again, with a build tag: pip prefers it to the released wheel
+        made = write_wheel(root / "planted", "rkprovbad", "1.0", files={"rkprovbad/planted.py": ""})
+        planted = made.replace(deps.dir / "rkprovbad-1.0-1-py3-none-any.whl")
+        yield TwoIndexes(target, deps, released, planted)
+    finally:
+        target.stop()
+        deps.stop()
+
+
+def test_sh_script_reports_the_released_file_with_dependencies_from_the_deps_index(two_indexes, tmp_path):
+    [(name, sha)] = two_indexes.released["rkprov"].items()
+    script = render(two_indexes.spec("rkprov", python=sys.executable, smoke="python -c 'import rkprovdep'"), "sh")
+    code, results, output = run_sh(script, tmp_path)
+    assert code == 0, output
+    assert results["install"] == "ok" and results["smoke"] == "ok"  # the dependency came from the deps index
+    assert results["installed_file"] == name and results["installed_sha256"] == sha
+    assert results["installed_url"] == f"http://127.0.0.1:{two_indexes.target.port}/packages/{name}"
+    assert list((tmp_path / "tmp").iterdir()) == []
+
+
+def test_a_host_given_the_planted_file_by_the_deps_index_fails_naming_both_hashes(ssh_hosts, two_indexes):
+    host = ssh_hosts(1)[0]
+    [(name, sha)] = two_indexes.released["rkprovbad"].items()
+    planted = two_indexes.planted
+    planted_sha = hashlib.sha256(planted.read_bytes()).hexdigest()
+
+    def fn(conn, spec):
+        return verify_on_host(conn, spec, two_indexes.spec(spec.name.split("|")[0], host.gateway))
+
+    good, bad = run_on_hosts([host.spec(name="rkprov|ok"), host.spec(name="rkprovbad|planted")], fn,
+                             **options(host))
+    assert good.ok, good.error
+    assert good.data["installed_sha256"] == two_indexes.released["rkprov"][good.data["installed_file"]]
+    assert not bad.ok and bad.data["install"] == "ok" and bad.data["installed_sha256"] == planted_sha
+    assert bad.error.startswith(
+        f"rkprovbad==1.0 on rkprovbad|planted: rkprovbad==1.0 was installed from {planted.name} with sha256 "
+        f"{planted_sha} (http://{host.gateway}:{two_indexes.deps.port}/packages/{planted.name}), "
+        f"not from the released {name} with sha256 {sha}")
+    assert leftovers([good, bad]) == []

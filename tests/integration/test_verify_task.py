@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import shutil
 import sys
+from pathlib import Path
 
 import pytest
 import yaml
@@ -71,3 +72,50 @@ def test_an_unknown_host_key_is_refused(published, tmp_path):
     result = cli("verify.install", "--host", "h0", "--version", "0.1.0.dev0", "--no-wait", env={"HOME": str(tmp_path)})
     assert result.returncode != 0
     assert "is not known" in result.stdout + result.stderr
+
+
+def test_hosts_take_dependencies_from_the_deps_index_and_refuse_a_planted_release(tmp_path, ssh_hosts, cli_env):
+    import hashlib
+
+    from releasekit.testing.sample import SETUP_PY, write_wheel
+
+    [host] = ssh_hosts(1)
+    target = PypiServer(tmp_path / "target", bind="0.0.0.0", address=host.gateway).start()
+    deps = PypiServer(tmp_path / "deps", bind="0.0.0.0", address=host.gateway).start()
+    try:
+        write_wheel(deps.dir, "rk-hosts-dep", "1.0")
+        setup = SETUP_PY.format(name="rk-hosts-deps", package="rk_hosts_deps", readme_file="README.md",
+                                readme_type="text/markdown")
+        setup = setup.replace("    packages=", '    install_requires=["rk-hosts-dep"],\n    packages=', 1)
+        project = make_sample_project(tmp_path, "rk-hosts-deps", extra_files={"setup.py": setup})
+        settings = {"releasekit": {
+            "pypi": {"repository": target.url, "deps_index_url": deps.simple_url}, "dist": {"isolation": False},
+            "hosts": {"h0": {"host": host.host, "port": host.port, "user": host.user, "python": sys.executable}},
+            "verify": {"known_hosts": str(host.known_hosts), "ssh_key": str(host.key_path)},
+        }}
+        (project.path / "invoke.yaml").write_text(yaml.safe_dump(settings))
+        cli = Cli(project.path, cli_env)
+        cli("dist.pypi", check=True)
+        wheel = next((project.path / "dist").glob("*.whl"))
+        for artifact in (project.path / "dist").iterdir():
+            shutil.copy(artifact, target.dir / artifact.name)
+        ok = cli("verify.install", "--host", "h0", "--version", "0.1.0.dev0", "--no-wait")
+        assert ok.returncode == 0, ok.stdout + ok.stderr
+        assert [line.split()[1] for line in ok.stdout.splitlines() if line.split()[:1] == ["h0"]] == ["ok"]
+        # the same version with a build tag on the deps index: pip prefers it, the hashes tell
+        planted = write_wheel(tmp_path / "planted", "rk-hosts-deps", "0.1.0.dev0", requires=["rk-hosts-dep"])
+        planted = shutil.copy(planted, deps.dir / "rk_hosts_deps-0.1.0.dev0-1-py3-none-any.whl")
+        planted_sha = hashlib.sha256(Path(planted).read_bytes()).hexdigest()
+        wheel_sha = hashlib.sha256(wheel.read_bytes()).hexdigest()
+        bad = cli("verify.install", "--host", "h0", "--version", "0.1.0.dev0", "--no-wait")
+        assert bad.returncode != 0
+        row = next(line for line in bad.stdout.splitlines() if line.split()[:1] == ["h0"])
+        assert row.split()[1] == "FAILED"
+        named = (f"was installed from {Path(planted).name} with sha256 {planted_sha} ({deps.url}packages/"
+                 f"{Path(planted).name}), not from the released {wheel.name} with sha256 {wheel_sha}")
+        assert f"error: rk-hosts-deps==0.1.0.dev0 {named}" in bad.stderr  # the local install, checked first
+        # the host's full message (tests/integration/test_hosts.py asserts it) starts the table's problem cell
+        assert "rk-hosts-deps==0.1.0.dev0 on h0: rk-hosts-deps==0.1.0.dev0 was installed from" in row
+    finally:
+        target.stop()
+        deps.stop()

@@ -537,3 +537,62 @@ def test_report_and_failures():
     with pytest.raises(HostError, match=r"1 of 2 host\(s\) failed: b: cannot reach h2:22: refused") as info:
         raise_for_failures([ok, bad])
     assert info.value.hint == "check the host"
+
+
+# --- which file was installed (a second index for dependencies) -------------------------------------
+
+RELEASED = {"my_pkg-1.2.0-py3-none-any.whl": "a" * 64}
+REPORT_PATH = {"sh": '"$rk_tmp/rk-report.json"', "powershell": "$rkReport", "cmd": '"%RK_TMP%\\rk-report.json"'}
+INSTALL_OK = {"sh": 'echo "RK install=ok"', "powershell": "'RK install=ok'", "cmd": "echo RK install=ok"}
+IMPORT_CHECK = {"sh": '"$rk_envpy" -c', "powershell": "& $rkEnvPy -c", "cmd": '"%RK_ENVPY%" -c'}
+
+
+@pytest.mark.parametrize("dialect", hostscripts.DIALECTS)
+def test_released_files_make_pip_report_and_the_script_print_the_installed_file(dialect):
+    from releasekit.provenance import REPORT_PRINTER
+
+    deps = "http://10.0.0.1:8080/simple/"
+    text = render(spec(expected_files=RELEASED, extra_index_urls=[deps], trusted_hosts=["10.0.0.1"]), dialect)
+    installs = [line for line in text.splitlines() if " install " in line and "--no-cache-dir" in line]
+    assert installs
+    for line in installs:  # the release from the target index, dependencies also from the deps index
+        assert f"--index-url {quote('https://idx.example/simple/', dialect)}" in line
+        assert f"--extra-index-url {quote(deps, dialect)}" in line
+        assert line.rstrip(" };").endswith(f"{quote('my-pkg==1.2.0', dialect)} --report {REPORT_PATH[dialect]}")
+    printer = f"-c {quote(REPORT_PRINTER, dialect)} {REPORT_PATH[dialect]} {quote('my-pkg', dialect)}"
+    assert text.count(printer) == 1
+    # printed once the install succeeded, before the import check
+    assert text.index(INSTALL_OK[dialect]) < text.index(printer) < text.index(IMPORT_CHECK[dialect])
+    if dialect == "powershell":
+        assert "$rkReport = Join-Path $rkTmp 'rk-report.json'" in text
+        assert text.index("$rkReport = ") < text.index("function rk_install")
+
+
+@pytest.mark.parametrize("dialect", hostscripts.DIALECTS)
+def test_without_released_files_there_is_no_report(dialect):
+    text = render(spec(), dialect)
+    assert "--report" not in text and "installed_sha256" not in text
+
+
+def test_released_files_are_validated_and_need_pip():
+    with pytest.raises(ConfigError, match="is not 64 hex digits"):
+        spec(expected_files={"x.whl": "abc"})
+    with pytest.raises(ConfigError, match="uv writes no installation report"):
+        spec(expected_files=RELEASED, installer="uv")
+
+
+def test_a_host_that_installed_another_file_fails_naming_both_hashes():
+    from releasekit.adapters.hosts import _provenance_problem
+
+    verify = spec(expected_files=RELEASED)
+    ok = {"install": "ok", "installed_file": "my_pkg-1.2.0-py3-none-any.whl", "installed_sha256": "a" * 64}
+    assert _provenance_problem(verify, ok) is None
+    planted = dict(ok, installed_file="my_pkg-1.2.0-1-py3-none-any.whl", installed_sha256="c" * 64,
+                   installed_url="http://deps/my_pkg-1.2.0-1-py3-none-any.whl")
+    assert _provenance_problem(verify, planted) == (
+        f"my-pkg==1.2.0 was installed from my_pkg-1.2.0-1-py3-none-any.whl with sha256 {'c' * 64} "
+        f"(http://deps/my_pkg-1.2.0-1-py3-none-any.whl), not from the released my_pkg-1.2.0-py3-none-any.whl "
+        f"with sha256 {'a' * 64}")
+    assert "cannot tell which file" in _provenance_problem(verify, {"install": "ok"})
+    assert _provenance_problem(verify, {"install": "fail"}) is None  # the failed install is the problem then
+    assert _provenance_problem(spec(), {"install": "ok"}) is None
