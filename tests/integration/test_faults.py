@@ -146,6 +146,26 @@ def test_reachability_follows_ssh_config_and_leaves_jump_hosts_to_ssh(tmp_path, 
         listening.close()
 
 
+# --- a changelog date that is not a date ----------------------------------------------------------------
+
+
+def test_changelog_check_and_preflight_report_a_date_in_words(tmp_path, cli_env):
+    project = git_project(tmp_path)
+    text = project.changelog.read_text()
+    project.changelog.write_text(text + "\n## 0.0.9 (yesterday)\n\n- the first one\n")
+    line = len(text.splitlines()) + 2
+    project.git("commit", "-qam", "an old release, dated in words")
+    project.git("push", "-q", "origin", "main")
+    cli = Cli(project.path, cli_env)
+    checked = cli("changelog.check")
+    assert checked.returncode != 0
+    assert f"CHANGES.md:{line}: 'yesterday' is not a real date; write YYYY-MM-DD" in checked.stdout + checked.stderr
+    before = final_state(project)
+    released = cli("release", "--yes")
+    assert released.returncode != 0 and "'yesterday' is not a real date" in released.stdout
+    assert summary_of(released)["preflight"] == "failed" and final_state(project) == before
+
+
 # --- a push refused by the remote says why -------------------------------------------------------------------
 
 
