@@ -186,8 +186,10 @@ def pypi_uploaded(project: Project, paths: list[Path]) -> bool:
     """The index serves each of ``paths`` under its name with its sha256."""
     from releasekit.adapters import pypi
 
+    if not paths:  # nothing built yet: nothing can be on the index, and no need to ask it
+        return False
     there = remote_files(pypi_target(project)[2])
-    return bool(paths) and all((there.get(p.name) or "").lower() == pypi.sha256(p) for p in paths)
+    return all((there.get(p.name) or "").lower() == pypi.sha256(p) for p in paths)
 
 
 def conda_uploaded(project: Project, version: str) -> bool:
