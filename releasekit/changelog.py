@@ -25,6 +25,12 @@ DEFAULT_TEMPLATE: tuple[str, ...] = ("New", "Changed", "Fixed")
 _WIP_NOTE = re.compile(r"\s*work[\s_-]*in[\s_-]*progress\s*", re.IGNORECASE)
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _DATE_LIKE = re.compile(r"[\d\s./-]*\d[\d\s./-]*")
+# A note that names a day in words is a date written the wrong way, not a remark like "yanked":
+# a relative day or a weekday alone, a month only next to a number ("March 7, 2019").
+_DAY_WORDS = re.compile(r"\b(?:today|yesterday|tomorrow|tonight|ago|(?:mon|tues|wednes|thurs|fri|satur|sun)day)\b",
+                        re.IGNORECASE)
+_MONTH_WORDS = re.compile(r"\b(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
+                         r"|sep(?:t|tember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\b", re.IGNORECASE)
 _HEADER_REST = re.compile(r"\s*(?P<version>\S*)\s*(?:\((?P<note>[^()]*)\))?")
 _FENCE = re.compile(r" {0,3}(?P<fence>`{3,}|~{3,})")
 _NEW_CYCLE_HINT = "add `## X.Y.Z.dev0 (Work In Progress)` or run changelog.dev-cycle"
@@ -573,9 +579,14 @@ def check(text: str, version: str | None = None, require_wip: bool = True) -> li
     return sorted(problems, key=lambda p: p.line)
 
 
+def _looks_like_a_date(note: str) -> bool:
+    return bool(_DATE_LIKE.fullmatch(note) or _DAY_WORDS.search(note)
+                or (_MONTH_WORDS.search(note) and re.search(r"\d", note)))
+
+
 def _date_problems(section: Section) -> list[Problem]:
     note = section.note
-    if note is None or section.wip or not _DATE_LIKE.fullmatch(note):
+    if note is None or section.wip or not _looks_like_a_date(note):
         return []
     value = note.strip()
     try:

@@ -250,7 +250,7 @@ def _artifact_steps() -> list[Step]:
         Step("check", "check the artifacts and install them in clean environments", "dist.check",
              dist.check_release, dist.check_commands, dist.check_done),
         Step("upload", "upload to the package index and the conda channel", "upload.all",
-             upload.upload_release, upload.upload_commands, changes_outside=True),
+             upload.upload_release, upload.upload_commands, upload.upload_done, changes_outside=True),
         Step("verify", "wait for the indexes, then install the published release", "verify.install",
              verify.verify_release, verify.verify_commands),
     ]

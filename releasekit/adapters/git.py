@@ -7,6 +7,7 @@ during a dry run too (fetch included: it changes remote-tracking refs only).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -159,10 +160,18 @@ class Git:
         return True
 
     def push(self, remote: str, refspec: str, *, set_upstream: bool = False) -> None:
+        """Push; a push the remote refuses (a hook, branch protection) is told in the remote's own words."""
         args = ["push", "--quiet", "--porcelain"]
         if set_upstream:
             args.append("--set-upstream")
-        self._run(*args, remote, refspec, hint=f"check that you may push to '{remote}' and that it is reachable")
+        try:
+            self._run(*args, remote, refspec, hint=f"check that you may push to '{remote}' and that it is reachable")
+        except CommandFailed as exc:
+            reason = push_refusal(exc.output)
+            if reason is None:
+                raise
+            raise GitError(f"'{remote}' refused the push of {refspec}: {reason}",
+                           "fix what the remote says (or ask its owner), then run the same command again") from None
 
     def tag_annotated(self, tag: str, message: str, ref: str = "HEAD") -> None:
         self._run("tag", "-a", tag, "-m", message, ref)
@@ -237,6 +246,29 @@ class Git:
             hint="is the ref present locally?",
         )
         return dest
+
+
+_ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+
+
+def push_refusal(output: str) -> str | None:
+    """Why the remote refused a push: what its hooks printed (git's ``remote:`` lines) and git's
+    ``[remote rejected] (reason)``; None when the remote refused nothing (unreachable, no access)."""
+    said = []
+    rejected = []
+    for raw in output.splitlines():
+        line = _ANSI.sub("", raw).strip()
+        if line.startswith("remote:"):
+            text = line[len("remote:"):].strip()
+            if text and text not in said:
+                said.append(text)
+        else:
+            found = re.search(r"\[remote rejected\][^(]*\((?P<why>[^)]*)\)", line)
+            if found and found["why"] not in rejected:
+                rejected.append(found["why"])
+    if not rejected:
+        return None
+    return " ".join(["; ".join(said)] * bool(said) + [f"({why})" for why in rejected])
 
 
 def _q(path: Path) -> str:

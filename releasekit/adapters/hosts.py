@@ -68,11 +68,20 @@ class HostSpec:
 _ADDRESS = re.compile(r"^(?:(?P<user>[^@\s]+)@)?(?P<host>\[[^\]\s]+\]|[^:@\s\[\]]+)(?::(?P<port>[^:]*))?$")
 
 
+_ADDRESS_HINT = "write it as user@host[:port] (e.g. me@build-linux:22), or name a host of releasekit.hosts"
+
+
 def _parse_address(text: str, what: str) -> tuple[str | None, str, int | None]:
     match = _ADDRESS.match(text.strip())
     if not match:
-        raise ConfigError(f"{what}: {text!r} is not an address of the form user@host[:port]")
-    port = _parse_port(match["port"], what) if match["port"] is not None else None
+        raise ConfigError(f"{what}: {text!r} is not an address of the form user@host[:port]", hint=_ADDRESS_HINT)
+    port = None
+    if match["port"] is not None:
+        try:
+            port = _parse_port(match["port"], what)
+        except ConfigError:  # the whole address, so the user sees which one
+            raise ConfigError(f"{what}: {text.strip()!r} has port {match['port']!r}, not a number from 1 to 65535",
+                              hint=_ADDRESS_HINT) from None
     return match["user"], match["host"].strip("[]"), port
 
 
@@ -469,3 +478,48 @@ def verify_on_host(
         error.data = data  # type: ignore[attr-defined]
         raise error
     return data
+
+
+# --- reaching a host before using it ---------------------------------------------------------------------
+
+
+def ssh_endpoint(spec: HostSpec) -> tuple[str, int] | None:
+    """Where ssh would open its TCP connection for ``spec`` (~/.ssh/config's HostName and Port apply),
+    or None when it goes through a ProxyJump or ProxyCommand, which only ssh itself can follow."""
+    from fabric import Connection
+
+    conn = Connection(spec.host, user=spec.user, port=spec.port)
+    if conn.gateway or conn.ssh_config.get("proxycommand") or conn.ssh_config.get("proxyjump"):
+        return None
+    return conn.host, int(conn.port)
+
+
+def unreachable(spec: HostSpec, timeout: float) -> str | None:
+    """Why ``spec`` cannot be reached (its name does not resolve, nothing accepts a TCP connection on
+    its SSH port within ``timeout`` seconds), or None. Only the network: keys and login are verify's."""
+    endpoint = ssh_endpoint(spec)
+    if endpoint is None:
+        return None
+    host, port = endpoint
+    try:
+        socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except (socket.gaierror, UnicodeError) as exc:
+        return f"cannot resolve {host}: {getattr(exc, 'strerror', None) or exc}"
+    try:
+        with socket.create_connection((host, port), timeout=timeout):
+            return None
+    except TimeoutError:
+        return f"nothing answers on {host}:{port} within {timeout:g}s"
+    except OSError as exc:
+        return f"cannot connect to {host}:{port}: {exc.strerror or exc}"
+
+
+def unreachable_hosts(specs: Sequence[HostSpec], timeout: float) -> list[tuple[HostSpec, str]]:
+    """(spec, why) for every host that cannot be reached, in the order given; checked in parallel."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    if not specs:
+        return []
+    with ThreadPoolExecutor(max_workers=min(8, len(specs))) as pool:
+        reasons = list(pool.map(lambda spec: unreachable(spec, timeout), specs))
+    return [(spec, why) for spec, why in zip(specs, reasons, strict=True) if why]

@@ -341,7 +341,8 @@ def conda_preflight(project: Project) -> list[str]:
 
 
 def preflight_problems(rite) -> list[str]:
-    """Tools, credentials, and the version's absence from the target index: checked before anything changes."""
+    """Tools, credentials, the version's absence from the target index, the verify hosts: every input
+    checked before anything changes."""
     from releasekit.tasks.upload import pypi_preflight
 
     problems = []
@@ -354,6 +355,10 @@ def preflight_problems(rite) -> list[str]:
     problems += deps_index_problems(rite.project, rite.release.version)
     if conda_enabled(rite.project) and "build" not in skip:
         problems += conda_preflight(rite.project)
+    if rite.hosts:
+        from releasekit.tasks.verify import hosts_preflight
+
+        problems += hosts_preflight(rite.project, rite.hosts, reach="verify" not in skip)
     return problems
 
 

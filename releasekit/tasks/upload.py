@@ -166,6 +166,13 @@ def upload_release(rite) -> None:
     from releasekit.tasks.dist import conda_enabled, release_artifacts
 
     r = rite.release
+    if rite.hosts and "verify" not in rite.settings["skip_steps"]:
+        # A resume is not preflighted again, but its --host values are new input all the same.
+        from releasekit.tasks.git import raise_if
+        from releasekit.tasks.verify import hosts_preflight
+
+        raise_if(hosts_preflight(rite.project, rite.hosts),
+                 "fix the --host values and run the same command again: nothing was uploaded")
     paths = release_artifacts(rite.project, r.version)
     if rite.dry_run and not paths:
         ui.info(f"[dry-run] would upload the artifacts of {r.version} to {rite.settings['pypi.repository']}")
@@ -173,6 +180,54 @@ def upload_release(rite) -> None:
         upload_pypi(rite.project, rite.shell, paths)
     if conda_enabled(rite.project):
         upload_conda(rite.project, rite.shell, r.version)
+
+
+def pypi_uploaded(project: Project, paths: list[Path]) -> bool:
+    """The index serves each of ``paths`` under its name with its sha256."""
+    from releasekit.adapters import pypi
+
+    if not paths:  # nothing built yet: nothing can be on the index, and no need to ask it
+        return False
+    there = remote_files(pypi_target(project)[2])
+    return all((there.get(p.name) or "").lower() == pypi.sha256(p) for p in paths)
+
+
+def conda_uploaded(project: Project, version: str) -> bool:
+    """The channel directory or anaconda.org holds each conda package of ``version``, byte for byte,
+    under the configured label."""
+    import os
+
+    from releasekit.adapters.conda import file_digests, package_info
+    from releasekit.tasks.dist import conda_artifacts
+
+    s = project.settings
+    infos = [package_info(p) for p in conda_artifacts(project, version)]
+    if not infos:
+        return False
+    if s["conda.channel_dir"]:
+        from releasekit.adapters import channel
+
+        have = channel.existing(s.path("conda.channel_dir"), s["conda.label"])
+        return all(have.get(i.basename) == file_digests(i.path)[0] for i in infos)
+    from releasekit.adapters import anaconda
+
+    url, token = anaconda.api_url_for(None), os.environ.get("ANACONDA_API_TOKEN")
+    for info in infos:
+        there = anaconda.existing_files(url, s["conda.user"], info.name, info.version, token).get(info.basename)
+        if there is None or s["conda.label"] not in there["labels"] or there.get("sha256") != file_digests(info.path)[0]:
+            return False
+    return True
+
+
+def upload_done(rite) -> bool:
+    """Uploaded means the index (and the conda channel) serve every artifact of the release byte for
+    byte, not that the journal says so: a file deleted from the index, or lost by it, is uploaded again."""
+    from releasekit.tasks.dist import conda_enabled, release_artifacts
+
+    version = rite.release.version
+    if not pypi_uploaded(rite.project, release_artifacts(rite.project, version)):
+        return False
+    return not conda_enabled(rite.project) or conda_uploaded(rite.project, version)
 
 
 def upload_commands(rite) -> list[str]:

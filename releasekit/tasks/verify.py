@@ -184,6 +184,29 @@ def host_verify_spec(project: Project, version: str, index_url: str, python: str
                                   trusted_hosts=trusted, expected_files=expected or {})
 
 
+PREFLIGHT_CONNECT_TIMEOUT = 5.0  # seconds: a host that takes longer to accept a TCP connection is down
+
+
+def hosts_preflight(project: Project, host_args: list[str], reach: bool = True) -> list[str]:
+    """Every ``--host`` parsed, resolved and answering on its SSH port (when ``reach``), one line per
+    problem naming the host and what to do: a bad host is refused before the first change, not at
+    verify after the push, the tag and the upload."""
+    from releasekit.adapters import hosts
+
+    problems, specs = [], []
+    for arg in host_args:
+        try:
+            specs += hosts.parse_host(arg, project.settings["hosts"])
+        except ConfigError as exc:
+            problems.append(exc.message + (f"; {exc.hint}" if exc.hint else ""))
+    if reach:
+        for spec, why in hosts.unreachable_hosts(specs, PREFLIGHT_CONNECT_TIMEOUT):
+            named = spec.name if spec.name == spec.address else f"{spec.name} ({spec.address})"
+            problems.append(f"--host {named}: {why}; check that the host is up and its name and port, "
+                            "or leave it out")
+    return problems
+
+
 def verify_hosts(project: Project, version: str, host_args: list[str]):
     """Install the published version on every named host in parallel; (results, all ok)."""
     from dataclasses import replace

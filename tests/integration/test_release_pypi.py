@@ -19,6 +19,9 @@ from releasekit.testing.sample import make_sample_project
 from releasekit.testing.servers import PypiServer
 from releasekit.testing.wheels import rewrite_wheel
 from tests.conftest import Cli, configure
+from tests.integration.test_faults import not_ssh
+
+__all__ = ["not_ssh"]  # a fixture, imported on purpose
 
 
 def served(server: PypiServer, package: str) -> list[str]:
@@ -146,10 +149,12 @@ def test_hotfix_publishes_the_post_release(release_project, release_cli, index_s
     assert len(post) == 2 and "installed from the index" in result.stdout
 
 
-def test_a_failed_verify_is_all_that_resume_runs_again(release_project, release_cli):
-    # The published version is verified on a host that cannot be reached: the release is not done.
-    first = release_cli("release", "--yes", "--host", "nobody@127.0.0.1:1")
+def test_a_failed_verify_is_all_that_resume_runs_again(release_project, release_cli, not_ssh):
+    # The published version is verified on a host whose SSH port answers in preflight but whose ssh
+    # fails at verify: a verify failure, and the release is not done.
+    first = release_cli("release", "--yes", "--host", not_ssh)
     assert first.returncode != 0
+    assert re.search(rf"^error: 1 of 1 host\(s\) failed: {re.escape(not_ssh)}: cannot reach", first.stdout, re.M), first.stdout
     assert "no conda recipe in conda/: the conda steps are skipped" in first.stdout
     summary = first.stdout.split("release summary")[1]
     assert "upload               done" in summary and "verify               failed" in summary
@@ -161,8 +166,8 @@ def test_a_failed_verify_is_all_that_resume_runs_again(release_project, release_
     assert set(rows.values()) == {"already"} and len(rows) == 11  # every step before verify: recognised as done
 
 
-def test_an_artifact_replaced_after_its_check_is_checked_again(release_project, release_cli):
-    first = release_cli("release", "--yes", "--host", "nobody@127.0.0.1:1")  # stops at verify
+def test_an_artifact_replaced_after_its_check_is_checked_again(release_project, release_cli, not_ssh):
+    first = release_cli("release", "--yes", "--host", not_ssh)  # stops at verify
     assert first.returncode != 0
     wheel = next((release_project.path / "dist").glob("*.whl"))
     module = release_project.name.replace("-", "_")
