@@ -47,10 +47,14 @@ def task(*args: Any, **kwargs: Any) -> Callable:
     klass = kwargs.pop("klass", ReleasekitTask)
 
     def decorate(fn: Callable) -> Any:
+        from releasekit.tasks import tasklog
+
+        name = tasklog.task_name(fn, kwargs.get("name"))
+
         @functools.wraps(fn)
         def body(c, *a, **kw):
             try:
-                return fn(c, *a, **kw)
+                return tasklog.run_logged(c, name, lambda: fn(c, *a, **kw))  # a failure keeps its log
             except ReleasekitError as exc:  # messages quote commands and URLs: mask secrets here too
                 raise Exit(as_typed(redact(exc.render())), exc.exit_code) from None
             except KeyboardInterrupt:

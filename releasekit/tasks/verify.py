@@ -114,9 +114,10 @@ def wait_for_conda(project: Project, version: str, *, timeout: float | None = No
     return polls
 
 
-def install_published(project: Project, sh: Shell, version: str, *, attempts: int = 4) -> tuple[str, float]:
-    """pip install PKG==VERSION from the index into a fresh hermetic env, retried with backoff
-    (caches behind an index disagree for a while); import; compare the version; smoke-test."""
+def install_published(project: Project, sh: Shell, version: str) -> tuple[str, float]:
+    """pip install PKG==VERSION from the index into a fresh hermetic env; import; compare the version;
+    smoke-test. The install is retried with backoff only while the index does not serve the release yet
+    (caches behind an index disagree for a while); any other failure is final at once."""
     from releasekit.adapters.envs import clean_env
     from releasekit.tasks.dist import check_installed
     from releasekit.tasks.upload import index_root, pypi_target
@@ -126,17 +127,36 @@ def install_published(project: Project, sh: Shell, version: str, *, attempts: in
     spec = f"{project.package}=={version}"
     with clean_env(sh) as env:
         start = time.monotonic()
-        for attempt in range(1, attempts + 1):
-            try:
-                env.install([spec], index_url=root)
-                break
-            except VerifyFailed:
-                if attempt == attempts:
-                    raise
-                time.sleep(2 ** attempt)
+        install_with_retries(project, version, lambda: env.install([spec], index_url=root), f"the index {root}")
         seconds = time.monotonic() - start
         got = check_installed(project, env, version, f"{spec} from the index")
     return got, seconds
+
+
+def install_with_retries(project: Project, version: str, install, where: str) -> int:
+    """Call ``install`` until it succeeds; retry (waiting.wait_until's backoff, the wait settings) only
+    while its failure is index lag of ``package==version``. Returns the number of attempts."""
+    from releasekit.errors import InstallFailed
+    from releasekit.installcause import install_cause, is_index_lag
+
+    s = project.settings
+    spec = f"{project.package}=={version}"
+
+    def attempt() -> Poll:
+        try:
+            install()
+        except InstallFailed as exc:
+            if not is_index_lag(exc.output, project.package, version):
+                raise
+            return Poll(False, [f"an installable {spec} ({install_cause(exc.output)})"])
+        return Poll(True, [])
+
+    def progress(elapsed: float, polls: int, missing: list[str]) -> None:
+        if missing:
+            ui.info(f"{where} does not serve {spec} yet ({elapsed:.0f}s, {polls} attempt(s)); retrying")
+
+    return wait_until(attempt, what=where, timeout=s["wait.timeout"], interval=s["wait.interval"],
+                      max_interval=s["wait.max_interval"], on_progress=progress)
 
 
 def host_verify_spec(project: Project, version: str, index_url: str, python: str | None, dialect: str):
@@ -151,7 +171,8 @@ def host_verify_spec(project: Project, version: str, index_url: str, python: str
     smoke = f"python -c {hostscripts.quote(code, dialect)}" if code else None
     return hostscripts.VerifySpec(package=project.package, version=version, import_name=project.import_name,
                                   index_url=index_url, python=python, smoke=smoke,
-                                  trusted_hosts=(host,) if insecure else ())
+                                  trusted_hosts=(host,) if insecure else (),
+                                  attempts=1)  # retried from here, and only on index lag (verify_hosts)
 
 
 def verify_hosts(project: Project, version: str, host_args: list[str]):
@@ -168,7 +189,14 @@ def verify_hosts(project: Project, version: str, host_args: list[str]):
     def check(conn, spec):
         dialect = hosts.detect_dialect(conn) if spec.shell == "auto" else spec.shell
         verify = host_verify_spec(project, version, index_url, spec.python, dialect)
-        return hosts.verify_on_host(conn, replace(spec, shell=dialect), verify, timeout=s["verify.host_timeout"])
+        report: dict = {}
+
+        def attempt() -> None:
+            report.update(hosts.verify_on_host(conn, replace(spec, shell=dialect), verify,
+                                               timeout=s["verify.host_timeout"]))
+
+        install_with_retries(project, version, attempt, f"the index as {spec.name} sees it")
+        return report
 
     return hosts.run_on_hosts(specs, check, max_parallel=s["verify.max_parallel"], timeout=s["verify.host_timeout"],
                               known_hosts=s["verify.known_hosts"], trust_unknown=s["verify.trust_unknown_hosts"],
@@ -177,9 +205,12 @@ def verify_hosts(project: Project, version: str, host_args: list[str]):
 
 def verify_published(project: Project, sh: Shell, version: str, hosts: list[str] | None = None,
                      wait: bool = True) -> None:
-    """Wait for the index, then install locally and on every host; one table; fail if any failed."""
+    """Wait for the index, then install locally and on every host; one table with one short problem per
+    failed install; fail naming every failed one, the local install counted with the hosts."""
     from releasekit.adapters.hosts import (
         REPORT_HEADERS,
+        HostResult,
+        HostSpec,
         parse_hosts,
         raise_for_failures,
         report_rows,
@@ -191,20 +222,23 @@ def verify_published(project: Project, sh: Shell, version: str, hosts: list[str]
         wait_for_index(project, version)
     results = []
     local_error = None
+    local = HostResult(HostSpec("local", "localhost"), True)
     try:
         got, seconds = install_published(project, sh, version)
-        local = ["local", "ok", sys.platform, f"{sys.version_info.major}.{sys.version_info.minor}",
-                 f"{seconds:.1f}", "ok", got, ""]
+        local.data = {"os": sys.platform, "python": f"{sys.version_info.major}.{sys.version_info.minor}",
+                      "install_seconds": f"{seconds:.1f}", "import": "ok", "version": got}
     except VerifyFailed as exc:
         local_error = exc
-        local = ["local", "FAILED", sys.platform, "", "", "", "", exc.message]
+        local = HostResult(local.spec, False, getattr(exc, "cause", exc.message), exc.hint, {"os": sys.platform})
     if hosts:
         results = verify_hosts(project, version, hosts)
-    ui.table(REPORT_HEADERS, [local, *report_rows(results)],
-             title=f"{project.package} {version} installed from the index")
-    if local_error:
+    everyone = [local, *results]
+    ui.table(REPORT_HEADERS, report_rows(everyone), title=f"{project.package} {version} from the index")
+    if local_error and not results:
         raise local_error
-    raise_for_failures(results)
+    raise_for_failures(everyone, what=f"installs of {project.package}=={version} (local and {len(results)} host(s))")
+    ui.info(f"{project.package} {version} installed from the index: " +
+            (f"locally and on {len(results)} host(s)" if results else "locally"))
 
 
 def verify_conda_published(project: Project, version: str) -> str:

@@ -537,3 +537,14 @@ def test_report_and_failures():
     with pytest.raises(HostError, match=r"1 of 2 host\(s\) failed: b: cannot reach h2:22: refused") as info:
         raise_for_failures([ok, bad])
     assert info.value.hint == "check the host"
+
+
+def test_a_long_problem_is_cut_to_120_characters_in_the_table_and_the_error_line():
+    cause = "Because rk-absent-dep was not found in the package registry and all versions of rk-a depend on " \
+            "rk-absent-dep>=1.0, rk-b>=2, rk-c>=3"
+    bad = HostResult(HostSpec("a", "h1"), False, cause)
+    cell = report_rows([bad])[0][-1]
+    assert len(cell) == 120 and cell.endswith("…") and cause.startswith(cell[:-1])
+    with pytest.raises(HostError) as info:
+        raise_for_failures([bad], what="installs")
+    assert info.value.message == f"1 of 1 installs failed: a: {cell}"

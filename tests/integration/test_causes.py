@@ -1,0 +1,153 @@
+"""Failures that say their cause in one line: a real pypiserver, real pip/uv installs, the CLI as a user runs it.
+
+A failed install names the installer's root-cause line; only index lag (the release is not served yet) is
+retried; the full output is in a log under the state dir that the hint names, and only a failed task
+leaves one.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from releasekit.adapters.envs import uv_binary
+from releasekit.testing.sample import make_sample_project, write_wheel
+from releasekit.testing.servers import PypiServer
+from tests.conftest import RELEASEKIT, Cli, configure
+
+PACKAGE = "rk-causes"
+
+
+@pytest.fixture
+def index(tmp_path):
+    server = PypiServer(tmp_path / "index").start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def project(tmp_path, index, cli_env):
+    project = make_sample_project(tmp_path, PACKAGE)
+    configure(project, pypi__repository=index.url, wait__interval=0.2, wait__max_interval=0.5, wait__timeout=300)
+    return project, Cli(project.path, cli_env)
+
+
+def error_line(result: subprocess.CompletedProcess) -> str:
+    lines = [line for line in result.stderr.splitlines() if line.startswith("error: ")]
+    assert len(lines) == 1, result.stdout + result.stderr
+    return lines[0]
+
+
+def named_log(line: str) -> Path:
+    found = re.search(r"the full output is in (\S+?\.log)\)", line)
+    assert found, line
+    return Path(found[1])
+
+
+def logs_of(project) -> list[Path]:
+    return sorted((project.path / ".git" / "releasekit" / "logs").glob("*.log"))
+
+
+def uv_cause(pip: str, uv: str) -> str:
+    return uv if uv_binary() else pip
+
+
+def test_a_missing_dependency_fails_at_once_naming_it_and_the_log(project, index):
+    project, cli = project
+    write_wheel(index.dir, PACKAGE, "0.2.0", requires=["rk-absent-dep>=1.0"])
+    result = cli("verify.install", "--version", "0.2.0", "--no-wait")
+    assert result.returncode == 1
+    line = error_line(result)
+    cause = uv_cause("No matching distribution found for rk-absent-dep>=1.0 (from rk-causes)",
+                     "Because rk-absent-dep was not found in the package registry and all versions of rk-causes depend on "
+                     "rk-absent-dep>=1.0")
+    assert line.startswith(f"error: installing rk-causes==0.2.0 into a clean environment failed: {cause} (hint: ")
+    assert "See above" not in line
+    assert "retrying" not in result.stdout  # not index lag: no second attempt
+    log = named_log(line)
+    assert logs_of(project) == [log] and log.name.startswith("verify.install-")
+    text = log.read_text()
+    assert "install --python" in text and "rk-absent-dep" in text  # the installer's command and full output
+    row = next(r for r in result.stdout.splitlines() if r.split()[:1] == ["local"])
+    assert "FAILED" in row and cause[:60] in row
+
+
+def test_a_failed_import_fails_at_once_with_the_python_error(project, index):
+    project, cli = project
+    write_wheel(index.dir, PACKAGE, "0.2.0", files={"rk_causes/__init__.py": "import rk_helper_missing\n"})
+    result = cli("verify.install", "--version", "0.2.0", "--no-wait")
+    assert result.returncode == 1
+    line = error_line(result)
+    assert line.startswith("error: `import rk_causes` failed in a clean environment: "
+                           "ModuleNotFoundError: No module named 'rk_helper_missing' (hint: the full output is in ")
+    assert "retrying" not in result.stdout
+    assert "Traceback" in named_log(line).read_text()
+
+
+def test_a_wrong_version_fails_at_once(project, index):
+    project, cli = project
+    wheel = write_wheel(index.dir, PACKAGE, "0.2.1")  # its metadata says 0.2.1, its file name says 0.2.0
+    wheel.rename(index.dir / wheel.name.replace("0.2.1", "0.2.0"))
+    result = cli("verify.install", "--version", "0.2.0", "--no-wait")
+    assert result.returncode == 1
+    line = error_line(result)
+    assert "retrying" not in result.stdout
+    assert re.match(r"error: installing rk-causes==0\.2\.0 into a clean environment failed: .*0\.2\.1", line), line
+    assert named_log(line).is_file()
+
+
+def test_index_lag_is_retried_until_the_release_is_served(project, index):
+    """The release appears on the index only after the first failed attempt: verify retries and passes."""
+    project, cli = project
+    staged = write_wheel(project.path.parent / "staged", PACKAGE, "0.2.0")
+    proc = subprocess.Popen([*RELEASEKIT, "verify.install", "--version", "0.2.0", "--no-wait"], cwd=project.path,
+                            env=cli.env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    out = []
+    assert proc.stdout is not None
+    for raw in proc.stdout:
+        out.append(raw)
+        if "does not serve rk-causes==0.2.0 yet" in raw and not (index.dir / staged.name).exists():
+            shutil.copy(staged, index.dir / staged.name)  # the index catches up
+    err = proc.stderr.read() if proc.stderr else ""
+    assert proc.wait(timeout=300) == 0, "".join(out) + err
+    stdout = "".join(out)
+    assert "retrying" in stdout and "rk-causes 0.2.0 installed from the index: locally" in stdout
+    assert logs_of(project) == []  # a task that succeeded keeps no log
+
+
+def test_lag_that_never_ends_stops_at_the_wait_timeout(tmp_path, index, cli_env):
+    project = make_sample_project(tmp_path, PACKAGE)
+    configure(project, pypi__repository=index.url, wait__interval=0.2, wait__max_interval=0.2, wait__timeout=1)
+    result = Cli(project.path, cli_env)("verify.install", "--version", "0.2.0", "--no-wait")
+    line = error_line(result)
+    assert line.startswith(f"error: the index {index.simple_url} still lacks an installable rk-causes==0.2.0 (")
+    assert "(hint: the index may be lagging: run the verify step again later to keep waiting; the full output is in" \
+        in line
+    assert named_log(line).is_file()
+
+
+def test_no_hint_names_a_log_outside_a_project(tmp_path, cli_env):
+    folder = tmp_path / "not-a-project"
+    folder.mkdir()
+    result = subprocess.run([*RELEASEKIT, "verify.local"], cwd=folder, env=cli_env, text=True, capture_output=True)
+    assert result.returncode != 0
+    assert "full output" not in result.stderr and not (folder / ".git").exists()
+    assert list(folder.iterdir()) == []
+
+
+def test_a_task_that_fails_without_output_still_names_its_existing_log(project):
+    project, cli = project
+    result = cli("verify.local", "--version", "9.9.9")
+    line = error_line(result)
+    assert line.startswith("error: no artifacts of 9.9.9 in ")
+    assert named_log(line).is_file() and logs_of(project) == [named_log(line)]
+    assert project.git("status", "--porcelain") == ""
+
+
+if sys.platform == "win32":  # pragma: no cover - the sample's shell commands are POSIX
+    pytestmark = pytest.mark.skip("POSIX only")
