@@ -33,7 +33,8 @@ _UV_CAUSE = re.compile(r"^(?:cause:|Caused by:|[├╰]─▶)\s*")
 _UV_FETCH = re.compile(r"Failed to fetch:?\s*`?(?P<url>[^`\s]+)`?")
 _EXCEPTION = re.compile(r"^(?:[A-Za-z_][\w.]*\.)?[A-Z]\w*(?:Error|Exception|Exit)\b(?::.*)?$")
 _NOISE = ("See above for output", "note: This error originates from a subprocess", "subprocess-exited-with-error",
-          "[end of output]", "hint: Build failures usually indicate")
+          "[end of output]", "hint: Build failures usually indicate", "ERROR Backend subprocess exited",
+          "TIP pass --env-dir")
 
 
 def _lines(output: str) -> list[str]:

@@ -448,7 +448,7 @@ def build_with_rattler(
             reason = _exception_text(exc)
             if log.errors:
                 reason += f" ({log.errors[0]})"
-            hint = "the full build output is in the release log"
+            hint = None  # the full build output is in the log, which the rendered error names
             if "test" in reason.lower():
                 hint = f"the recipe's tests failed; the untested package was moved to {output_dir / 'broken'}"
             raise BuildError(f"rattler-build could not build {what}: {reason}", hint) from None

@@ -73,6 +73,7 @@ def check_artifacts(project: Project, sh: Shell, git: Git, paths: list[Path], ve
     if not paths:
         raise PreconditionFailed(f"no artifacts of {version} in {project.dist_dir}", "run `releasekit dist.pypi` first")
     problems = []
+    hint = "fix them and rebuild (`releasekit dist.clean dist.pypi`); nothing was uploaded"
     for path in paths:
         built = pypi.built_version(path)
         if built != version:
@@ -84,8 +85,10 @@ def check_artifacts(project: Project, sh: Shell, git: Git, paths: list[Path], ve
         ignore = [*pypi.DEFAULT_SDIST_IGNORE, f"{recipe_dir}/*", *project.settings["dist.check_ignore"]]
         missing = pypi.sdist_missing_files(sdists[0], tracked, ignore)
         if missing:
-            shown = ", ".join(missing[:10]) + (" ..." if len(missing) > 10 else "")
-            problems.append(f"{sdists[0].name} lacks tracked file(s): {shown} (MANIFEST.in or package data?)")
+            problems.append(missing_files_problem(sdists[0].name, missing))
+            globs = ", ".join(f'"{g}"' for g in pypi.covering_globs(missing))
+            hint = (f"ship them (MANIFEST.in or package data) or, if they need not ship, set `dist.check_ignore` "
+                    f"to [{globs}]; then rebuild (`releasekit dist.clean dist.pypi`); nothing was uploaded")
     for path in paths:
         twice = pypi.duplicate_members(path)
         if twice:
@@ -100,9 +103,20 @@ def check_artifacts(project: Project, sh: Shell, git: Git, paths: list[Path], ve
         if len(problems) > 1:
             for p in problems:
                 ui.info(f"  - {p}")
-        raise ArtifactCheckFailed(problems_message(problems, f"with the artifacts of {version}"),
-                                  "fix them and rebuild (`releasekit dist.clean dist.pypi`); nothing was uploaded")
+        raise ArtifactCheckFailed(problems_message(problems, f"with the artifacts of {version}"), hint)
     ui.info(f"artifacts of {version} pass the checks")
+
+
+def missing_files_problem(sdist_name: str, missing: list[str], shown: int = 3) -> str:
+    """How many tracked files the sdist lacks, the first few by name; all of them go to the log."""
+    from releasekit import releaselog
+
+    log = releaselog.active()
+    if log is not None:
+        log.write(f"{sdist_name} lacks {len(missing)} tracked file(s):\n" + "\n".join(f"  {m}" for m in missing))
+    names = ", ".join(missing[:shown]) + (f" and {len(missing) - shown} more" if len(missing) > shown else "")
+    listed = " (all listed in the log)" if log is not None and len(missing) > shown else ""
+    return f"{sdist_name} lacks {len(missing)} tracked file(s): {names}{listed}"
 
 
 def verify_local(project: Project, sh: Shell, paths: list[Path], version: str) -> list[tuple[str, str, str]]:

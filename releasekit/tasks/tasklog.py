@@ -3,7 +3,7 @@
 ``release`` writes its own log (releasekit.plan). Any other task (``dist.conda``, ``verify.install``, ...)
 records its commands and output in a log too, but in a temp file: a task that succeeds leaves nothing
 behind (not even in a state dir inside the tree); one that fails with a ReleasekitError moves the file to
-``<state dir>/logs/TASK-YYYY-MM-DD-HH-MM-SS.log`` and sets it on the error, whose hint then names it.
+``<state dir>/logs/TASK.YYYY-MM-DD-HH-MM-SS.log`` and sets it on the error, whose hint then names it.
 """
 
 from __future__ import annotations
@@ -63,7 +63,7 @@ def _keep(c: Any, name: str, log: releaselog.ReleaseLog) -> Path | None:
     if folder is None:
         return None
     stamp = datetime.now().strftime("%Y-%m-%d-%H-%M-%S")
-    target = folder / f"{name}-{stamp}.log"
+    target = folder / f"{name}.{stamp}.log"  # not "pypi-<digits>": the redaction of PyPI tokens would mask it
     try:
         folder.mkdir(parents=True, exist_ok=True)
         log.close()

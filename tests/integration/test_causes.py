@@ -70,7 +70,7 @@ def test_a_missing_dependency_fails_at_once_naming_it_and_the_log(project, index
     assert "See above" not in line
     assert "retrying" not in result.stdout  # not index lag: no second attempt
     log = named_log(line)
-    assert logs_of(project) == [log] and log.name.startswith("verify.install-")
+    assert logs_of(project) == [log] and log.name.startswith("verify.install.")
     text = log.read_text()
     assert "install --python" in text and "rk-absent-dep" in text  # the installer's command and full output
     row = next(r for r in result.stdout.splitlines() if r.split()[:1] == ["local"])
@@ -151,3 +151,43 @@ def test_a_task_that_fails_without_output_still_names_its_existing_log(project):
 
 if sys.platform == "win32":  # pragma: no cover - the sample's shell commands are POSIX
     pytestmark = pytest.mark.skip("POSIX only")
+
+
+def test_the_sdist_check_counts_the_missing_files_logs_all_and_suggests_globs(tmp_path, index, cli_env):
+    extra = {"notebooks/a.ipynb": "{}", "notebooks/b.ipynb": "{}", "docs/index.md": "# x", "docs/api/x.md": "# y",
+             "Makefile": "all:\n", "environment.yml": "name: x\n"}
+    project = make_sample_project(tmp_path, PACKAGE, extra_files=extra)
+    configure(project, pypi__repository=index.url, dist__isolation=False)
+    cli = Cli(project.path, cli_env)
+    cli("dist.pypi", check=True)
+    result = cli("dist.check")
+    assert result.returncode == 1
+    line = error_line(result)
+    log = named_log(line)
+    assert line == (f"error: {PACKAGE}-0.1.0.dev0.tar.gz lacks 6 tracked file(s): Makefile, "
+                    "docs/api/x.md, docs/index.md and 3 more (all listed in the log) (hint: ship them (MANIFEST.in or "
+                    "package data) or, if they need not ship, set `dist.check_ignore` to "
+                    '["docs/*", "notebooks/*", "Makefile", "environment.yml"]; then rebuild '
+                    f"(`releasekit dist.clean dist.pypi`); nothing was uploaded; the full output is in {log})")
+    text = log.read_text()
+    assert all(f"  {name}\n" in text for name in extra)
+    # The globs the hint suggests do cover them: with them set, the check passes.
+    (project.path / "invoke.yaml").write_text(
+        'releasekit: {dist: {check_ignore: ["docs/*", "notebooks/*", "Makefile", "environment.yml"]}}\n')
+    cli("dist.clean", check=True)
+    cli("dist.pypi", check=True)
+    assert cli("dist.check").returncode == 0
+
+
+def test_a_failed_build_run_alone_names_its_cause_and_keeps_the_full_output(tmp_path, index, cli_env):
+    project = make_sample_project(tmp_path, PACKAGE, extra_files={
+        "setup.py": "import sys\nprint('compiling the extension', file=sys.stderr)\n"
+                    "raise RuntimeError('the C compiler is missing')\n"})
+    configure(project, package=PACKAGE, pypi__repository=index.url, dist__isolation=False)
+    result = Cli(project.path, cli_env)("dist.pypi")
+    assert result.returncode == 1
+    line = error_line(result)
+    assert re.match(r"error: building \S+ failed: RuntimeError: the C compiler is missing "
+                    r"\(hint: the full output is in \S+/\.git/releasekit/logs/dist\.pypi\.[\d-]+\.log\)$", line), line
+    text = named_log(line).read_text()
+    assert "compiling the extension" in text and "Traceback" in text and "-m build" in text

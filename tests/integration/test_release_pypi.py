@@ -203,7 +203,9 @@ def test_an_sdist_missing_a_tracked_file_is_reported(tmp_path, cli_env, index_se
     cli = Cli(project.path, dict(cli_env, TWINE_USERNAME="u", TWINE_PASSWORD="p"))
     result = cli("release", "--yes")
     assert result.returncode != 0
-    assert "lacks tracked file(s): sampledata/table.csv" in result.stdout
+    assert "error: rk-missing-file-0.1.0.dev0.tar.gz lacks 1 tracked file(s): sampledata/table.csv (hint: ship them " \
+           "(MANIFEST.in or package data) or, if they need not ship, set `dist.check_ignore` to " \
+           '["sampledata/*"]' in result.stdout
     assert not [p for p in index_server.dir.iterdir() if "missing" in p.name]  # nothing uploaded
     assert_caught_by_the_preview(project, result)
 

@@ -2,7 +2,9 @@
 
 The samples in tests/data/installer/ are real output of pip 26 and uv 0.13 against a local pypiserver
 (and a plain HTTP server for a file the page lists but cannot serve), made by
-tests/data/installer/make_samples.py; only ports and temp paths are replaced.
+tests/data/installer/make_samples.py; only ports and temp paths are replaced. python-import-fails.txt is
+`python -I -c "import rk_imp"` in a clean env holding a wheel whose __init__ imports a missing module, and
+build-systemexit.txt is `python -m build --no-isolation` of a project whose setup.py raises SystemExit.
 """
 
 from __future__ import annotations
@@ -48,6 +50,7 @@ CASES = [
     ("uv-index-down", "rk-lag", "0.1.0",
      "Failed to fetch http://127.0.0.1:9/simple/rk-lag/: Connection refused (os error 111)", False),
     ("python-import-fails", "rk-imp", "0.2.0", "ModuleNotFoundError: No module named 'rk_helper_missing'", False),
+    ("build-systemexit", "rk-broken", "1.0", "setup.py is broken on purpose", False),
 ]
 
 
