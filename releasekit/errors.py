@@ -43,7 +43,7 @@ def _active_log() -> str | None:
     from releasekit import releaselog
 
     log = releaselog.active()
-    return str(log.path) if log is not None else None
+    return str(log.path) if log is not None and not log.temporary else None
 
 
 # --- configuration -----------------------------------------------------------

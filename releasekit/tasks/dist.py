@@ -193,9 +193,20 @@ def sdist_of(project: Project, version: str) -> Path:
 
 def conda_recipe(project: Project, version: str, sdist: Path) -> dict:
     """The recipe as a v1 dict built from ``sdist``, its version set to the release's."""
+    from releasekit import condarecipe
     from releasekit.adapters import conda
+    from releasekit.errors import RecipeError
 
-    recipe = conda.load_recipe(project.settings.path("conda.recipe"), sdist=sdist)
+    try:
+        recipe = conda.load_recipe(project.settings.path("conda.recipe"), sdist=sdist)
+    except RecipeError as exc:
+        if exc.hint != condarecipe.CONVERT_HINT or project.settings["conda.builder"] != "conda-build":
+            raise
+        # conda-build is the builder already: say what is left to do, not what was done.
+        missing = conda.conda_build_missing()
+        raise RecipeError(exc.message, missing.message if missing else
+                          "conda-build builds it, but releasekit's recipe checks render meta.yaml without "
+                          "conda-build: simplify that part of the recipe") from None
     # The release version is the truth: a v1 recipe's `${{ version }}` or literal version follows it.
     context = recipe.get("context")
     if isinstance(context, dict) and "version" in context:
@@ -284,11 +295,15 @@ def requirement_drift(project: Project, version: str, recipe: dict):
 def conda_preflight(project: Project) -> list[str]:
     import shutil as _shutil
 
+    from releasekit.adapters import conda
+
     problems = []
     try:
         builder = conda_builder(project)
     except ReleasekitError as exc:
         return [exc.message]
+    if builder == "conda-build" and conda.conda_build_missing():
+        problems.append(conda.CONDA_BUILD_MISSING)
     if builder == "rattler-build" and importlib.util.find_spec("rattler_build") is None:
         problems.append("py-rattler-build is missing (needed for dist.conda): pip install 'releasekit[conda]'")
     s = project.settings

@@ -36,7 +36,7 @@ def run_logged(c: Any, name: str, call: Callable[[], Any]) -> Any:
         return call()
     handle, temp = tempfile.mkstemp(prefix=f"releasekit-{name}-", suffix=".log")
     os.close(handle)
-    log = releaselog.ReleaseLog(Path(temp))
+    log = releaselog.ReleaseLog(Path(temp), temporary=True)  # named on an error only once kept
     releaselog.activate(log)
     kept: Path | None = None
     try:

@@ -49,6 +49,12 @@ def named_log(line: str) -> Path:
     return Path(found[1])
 
 
+def assert_named_logs_exist(text: str) -> int:
+    named = re.findall(r"the full output is in (\S+?\.log)\)", text)
+    assert all(Path(p).is_file() for p in named), named
+    return len(named)
+
+
 def logs_of(project) -> list[Path]:
     return sorted((project.path / ".git" / "releasekit" / "logs").glob("*.log"))
 
@@ -191,3 +197,54 @@ def test_a_failed_build_run_alone_names_its_cause_and_keeps_the_full_output(tmp_
                     r"\(hint: the full output is in \S+/\.git/releasekit/logs/dist\.pypi\.[\d-]+\.log\)$", line), line
     text = named_log(line).read_text()
     assert "compiling the extension" in text and "Traceback" in text and "-m build" in text
+
+
+CONDA_BUILD_MISSING = ("conda-build is not installed: install it (it is not on PyPI; conda or mamba installs it), "
+                       "or set conda.builder: rattler-build")
+
+
+@pytest.fixture
+def conda_build_project(tmp_path, index, cli_env):
+    """A meta.yaml project with `conda.builder: conda-build` on a PATH without conda-build."""
+    meta = ("{% set data = load_setup_py_data() %}\npackage:\n  name: rk-causes\n  version: {{ data.get('version') }}\n"
+            "source:\n  path: ..\nbuild:\n  noarch: python\n  script: python -m pip install .\n"
+            "requirements:\n  host: [python, pip]\n  run: [python]\n")
+    project = make_sample_project(tmp_path, PACKAGE, extra_files={"conda/meta.yaml": meta})
+    configure(project, package=PACKAGE, pypi__repository=index.url, dist__isolation=False,
+              conda__builder="conda-build", conda__channel_dir=str(tmp_path / "channel"))
+    path = ":".join(p for p in cli_env["PATH"].split(":") if not (Path(p) / "conda-build").exists())
+    return project, Cli(project.path, dict(cli_env, PATH=path, TWINE_USERNAME="u", TWINE_PASSWORD="p"))
+
+
+def test_conda_build_set_but_absent_says_to_install_it_not_to_set_it(conda_build_project):
+    project, cli = conda_build_project
+    cli("dist.pypi", check=True)
+    result = cli("dist.conda")
+    line = error_line(result)
+    assert line == f"error: {CONDA_BUILD_MISSING} (hint: the full output is in {named_log(line)})"
+    plan = cli("release", "--yes")
+    assert plan.returncode == 1
+    assert f"error: {CONDA_BUILD_MISSING} (hint: " in plan.stdout  # preflight, before anything changed
+    assert "set `releasekit.conda.builder: conda-build`" not in plan.stdout + result.stderr
+    assert assert_named_logs_exist(plan.stdout) >= 1
+    assert project.git("tag") == ""
+
+
+def test_a_recipe_the_converter_cannot_read_does_not_suggest_the_builder_already_set(conda_build_project):
+    project, cli = conda_build_project
+    meta = project.path / "conda" / "meta.yaml"
+    meta.write_text(meta.read_text().replace("source:\n  path: ..\n", "source:\n  - path: ..\n  - path: ../x\n"))
+    project.git("commit", "-qam", "two sources")
+    cli("dist.pypi", check=True)
+    result = cli("verify.recipe")
+    line = error_line(result)
+    assert line.startswith("error: the recipe has several sources; the converter builds from the one sdist (hint: "
+                           f"{CONDA_BUILD_MISSING}; the full output is in ")
+
+
+def test_a_dry_run_names_no_log_it_does_not_keep(project):
+    project, cli = project
+    result = cli("release", "--dry-run", env={"TWINE_USERNAME": "", "TWINE_PASSWORD": ""})
+    assert result.returncode == 1 and "error: no upload credentials" in result.stdout
+    assert "the full output is in" not in result.stdout + result.stderr  # a dry run keeps no log
+    assert logs_of(project) == []
