@@ -9,7 +9,13 @@ from invoke import Collection
 
 from releasekit import ui
 from releasekit.adapters.shell import Shell
-from releasekit.errors import ConfigError, FilenameTaken, PreconditionFailed, VerifyFailed
+from releasekit.errors import (
+    ConfigError,
+    FilenameTaken,
+    PreconditionFailed,
+    VerifyFailed,
+    WaitTimeout,
+)
 from releasekit.project import Project
 from releasekit.tasks.base import load_project, shell, task, version_arg
 from releasekit.waiting import Poll, wait_until
@@ -227,7 +233,7 @@ def verify_published(project: Project, sh: Shell, version: str, hosts: list[str]
         got, seconds = install_published(project, sh, version)
         local.data = {"os": sys.platform, "python": f"{sys.version_info.major}.{sys.version_info.minor}",
                       "install_seconds": f"{seconds:.1f}", "import": "ok", "version": got}
-    except VerifyFailed as exc:
+    except (VerifyFailed, WaitTimeout) as exc:  # the hosts are still tried: one table says it all
         local_error = exc
         local = HostResult(local.spec, False, getattr(exc, "cause", exc.message), exc.hint, {"os": sys.platform})
     if hosts:
