@@ -120,10 +120,11 @@ def wait_for_conda(project: Project, version: str, *, timeout: float | None = No
     return polls
 
 
-def install_published(project: Project, sh: Shell, version: str) -> tuple[str, float]:
+def install_published(project: Project, sh: Shell, version: str, *, retry: bool = True) -> tuple[str, float]:
     """pip install PKG==VERSION from the index into a fresh hermetic env; import; compare the version;
     smoke-test. The install is retried with backoff only while the index does not serve the release yet
-    (caches behind an index disagree for a while); any other failure is final at once."""
+    (caches behind an index disagree for a while); any other failure is final at once. ``retry=False``
+    (``verify.install --no-wait``) tries once."""
     from releasekit.adapters.envs import clean_env
     from releasekit.tasks.dist import check_installed
     from releasekit.tasks.upload import index_root, pypi_target
@@ -133,15 +134,17 @@ def install_published(project: Project, sh: Shell, version: str) -> tuple[str, f
     spec = f"{project.package}=={version}"
     with clean_env(sh) as env:
         start = time.monotonic()
-        install_with_retries(project, version, lambda: env.install([spec], index_url=root), f"the index {root}")
+        install_with_retries(project, version, lambda: env.install([spec], index_url=root), f"the index {root}",
+                             retry=retry)
         seconds = time.monotonic() - start
         got = check_installed(project, env, version, f"{spec} from the index")
     return got, seconds
 
 
-def install_with_retries(project: Project, version: str, install, where: str) -> int:
+def install_with_retries(project: Project, version: str, install, where: str, *, retry: bool = True) -> int:
     """Call ``install`` until it succeeds; retry (waiting.wait_until's backoff, the wait settings) only
-    while its failure is index lag of ``package==version``. Returns the number of attempts."""
+    while its failure is index lag of ``package==version``, and not at all without ``retry`` (lag then
+    fails at once, as a WaitTimeout). Returns the number of attempts."""
     from releasekit.errors import InstallFailed
     from releasekit.installcause import install_cause, is_index_lag
 
@@ -161,8 +164,10 @@ def install_with_retries(project: Project, version: str, install, where: str) ->
         if missing:
             ui.info(f"{where} does not serve {spec} yet ({elapsed:.0f}s, {polls} attempt(s)); retrying")
 
-    return wait_until(attempt, what=where, timeout=s["wait.timeout"], interval=s["wait.interval"],
-                      max_interval=s["wait.max_interval"], on_progress=progress)
+    return wait_until(attempt, what=where, timeout=s["wait.timeout"] if retry else 0.0, interval=s["wait.interval"],
+                      max_interval=s["wait.max_interval"], on_progress=progress if retry else None,
+                      hint=None if retry else "it may not be served yet: run the same command without --no-wait "
+                                              "to wait for it")
 
 
 def host_verify_spec(project: Project, version: str, index_url: str, python: str | None, dialect: str):
@@ -181,7 +186,7 @@ def host_verify_spec(project: Project, version: str, index_url: str, python: str
                                   attempts=1)  # retried from here, and only on index lag (verify_hosts)
 
 
-def verify_hosts(project: Project, version: str, host_args: list[str]):
+def verify_hosts(project: Project, version: str, host_args: list[str], *, retry: bool = True):
     """Install the published version on every named host in parallel; (results, all ok)."""
     from dataclasses import replace
 
@@ -201,7 +206,7 @@ def verify_hosts(project: Project, version: str, host_args: list[str]):
             report.update(hosts.verify_on_host(conn, replace(spec, shell=dialect), verify,
                                                timeout=s["verify.host_timeout"]))
 
-        install_with_retries(project, version, attempt, f"the index as {spec.name} sees it")
+        install_with_retries(project, version, attempt, f"the index as {spec.name} sees it", retry=retry)
         return report
 
     return hosts.run_on_hosts(specs, check, max_parallel=s["verify.max_parallel"], timeout=s["verify.host_timeout"],
@@ -230,14 +235,14 @@ def verify_published(project: Project, sh: Shell, version: str, hosts: list[str]
     local_error = None
     local = HostResult(HostSpec("local", "localhost"), True)
     try:
-        got, seconds = install_published(project, sh, version)
+        got, seconds = install_published(project, sh, version, retry=wait)
         local.data = {"os": sys.platform, "python": f"{sys.version_info.major}.{sys.version_info.minor}",
                       "install_seconds": f"{seconds:.1f}", "import": "ok", "version": got}
     except (VerifyFailed, WaitTimeout) as exc:  # the hosts are still tried: one table says it all
         local_error = exc
         local = HostResult(local.spec, False, getattr(exc, "cause", exc.message), exc.hint, {"os": sys.platform})
     if hosts:
-        results = verify_hosts(project, version, hosts)
+        results = verify_hosts(project, version, hosts, retry=wait)
     everyone = [local, *results]
     ui.table(REPORT_HEADERS, report_rows(everyone), title=f"{project.package} {version} from the index")
     if local_error and not results:
@@ -408,7 +413,7 @@ def wait(c, version=None, timeout=None):
 
 @task(iterable=["host"], help={"version": "version to install (default: the version file's)",
                                "host": "also on this host (repeatable; a configured name, user@host[:port], all)",
-                               "no_wait": "do not wait for the index first"})
+                               "no_wait": "do not wait for the index: one install attempt"})
 def install(c, version=None, host=None, no_wait=False):
     """Install the published version from the index in clean environments, locally and on hosts."""
     project = load_project(c)

@@ -107,33 +107,42 @@ def test_a_wrong_version_fails_at_once(project, index):
     assert named_log(line).is_file()
 
 
-def test_index_lag_is_retried_until_the_release_is_served(project, index):
-    """The release appears on the index only after the first failed attempt: verify retries and passes."""
+def test_index_lag_is_retried_until_the_release_is_served(tmp_path, index):
+    """A real install from a real index that serves the release only after the first failed attempt."""
+    from releasekit.adapters.envs import clean_env
+    from releasekit.adapters.shell import Shell
+    from releasekit.config import pyproject_layer, resolve
+    from releasekit.project import Project
+    from releasekit.tasks.verify import install_with_retries
+
+    sample = make_sample_project(tmp_path, PACKAGE)
+    configure(sample, pypi__repository=index.url, wait__interval=0.1, wait__max_interval=0.2, wait__timeout=300)
+    project = Project(resolve(sample.path, [("pyproject.toml", pyproject_layer(sample.path))]))
+    staged = write_wheel(tmp_path / "staged", PACKAGE, "0.2.0")
+    attempts = []
+    with clean_env(Shell()) as env:
+        def install():
+            attempts.append(len(attempts) + 1)
+            try:
+                env.install([f"{PACKAGE}==0.2.0"], index_url=index.simple_url)
+            finally:
+                if len(attempts) == 1:
+                    shutil.copy(staged, index.dir / staged.name)  # the index catches up after the first look
+        assert install_with_retries(project, "0.2.0", install, "the index") == 2
+        assert env.check_import("rk_causes", PACKAGE) == "0.2.0"
+    assert attempts == [1, 2]
+
+
+def test_no_wait_tries_once_and_says_the_release_may_not_be_served_yet(project, index):
     project, cli = project
-    staged = write_wheel(project.path.parent / "staged", PACKAGE, "0.2.0")
-    proc = subprocess.Popen([*RELEASEKIT, "verify.install", "--version", "0.2.0", "--no-wait"], cwd=project.path,
-                            env=cli.env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    out = []
-    assert proc.stdout is not None
-    for raw in proc.stdout:
-        out.append(raw)
-        if "does not serve rk-causes==0.2.0 yet" in raw and not (index.dir / staged.name).exists():
-            shutil.copy(staged, index.dir / staged.name)  # the index catches up
-    err = proc.stderr.read() if proc.stderr else ""
-    assert proc.wait(timeout=300) == 0, "".join(out) + err
-    stdout = "".join(out)
-    assert "retrying" in stdout and "rk-causes 0.2.0 installed from the index: locally" in stdout
-    assert logs_of(project) == []  # a task that succeeded keeps no log
-
-
-def test_lag_that_never_ends_stops_at_the_wait_timeout(tmp_path, index, cli_env):
-    project = make_sample_project(tmp_path, PACKAGE)
-    configure(project, pypi__repository=index.url, wait__interval=0.2, wait__max_interval=0.2, wait__timeout=1)
-    result = Cli(project.path, cli_env)("verify.install", "--version", "0.2.0", "--no-wait")
+    result = cli("verify.install", "--version", "0.2.0", "--no-wait")
     line = error_line(result)
-    assert line.startswith(f"error: the index {index.simple_url} still lacks an installable rk-causes==0.2.0 (")
-    assert "(hint: the index may be lagging: run the verify step again later to keep waiting; the full output is in" \
-        in line
+    cause = uv_cause("No matching distribution found for rk-causes==0.2.0",
+                     "Because rk-causes was not found in the package registry and you require rk-causes==0.2.0")
+    assert line.startswith(f"error: the index {index.simple_url} still lacks an installable rk-causes==0.2.0 "
+                           f"({cause}) after 0s (1 polls) (hint: it may not be served yet: run the same command "
+                           "without --no-wait to wait for it; the full output is in ")
+    assert "retrying" not in result.stdout
     assert named_log(line).is_file()
 
 

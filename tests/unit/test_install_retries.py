@@ -65,3 +65,11 @@ def test_lag_that_outlasts_the_wait_timeout_says_so():
         install_with_retries(project, "0.2.0", install, "the index")
     assert info.value.message.startswith("the index still lacks an installable rk-lag==0.2.0 "
                                          "(No matching distribution found for rk-lag==0.2.0) after ")
+
+
+def test_without_retry_lag_fails_at_the_first_attempt_saying_it_may_not_be_served_yet():
+    install = Installer("uv-lag-version", "uv-lag-version")
+    with pytest.raises(WaitTimeout) as info:
+        install_with_retries(FakeProject("rk-lag"), "0.2.0", install, "the index", retry=False)
+    assert install.calls == 1
+    assert info.value.hint == "it may not be served yet: run the same command without --no-wait to wait for it"
