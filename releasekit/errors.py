@@ -15,6 +15,7 @@ class ReleasekitError(Exception):
 
     hint: str = ""
     exit_code: int = 1
+    log: str | None = None  # the log holding the full output, once one was kept (see render)
 
     def __init__(self, message: str, hint: str | None = None) -> None:
         super().__init__(message)
@@ -23,13 +24,26 @@ class ReleasekitError(Exception):
             self.hint = hint
 
     def render(self) -> str:
+        """``error: MESSAGE (hint: HINT; the full output is in LOG)``: the log is named only when it
+        exists, set on the error by whoever kept it or the release log being written now."""
         text = f"error: {self.message}"
-        if self.hint:
-            text += f" (hint: {self.hint})"
+        hint = self.hint
+        log = self.log or _active_log()
+        if log:
+            hint = f"{hint}; the full output is in {log}" if hint else f"the full output is in {log}"
+        if hint:
+            text += f" (hint: {hint})"
         return text
 
     def __str__(self) -> str:
         return self.render()
+
+
+def _active_log() -> str | None:
+    from releasekit import releaselog
+
+    log = releaselog.active()
+    return str(log.path) if log is not None and not log.temporary else None
 
 
 # --- configuration -----------------------------------------------------------
@@ -209,6 +223,15 @@ class WaitTimeout(ReleasekitError):
 
 class VerifyFailed(ReleasekitError):
     """The published (or built) release did not install and import cleanly."""
+
+
+class InstallFailed(VerifyFailed):
+    """pip or uv could not install into a clean environment; ``output`` is what the installer said."""
+
+    def __init__(self, message: str, output: str, hint: str | None = None, cause: str | None = None) -> None:
+        super().__init__(message, hint)
+        self.output = output
+        self.cause = cause or message  # the installer's telling line alone (a verify table's problem cell)
 
 
 class HostError(ReleasekitError):

@@ -17,8 +17,10 @@ _active: ReleaseLog | None = None
 
 
 class ReleaseLog:
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, *, temporary: bool = False) -> None:
+        """``temporary``: a file that may be deleted when the run ends, so no message may name it."""
         self.path = Path(path)
+        self.temporary = temporary
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._fh = open(self.path, "a", encoding="utf-8")
 

@@ -448,7 +448,7 @@ def build_with_rattler(
             reason = _exception_text(exc)
             if log.errors:
                 reason += f" ({log.errors[0]})"
-            hint = "the full build output is in the release log"
+            hint = None  # the full build output is in the log, which the rendered error names
             if "test" in reason.lower():
                 hint = f"the recipe's tests failed; the untested package was moved to {output_dir / 'broken'}"
             raise BuildError(f"rattler-build could not build {what}: {reason}", hint) from None
@@ -489,6 +489,16 @@ def _package_snapshot(folder: Path) -> dict[Path, tuple[int, int]]:
     return found
 
 
+CONDA_BUILD_MISSING = ("conda-build is not installed: install it (it is not on PyPI; conda or mamba installs it), "
+                       "or set conda.builder: rattler-build")
+
+
+def conda_build_missing(env: Mapping[str, str] | None = None) -> ToolMissing | None:
+    """The error for a configured conda-build that is not on the PATH (of ``env``, else ours), else None."""
+    path = env.get("PATH") if env is not None else None
+    return None if shutil.which("conda-build", path=path) else ToolMissing(CONDA_BUILD_MISSING)
+
+
 def build_with_conda_build(
     shell: Shell,
     recipe_dir: Path,
@@ -500,6 +510,9 @@ def build_with_conda_build(
 ) -> list[Path]:
     """Run conda-build through ``shell``; return the package files it wrote or rewrote."""
     output_folder = Path(output_folder)
+    missing = conda_build_missing(env)
+    if missing is not None and not shell.dry_run:
+        raise missing
     before = _package_snapshot(output_folder)
     shell.run(
         conda_build_argv(recipe_dir, channels, output_folder),

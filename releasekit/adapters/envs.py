@@ -18,8 +18,9 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from releasekit.adapters.shell import CommandResult, Shell
-from releasekit.errors import CommandFailed, ToolMissing, VerifyFailed
+from releasekit.errors import CommandFailed, InstallFailed, ToolMissing, VerifyFailed
 from releasekit.hostscripts import KEEP_VARIABLES
+from releasekit.installcause import install_cause
 
 # pip/uv settings that only carry traffic (certificates, proxies, timeouts) and never decide *which*
 # package gets installed: the list the remote install scripts keep, plus local concurrency knobs.
@@ -86,11 +87,6 @@ def _http_hosts(urls: Sequence[str | None]) -> list[str]:
     from urllib.parse import urlsplit
 
     return list(dict.fromkeys(urlsplit(u).netloc.rpartition("@")[2] for u in urls if u and u.startswith("http://")))
-
-
-def _tail(text: str, lines: int = 6) -> str:
-    kept = [line.rstrip() for line in text.strip().splitlines() if line.strip()]
-    return " | ".join(kept[-lines:])
 
 
 class CleanEnv:
@@ -161,10 +157,9 @@ class CleanEnv:
         try:
             return self.shell.run(argv, env=self.env, replace_env=True, changes=False)
         except CommandFailed as exc:
-            raise VerifyFailed(
-                f"installing {' '.join(items)} into a clean environment failed: {_tail(exc.output)}",
-                "the index or the files lack what the install needs; see the release log for the installer's output",
-            ) from None
+            cause = install_cause(exc.output)
+            raise InstallFailed(f"installing {' '.join(items)} into a clean environment failed: {cause}",
+                                exc.output, cause=cause) from None
 
     @property
     def report_path(self) -> Path:
@@ -203,10 +198,7 @@ class CleanEnv:
         )
         result = self.python(["-c", code], check=False)
         if not result.ok:
-            raise VerifyFailed(
-                f"`import {module}` failed in a clean environment: {_tail(result.output, 3)}",
-                "install the release in a fresh venv and import it to see the full error",
-            )
+            raise VerifyFailed(f"`import {module}` failed in a clean environment: {install_cause(result.output)}")
         lines = result.stdout.strip().splitlines()
         where, version = (
             (lines[-2], lines[-1]) if len(lines) >= 2 else ("", lines[-1] if lines else "")

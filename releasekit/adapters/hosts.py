@@ -29,7 +29,8 @@ from typing import TYPE_CHECKING, Any
 
 from releasekit import hostscripts, ui
 from releasekit.adapters.shell import Shell
-from releasekit.errors import ConfigError, HostError, ReleasekitError, VerifyFailed
+from releasekit.errors import ConfigError, HostError, InstallFailed, ReleasekitError, VerifyFailed
+from releasekit.installcause import install_cause, short
 from releasekit.redact import redact
 
 if TYPE_CHECKING:
@@ -377,13 +378,15 @@ def run_on_hosts(
     return [results[i] for i in range(len(specs))]
 
 
-def raise_for_failures(results: Sequence[HostResult]) -> None:
-    """One HostError naming every failed host, if any failed."""
+def raise_for_failures(results: Sequence[HostResult], what: str = "host(s)") -> None:
+    """One HostError naming every failed host (each with its short problem), if any failed:
+    "1 of 3 host(s) failed: NAME: PROBLEM"."""
     failed = [r for r in results if not r.ok]
     if failed:
-        details = "; ".join(f"{r.name}: {r.error}" for r in failed)
+        details = "; ".join(f"{r.name}: {short(r.error)}" for r in failed)
         hints = [r.hint for r in failed if r.hint]
-        raise HostError(f"{len(failed)} of {len(results)} host(s) failed: {details}", hint=hints[0] if len(set(hints)) == 1 else None)
+        raise HostError(f"{len(failed)} of {len(results)} {what} failed: {details}",
+                        hint=hints[0] if len(set(hints)) == 1 else None)
 
 
 REPORT_HEADERS = ("host", "result", "os", "python", "install s", "import", "version", "problem")
@@ -403,7 +406,7 @@ def report_rows(results: Sequence[HostResult]) -> list[list[str]]:
                 str(d.get("install_seconds", "")),
                 str(d.get("import", "")),
                 str(d.get("version", "")),
-                r.error,
+                short(r.error),
             ]
         )
     return rows
@@ -465,19 +468,36 @@ def verify_on_host(
     data["shell"] = dialect
     data["script"] = name
     data["exit_code"] = str(result.exited)
+    if result.exited != 0 or data.get("result") != "ok":
+        raise _verify_failure(verify, data, result.stdout + "\n" + result.stderr, result.exited)
     mismatch = _provenance_problem(verify, data)
-    if result.exited != 0 or data.get("result") != "ok" or mismatch:
-        problems = hostscripts.failed_checks(data) or ([] if mismatch else [f"the verify script exited with {result.exited}"])
-        problems += [mismatch] if mismatch else []
-        last = next((line.strip() for line in reversed(result.stderr.splitlines()) if line.strip()), "")
-        detail = f" (last error: {last})" if last else ""
-        error = VerifyFailed(
-            f"{verify.requirement} on {spec.name}: {'; '.join(problems)}{detail}",
-            hint="run the verify again with the host's output shown, or log in and try the install by hand",
-        )
+    if mismatch:  # installed fine, but not from the released file
+        error = VerifyFailed(mismatch, "another index serves a file of this very release: remove it there, or "
+                                       "drop that index from `pypi.deps_index_url`")
         error.data = data  # type: ignore[attr-defined]
         raise error
     return data
+
+
+def _verify_failure(verify: hostscripts.VerifySpec, data: dict[str, str], output: str, exited: int) -> VerifyFailed:
+    """The host's failed check as one cause (the installer's or Python's own line), with the report
+    as ``.data``; a failed install is an InstallFailed carrying the output, so the caller can tell lag."""
+    hint = "log in to the host and try the install by hand"
+    error: VerifyFailed
+    if data.get("install") == "fail":
+        error = InstallFailed(install_cause(output) or "the install failed", output, hint)
+    else:
+        if data.get("import") == "fail":
+            cause = f"`import {verify.import_name}` failed: {install_cause(output)}"
+        elif data.get("version_match") == "no":
+            cause = f"installed version is {data.get('version') or 'unknown'}, not {verify.version}"
+        elif data.get("smoke") == "fail":
+            cause = f"the smoke command failed: {install_cause(output)}"
+        else:
+            cause = "; ".join(hostscripts.failed_checks(data)) or f"the verify script exited with {exited}"
+        error = VerifyFailed(cause, hint)
+    error.data = data  # type: ignore[attr-defined]
+    return error
 
 
 # --- reaching a host before using it ---------------------------------------------------------------------

@@ -35,6 +35,7 @@ from releasekit.errors import (
     IndexUnavailable,
     UploadRejected,
 )
+from releasekit.installcause import install_cause
 from releasekit.redact import redact
 
 # Tracked files an sdist normally leaves out on purpose.
@@ -116,10 +117,7 @@ def build(
     try:
         result = shell.run([*argv, "--outdir", str(staging)], env=env, check=False, timeout=timeout)
         if not result.ok:
-            raise BuildError(
-                f"building {source_dir} failed: {_tail(result.output)}",
-                "build it by hand with `python -m build` to see the whole output",
-            )
+            raise BuildError(f"building {source_dir} failed: {install_cause(result.output)}")
         built = sorted(p for p in staging.iterdir() if p.name.endswith((".whl", ".tar.gz", ".zip")))
         want = (["sdist"] if sdist else []) + (["wheel"] if wheel else [])
         got = {"wheel" if p.name.endswith(".whl") else "sdist" for p in built}
@@ -218,6 +216,14 @@ def sdist_missing_files(
             continue
         missing.append(rel)
     return sorted(missing)
+
+
+def covering_globs(paths: Sequence[str]) -> list[str]:
+    """fnmatch patterns (as ``dist.check_ignore`` takes them) that cover ``paths``: one ``FOLDER/*``
+    per top-level folder (``*`` crosses ``/``), then each top-level file by name."""
+    folders = sorted({p.split("/", 1)[0] for p in paths if "/" in p})
+    files = sorted(p for p in paths if "/" not in p)
+    return [f"{folder}/*" for folder in folders] + files
 
 
 @dataclass(frozen=True)
@@ -584,7 +590,7 @@ def _rejection_hint(reason: str) -> str:
     if re.search(r"\b(400|409)\b", reason):
         return ("the index refused the file: if it has this filename already with other content, release a "
                 "post-release (`releasekit release-hotfix` on the release branch)")
-    return "see the release log for twine's full output"
+    return ""  # the rendered error names the log with twine's full output
 
 
 @dataclass(frozen=True)

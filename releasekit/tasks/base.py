@@ -67,6 +67,9 @@ def task(*args: Any, **kwargs: Any) -> Callable:
 
     def decorate(fn: Callable) -> Any:
         positional = _positional_params(fn)
+        from releasekit.tasks import tasklog
+
+        name = tasklog.task_name(fn, kwargs.get("name"))
 
         @functools.wraps(fn)
         def body(c, *a, **kw):
@@ -77,7 +80,7 @@ def task(*args: Any, **kwargs: Any) -> Callable:
                 if positional and _asks_for_help(positional, a, kw):
                     _print_help_and_exit(body)
                 with interrupts_stop_commands():
-                    return fn(c, *a, **kw)
+                    return tasklog.run_logged(c, name, lambda: fn(c, *a, **kw))  # a failure keeps its log
             except ReleasekitError as exc:  # messages quote commands and URLs: mask secrets here too
                 raise Exit(as_typed(redact(exc.render())), exc.exit_code) from None
             except KeyboardInterrupt:

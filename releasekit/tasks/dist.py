@@ -73,6 +73,7 @@ def check_artifacts(project: Project, sh: Shell, git: Git, paths: list[Path], ve
     if not paths:
         raise PreconditionFailed(f"no artifacts of {version} in {project.dist_dir}", "run `releasekit dist.pypi` first")
     problems = []
+    hint = "fix them and rebuild (`releasekit dist.clean dist.pypi`); nothing was uploaded"
     for path in paths:
         built = pypi.built_version(path)
         if built != version:
@@ -84,8 +85,10 @@ def check_artifacts(project: Project, sh: Shell, git: Git, paths: list[Path], ve
         ignore = [*pypi.DEFAULT_SDIST_IGNORE, f"{recipe_dir}/*", *project.settings["dist.check_ignore"]]
         missing = pypi.sdist_missing_files(sdists[0], tracked, ignore)
         if missing:
-            shown = ", ".join(missing[:10]) + (" ..." if len(missing) > 10 else "")
-            problems.append(f"{sdists[0].name} lacks tracked file(s): {shown} (MANIFEST.in or package data?)")
+            problems.append(missing_files_problem(sdists[0].name, missing))
+            globs = ", ".join(f'"{g}"' for g in pypi.covering_globs(missing))
+            hint = (f"ship them (MANIFEST.in or package data) or, if they need not ship, set `dist.check_ignore` "
+                    f"to [{globs}]; then rebuild (`releasekit dist.clean dist.pypi`); nothing was uploaded")
     for path in paths:
         twice = pypi.duplicate_members(path)
         if twice:
@@ -100,8 +103,7 @@ def check_artifacts(project: Project, sh: Shell, git: Git, paths: list[Path], ve
         if len(problems) > 1:
             for p in problems:
                 ui.info(f"  - {p}")
-        raise ArtifactCheckFailed(problems_message(problems, f"with the artifacts of {version}"),
-                                  "fix them and rebuild (`releasekit dist.clean dist.pypi`); nothing was uploaded")
+        raise ArtifactCheckFailed(problems_message(problems, f"with the artifacts of {version}"), hint)
     ui.info(f"artifacts of {version} pass the checks")
 
 
@@ -153,6 +155,16 @@ def deps_index_problems(project: Project, version: str) -> list[str]:
         ui.warn(f"the deps index {url} already serves {project.package} {version} ({', '.join(sorted(served))}): "
                 "the clean installs fail if the installer takes such a file instead of the release's")
     return []
+def missing_files_problem(sdist_name: str, missing: list[str], shown: int = 3) -> str:
+    """How many tracked files the sdist lacks, the first few by name; all of them go to the log."""
+    from releasekit import releaselog
+
+    log = releaselog.active()
+    if log is not None:
+        log.write(f"{sdist_name} lacks {len(missing)} tracked file(s):\n" + "\n".join(f"  {m}" for m in missing))
+    names = ", ".join(missing[:shown]) + (f" and {len(missing) - shown} more" if len(missing) > shown else "")
+    listed = " (all listed in the log)" if log is not None and len(missing) > shown else ""
+    return f"{sdist_name} lacks {len(missing)} tracked file(s): {names}{listed}"
 
 
 def verify_local(project: Project, sh: Shell, paths: list[Path], version: str) -> list[tuple[str, str, str]]:
@@ -233,9 +245,20 @@ def sdist_of(project: Project, version: str) -> Path:
 
 def conda_recipe(project: Project, version: str, sdist: Path) -> dict:
     """The recipe as a v1 dict built from ``sdist``, its version set to the release's."""
+    from releasekit import condarecipe
     from releasekit.adapters import conda
+    from releasekit.errors import RecipeError
 
-    recipe = conda.load_recipe(project.settings.path("conda.recipe"), sdist=sdist)
+    try:
+        recipe = conda.load_recipe(project.settings.path("conda.recipe"), sdist=sdist)
+    except RecipeError as exc:
+        if exc.hint != condarecipe.CONVERT_HINT or project.settings["conda.builder"] != "conda-build":
+            raise
+        # conda-build is the builder already: say what is left to do, not what was done.
+        missing = conda.conda_build_missing()
+        raise RecipeError(exc.message, missing.message if missing else
+                          "conda-build builds it, but releasekit's recipe checks render meta.yaml without "
+                          "conda-build: simplify that part of the recipe") from None
     # The release version is the truth: a v1 recipe's `${{ version }}` or literal version follows it.
     context = recipe.get("context")
     if isinstance(context, dict) and "version" in context:
@@ -324,11 +347,15 @@ def requirement_drift(project: Project, version: str, recipe: dict):
 def conda_preflight(project: Project) -> list[str]:
     import shutil as _shutil
 
+    from releasekit.adapters import conda
+
     problems = []
     try:
         builder = conda_builder(project)
     except ReleasekitError as exc:
         return [exc.message]
+    if builder == "conda-build" and conda.conda_build_missing():
+        problems.append(conda.CONDA_BUILD_MISSING)
     if builder == "rattler-build" and importlib.util.find_spec("rattler_build") is None:
         problems.append("py-rattler-build is missing (needed for dist.conda): pip install 'releasekit[conda]'")
     s = project.settings

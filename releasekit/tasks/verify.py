@@ -9,7 +9,13 @@ from invoke import Collection
 
 from releasekit import ui
 from releasekit.adapters.shell import Shell
-from releasekit.errors import ConfigError, FilenameTaken, PreconditionFailed, VerifyFailed
+from releasekit.errors import (
+    ConfigError,
+    FilenameTaken,
+    PreconditionFailed,
+    VerifyFailed,
+    WaitTimeout,
+)
 from releasekit.project import Project
 from releasekit.tasks.base import load_project, shell, task, version_arg
 from releasekit.waiting import Poll, wait_until
@@ -134,9 +140,11 @@ def wait_for_conda(project: Project, version: str, *, timeout: float | None = No
     return polls
 
 
-def install_published(project: Project, sh: Shell, version: str, *, attempts: int = 4) -> tuple[str, float]:
-    """pip install PKG==VERSION from the index into a fresh hermetic env, retried with backoff
-    (caches behind an index disagree for a while); import; compare the version; smoke-test."""
+def install_published(project: Project, sh: Shell, version: str, *, retry: bool = True) -> tuple[str, float]:
+    """pip install PKG==VERSION from the index into a fresh hermetic env; import; compare the version;
+    smoke-test. The install is retried with backoff only while the index does not serve the release yet
+    (caches behind an index disagree for a while); any other failure is final at once. ``retry=False``
+    (``verify.install --no-wait``) tries once."""
     from releasekit.adapters.envs import clean_env
     from releasekit.tasks.dist import check_installed, check_provenance, deps_index_url
     from releasekit.tasks.upload import index_root, pypi_target
@@ -147,20 +155,44 @@ def install_published(project: Project, sh: Shell, version: str, *, attempts: in
     spec = f"{project.package}=={version}"
     with clean_env(sh) as env:
         start = time.monotonic()
-        for attempt in range(1, attempts + 1):
-            try:
-                env.install([spec], index_url=root, extra_index_urls=deps, report=True)
-                break
-            except VerifyFailed:
-                if attempt == attempts:
-                    raise
-                time.sleep(2 ** attempt)
+        install_with_retries(project, version,
+                             lambda: env.install([spec], index_url=root, extra_index_urls=deps, report=True),
+                             f"the index {root}", retry=retry)
         seconds = time.monotonic() - start
         installed = check_provenance(env, project.package, spec, released_files(project, version, page))
         if installed:
             ui.info(f"{spec} came from {installed.name}, sha256 {installed.sha256}: the released file")
         got = check_installed(project, env, version, f"{spec} from the index")
     return got, seconds
+
+
+def install_with_retries(project: Project, version: str, install, where: str, *, retry: bool = True) -> int:
+    """Call ``install`` until it succeeds; retry (waiting.wait_until's backoff, the wait settings) only
+    while its failure is index lag of ``package==version``, and not at all without ``retry`` (lag then
+    fails at once, as a WaitTimeout). Returns the number of attempts."""
+    from releasekit.errors import InstallFailed
+    from releasekit.installcause import install_cause, is_index_lag
+
+    s = project.settings
+    spec = f"{project.package}=={version}"
+
+    def attempt() -> Poll:
+        try:
+            install()
+        except InstallFailed as exc:
+            if not is_index_lag(exc.output, project.package, version):
+                raise
+            return Poll(False, [f"an installable {spec} ({install_cause(exc.output)})"])
+        return Poll(True, [])
+
+    def progress(elapsed: float, polls: int, missing: list[str]) -> None:
+        if missing:
+            ui.info(f"{where} does not serve {spec} yet ({elapsed:.0f}s, {polls} attempt(s)); retrying")
+
+    return wait_until(attempt, what=where, timeout=s["wait.timeout"] if retry else 0.0, interval=s["wait.interval"],
+                      max_interval=s["wait.max_interval"], on_progress=progress if retry else None,
+                      hint=None if retry else "it may not be served yet: run the same command without --no-wait "
+                                              "to wait for it")
 
 
 def host_verify_spec(project: Project, version: str, index_url: str, python: str | None, dialect: str,
@@ -181,7 +213,8 @@ def host_verify_spec(project: Project, version: str, index_url: str, python: str
     smoke = f"python -c {hostscripts.quote(code, dialect)}" if code else None
     return hostscripts.VerifySpec(package=project.package, version=version, import_name=project.import_name,
                                   index_url=index_url, extra_index_urls=extra, python=python, smoke=smoke,
-                                  trusted_hosts=trusted, expected_files=expected or {})
+                                  trusted_hosts=trusted, expected_files=expected or {},
+                                  attempts=1)  # retried from here, and only on index lag (verify_hosts)
 
 
 PREFLIGHT_CONNECT_TIMEOUT = 5.0  # seconds: a host that takes longer to accept a TCP connection is down
@@ -207,7 +240,7 @@ def hosts_preflight(project: Project, host_args: list[str], reach: bool = True) 
     return problems
 
 
-def verify_hosts(project: Project, version: str, host_args: list[str]):
+def verify_hosts(project: Project, version: str, host_args: list[str], *, retry: bool = True):
     """Install the published version on every named host in parallel; (results, all ok)."""
     from dataclasses import replace
 
@@ -225,7 +258,14 @@ def verify_hosts(project: Project, version: str, host_args: list[str]):
     def check(conn, spec):
         dialect = hosts.detect_dialect(conn) if spec.shell == "auto" else spec.shell
         verify = host_verify_spec(project, version, index_url, spec.python, dialect, deps_index, expected)
-        return hosts.verify_on_host(conn, replace(spec, shell=dialect), verify, timeout=s["verify.host_timeout"])
+        report: dict = {}
+
+        def attempt() -> None:
+            report.update(hosts.verify_on_host(conn, replace(spec, shell=dialect), verify,
+                                               timeout=s["verify.host_timeout"]))
+
+        install_with_retries(project, version, attempt, f"the index as {spec.name} sees it", retry=retry)
+        return report
 
     return hosts.run_on_hosts(specs, check, max_parallel=s["verify.max_parallel"], timeout=s["verify.host_timeout"],
                               known_hosts=s["verify.known_hosts"], trust_unknown=s["verify.trust_unknown_hosts"],
@@ -234,9 +274,12 @@ def verify_hosts(project: Project, version: str, host_args: list[str]):
 
 def verify_published(project: Project, sh: Shell, version: str, hosts: list[str] | None = None,
                      wait: bool = True) -> None:
-    """Wait for the index, then install locally and on every host; one table; fail if any failed."""
+    """Wait for the index, then install locally and on every host; one table with one short problem per
+    failed install; fail naming every failed one, the local install counted with the hosts."""
     from releasekit.adapters.hosts import (
         REPORT_HEADERS,
+        HostResult,
+        HostSpec,
         parse_hosts,
         raise_for_failures,
         report_rows,
@@ -248,20 +291,23 @@ def verify_published(project: Project, sh: Shell, version: str, hosts: list[str]
         wait_for_index(project, version)
     results = []
     local_error = None
+    local = HostResult(HostSpec("local", "localhost"), True)
     try:
-        got, seconds = install_published(project, sh, version)
-        local = ["local", "ok", sys.platform, f"{sys.version_info.major}.{sys.version_info.minor}",
-                 f"{seconds:.1f}", "ok", got, ""]
-    except VerifyFailed as exc:
+        got, seconds = install_published(project, sh, version, retry=wait)
+        local.data = {"os": sys.platform, "python": f"{sys.version_info.major}.{sys.version_info.minor}",
+                      "install_seconds": f"{seconds:.1f}", "import": "ok", "version": got}
+    except (VerifyFailed, WaitTimeout) as exc:  # the hosts are still tried: one table says it all
         local_error = exc
-        local = ["local", "FAILED", sys.platform, "", "", "", "", exc.message]
+        local = HostResult(local.spec, False, getattr(exc, "cause", exc.message), exc.hint, {"os": sys.platform})
     if hosts:
-        results = verify_hosts(project, version, hosts)
-    ui.table(REPORT_HEADERS, [local, *report_rows(results)],
-             title=f"{project.package} {version} installed from the index")
-    if local_error:
+        results = verify_hosts(project, version, hosts, retry=wait)
+    everyone = [local, *results]
+    ui.table(REPORT_HEADERS, report_rows(everyone), title=f"{project.package} {version} from the index")
+    if local_error and not results:
         raise local_error
-    raise_for_failures(results)
+    raise_for_failures(everyone, what=f"installs of {project.package}=={version} (local and {len(results)} host(s))")
+    ui.info(f"{project.package} {version} installed from the index: " +
+            (f"locally and on {len(results)} host(s)" if results else "locally"))
 
 
 def verify_conda_published(project: Project, version: str) -> str:
@@ -428,7 +474,7 @@ def wait(c, version=None, timeout=None):
 
 @task(iterable=["host"], help={"version": "version to install (default: the version file's)",
                                "host": "also on this host (repeatable; a configured name, user@host[:port], all)",
-                               "no_wait": "do not wait for the index first"})
+                               "no_wait": "do not wait for the index: one install attempt"})
 def install(c, version=None, host=None, no_wait=False):
     """Install the published version from the index in clean environments, locally and on hosts."""
     project = load_project(c)

@@ -11,6 +11,7 @@ import subprocess
 import tarfile
 import threading
 import zipfile
+from pathlib import Path
 
 import pytest
 
@@ -207,7 +208,9 @@ def test_an_sdist_missing_a_tracked_file_is_reported(tmp_path, cli_env, index_se
     cli = Cli(project.path, dict(cli_env, TWINE_USERNAME="u", TWINE_PASSWORD="p"))
     result = cli("release", "--yes")
     assert result.returncode != 0
-    assert "lacks tracked file(s): sampledata/table.csv" in result.stdout
+    assert "error: rk-missing-file-0.1.0.dev0.tar.gz lacks 1 tracked file(s): sampledata/table.csv (hint: ship them " \
+           "(MANIFEST.in or package data) or, if they need not ship, set `dist.check_ignore` to " \
+           '["sampledata/*"]' in result.stdout
     assert not [p for p in index_server.dir.iterdir() if "missing" in p.name]  # nothing uploaded
     assert_caught_by_the_preview(project, result)
 
@@ -279,7 +282,12 @@ def test_a_package_whose_import_fails_is_stopped_by_verify_local(tmp_path, cli_e
     configure(project, pypi__repository=index_server.url, dist__isolation=False, test_command="true")
     result = Cli(project.path, dict(cli_env, TWINE_USERNAME="u", TWINE_PASSWORD="p"))("release", "--yes")
     assert result.returncode != 0
-    assert "import rk_broken_import` failed in a clean environment" in result.stdout
+    line = next(x for x in result.stdout.splitlines() if x.startswith("error: "))
+    prefix = ("error: `import rk_broken_import` failed in a clean environment: ModuleNotFoundError: "
+              "No module named 'a_module_that_is_not_there' (hint: the full output is in ")
+    assert line.startswith(prefix), line
+    log = Path(line.removeprefix(prefix).rstrip(")"))  # the release's own log, which exists
+    assert log.name.startswith("release-") and "a_module_that_is_not_there" in log.read_text()
     assert not [p for p in index_server.dir.iterdir() if "broken" in p.name]
 
 

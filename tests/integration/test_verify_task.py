@@ -11,7 +11,7 @@ import pytest
 import yaml
 
 from releasekit.testing.hosts import ssh_hosts
-from releasekit.testing.sample import make_sample_project
+from releasekit.testing.sample import make_sample_project, write_wheel
 from releasekit.testing.servers import PypiServer
 from tests.conftest import Cli
 
@@ -38,12 +38,12 @@ def published(tmp_path, ssh_hosts, cli_env):
     cli("dist.pypi", check=True)
     for artifact in (project.path / "dist").iterdir():
         shutil.copy(artifact, index_dir / artifact.name)
-    yield project, cli, hosts
+    yield project, cli, hosts, index_dir
     server.stop()
 
 
 def test_verify_install_on_three_hosts_in_parallel(published):
-    project, cli, hosts = published
+    project, cli, hosts, _index = published
     result = cli("verify.install", "--host", "all", "--version", "0.1.0.dev0")
     assert result.returncode == 0, result.stdout + result.stderr
     rows = [line.split() for line in result.stdout.splitlines() if line.split()[:1] in (["local"], ["h0"], ["h1"], ["h2"])]
@@ -52,18 +52,20 @@ def test_verify_install_on_three_hosts_in_parallel(published):
 
 
 def test_one_host_down_the_others_pass_and_the_exit_is_non_zero(published):
-    project, cli, hosts = published
+    project, cli, hosts, _index = published
     hosts[1].stop()
     result = cli("verify.install", "--host", "h0", "--host", "h1", "--host", "h2", "--version", "0.1.0.dev0")
     assert result.returncode != 0
     table = {line.split()[0]: line for line in result.stdout.splitlines() if line.split()[:1] in (["h0"], ["h1"], ["h2"])}
     assert " ok " in table["h0"] and " ok " in table["h2"]
     assert "FAILED" in table["h1"]
-    assert "1 of 3 host(s) failed" in result.stderr and "Traceback" not in result.stderr
+    assert "error: 1 of 4 installs of rk-hosts-verify==0.1.0.dev0 (local and 3 host(s)) failed: h1: cannot reach h1 " \
+        in result.stderr and "Traceback" not in result.stderr
+    assert "installed from the index" not in result.stdout
 
 
 def test_an_unknown_host_key_is_refused(published, tmp_path):
-    project, cli, hosts = published
+    project, cli, hosts, _index = published
     empty = tmp_path / "known_hosts_empty"
     empty.write_text("")
     config = yaml.safe_load((project.path / "invoke.yaml").read_text())
@@ -114,8 +116,34 @@ def test_hosts_take_dependencies_from_the_deps_index_and_refuse_a_planted_releas
         named = (f"was installed from {Path(planted).name} with sha256 {planted_sha} ({deps.url}packages/"
                  f"{Path(planted).name}), not from the released {wheel.name} with sha256 {wheel_sha}")
         assert f"error: rk-hosts-deps==0.1.0.dev0 {named}" in bad.stderr  # the local install, checked first
-        # the host's full message (tests/integration/test_hosts.py asserts it) starts the table's problem cell
-        assert "rk-hosts-deps==0.1.0.dev0 on h0: rk-hosts-deps==0.1.0.dev0 was installed from" in row
+        # the table's problem cell is the host's cause, cut short (tests/integration/test_hosts.py asserts it whole)
+        assert "rk-hosts-deps==0.1.0.dev0 was installed from" in row
     finally:
         target.stop()
         deps.stop()
+def test_a_missing_dependency_is_one_short_problem_per_host_and_fails_at_once(published):
+    project, cli, hosts, index_dir = published
+    write_wheel(index_dir, "rk-hosts-verify", "0.3.0", requires=["rk-absent-dep>=1.0"])
+    result = cli("verify.install", "--host", "h0", "--host", "h1", "--version", "0.3.0", "--no-wait")
+    assert result.returncode == 1
+    table = {line.split()[0]: line for line in result.stdout.splitlines() if line.split()[:1] in (["h0"], ["h1"])}
+    pip_cause = "No matching distribution found for rk-absent-dep>=1.0 (from rk-hosts-verify)"
+    for name in ("h0", "h1"):
+        assert "FAILED" in table[name] and table[name].rstrip().endswith(pip_cause), table[name]
+    assert "retrying" not in result.stdout and "installed from the index" not in result.stdout
+    errors = [line for line in result.stderr.splitlines() if line.startswith("error: ")]
+    assert len(errors) == 1, result.stderr
+    assert errors[0].startswith("error: 3 of 3 installs of rk-hosts-verify==0.3.0 (local and 2 host(s)) failed: local: ")
+    assert f"; h0: {pip_cause}; h1: {pip_cause} (hint: " in errors[0]
+    log = errors[0].rsplit("the full output is in ", 1)[1].rstrip(")")
+    assert "Looking in indexes" in open(log).read()  # each host's pip output is in the log
+
+
+def test_a_host_that_cannot_import_the_release_says_why(published):
+    project, cli, hosts, index_dir = published
+    write_wheel(index_dir, "rk-hosts-verify", "0.4.0", files={"rk_hosts_verify/__init__.py": "import rk_gone\n"})
+    result = cli("verify.install", "--host", "h0", "--version", "0.4.0", "--no-wait")
+    assert result.returncode == 1
+    row = next(line for line in result.stdout.splitlines() if line.split()[:1] == ["h0"])
+    assert row.rstrip().endswith("`import rk_hosts_verify` failed: ModuleNotFoundError: No module named 'rk_gone'")
+    assert "retrying" not in result.stdout

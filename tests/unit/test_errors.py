@@ -44,3 +44,21 @@ def test_one_problem_is_the_message_and_several_point_at_their_list():
     several = PreflightFailed(["a is wrong", "b is wrong"], "fix them")
     assert several.message == "2 problems (listed above)" and several.problems == ["a is wrong", "b is wrong"]
     assert problems_message(["x", "y", "z"], "with the artifacts of 1.0") == "3 problems with the artifacts of 1.0 (listed above)"
+
+
+def test_the_hint_names_the_log_only_when_there_is_one(tmp_path):
+    from releasekit import releaselog
+    from releasekit.errors import ReleasekitError
+
+    assert ReleasekitError("it broke", "fix it").render() == "error: it broke (hint: fix it)"
+    kept = ReleasekitError("it broke", "fix it")
+    kept.log = "/state/logs/dist.conda-1.log"
+    assert kept.render() == "error: it broke (hint: fix it; the full output is in /state/logs/dist.conda-1.log)"
+    log = releaselog.ReleaseLog(tmp_path / "release-1.log")
+    releaselog.activate(log)
+    try:
+        assert ReleasekitError("it broke").render() == f"error: it broke (hint: the full output is in {log.path})"
+    finally:
+        releaselog.activate(None)
+        log.close()
+    assert ReleasekitError("it broke").render() == "error: it broke"

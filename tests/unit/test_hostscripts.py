@@ -596,3 +596,12 @@ def test_a_host_that_installed_another_file_fails_naming_both_hashes():
     assert "cannot tell which file" in _provenance_problem(verify, {"install": "ok"})
     assert _provenance_problem(verify, {"install": "fail"}) is None  # the failed install is the problem then
     assert _provenance_problem(spec(), {"install": "ok"}) is None
+def test_a_long_problem_is_cut_to_120_characters_in_the_table_and_the_error_line():
+    cause = "Because rk-absent-dep was not found in the package registry and all versions of rk-a depend on " \
+            "rk-absent-dep>=1.0, rk-b>=2, rk-c>=3"
+    bad = HostResult(HostSpec("a", "h1"), False, cause)
+    cell = report_rows([bad])[0][-1]
+    assert len(cell) == 120 and cell.endswith("…") and cause.startswith(cell[:-1])
+    with pytest.raises(HostError) as info:
+        raise_for_failures([bad], what="installs")
+    assert info.value.message == f"1 of 1 installs failed: a: {cell}"
