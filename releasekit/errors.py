@@ -16,6 +16,9 @@ class ReleasekitError(Exception):
     hint: str = ""
     exit_code: int = 1
     log: str | None = None  # the log holding the full output, once one was kept (see render)
+    # A refusal (no consent, a missing option, a step out of order) ran nothing worth reading: it keeps
+    # no log and names none, so its line says only what to do.
+    names_log: bool = True
 
     def __init__(self, message: str, hint: str | None = None) -> None:
         super().__init__(message)
@@ -28,7 +31,7 @@ class ReleasekitError(Exception):
         exists, set on the error by whoever kept it or the release log being written now."""
         text = f"error: {self.message}"
         hint = self.hint
-        log = self.log or _active_log()
+        log = (self.log or _active_log()) if self.names_log else None
         if log:
             hint = f"{hint}; the full output is in {log}" if hint else f"the full output is in {log}"
         if hint:
@@ -134,6 +137,8 @@ class GitError(ReleasekitError):
 class PreconditionFailed(ReleasekitError):
     """A step was run before the step it depends on; the hint names that step."""
 
+    names_log = False
+
 
 class PreflightFailed(ReleasekitError):
     """Checks failed; all of them are reported so they can be fixed at once. One problem is the
@@ -156,28 +161,39 @@ def problems_message(problems: list[str], what: str = "") -> str:
 class ReleaseLocked(ReleasekitError):
     """Another release is running in this repository."""
 
+    names_log = False
+
 
 class ResumeRefused(ReleasekitError):
     """Starting over would discard steps that already changed the outside world."""
+
+    names_log = False
 
 
 class Aborted(ReleasekitError):
     """The user declined a confirmation."""
 
+    names_log = False
+
 
 class UsageError(ReleasekitError):
     """A task was called without an option it needs."""
+
+    names_log = False
 
 
 class ConsentNeeded(ReleasekitError):
     """Something would push, tag or upload, but nobody can be asked: stdin is no terminal and
     --yes was not given. Refused before anything changes."""
 
+    names_log = False
+
 
 class Interrupted(ReleasekitError):
     """Ctrl-C during a step: every step re-checks its truth, so running the command again resumes."""
 
     exit_code = 130
+    names_log = False  # the release log's path was printed at its start and end
 
 
 # --- building, indexes, channels -------------------------------------------------------

@@ -24,6 +24,9 @@ SHORT = 120  # a verify table's problem cell
 
 _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 _PIP_PREFIX = re.compile(r"^(?:ERROR|error):\s*")
+# pip discards a file whose metadata names another version, then finds "no matching distribution":
+# the index serves the release, but a wrong build of it. The cause, and never index lag.
+_INCONSISTENT = re.compile(r"has inconsistent version: (?P<what>expected .+)$")
 _NO_MATCH = re.compile(r"No matching distribution found for (?P<req>.+?)\s*$")
 _PIP_404 = re.compile(r"HTTP error (?P<code>\d{3}) while getting (?P<url>\S+)")
 _PIP_CONNECT = re.compile(r"after connection broken by .*?(?P<why>(?:Failed to establish a new connection|"
@@ -84,6 +87,10 @@ def install_cause(output: str) -> str:
         found = _PIP_404.search(line)
         if found:
             return f"HTTP error {found['code']} while getting {_url(found['url'])}"
+    for line in lines:
+        found = _INCONSISTENT.search(line)
+        if found:
+            return f"the file has an inconsistent version: {found['what'].strip()}"
     for line in lines:
         found = _NO_MATCH.search(line)
         if found:
@@ -171,7 +178,7 @@ def is_index_lag(output: str, package: str, version: str) -> bool:
     """True when the install failed only because the index does not serve ``package==version`` (a
     page without that version, or a file listed but not downloadable yet): waiting may help."""
     lines = _lines(output)
-    if any(_PIP_CONNECT.search(line) for line in lines):
+    if any(_PIP_CONNECT.search(line) or _INCONSISTENT.search(line) for line in lines):
         return False
     name = canonicalize_name(package)
     for line in lines:

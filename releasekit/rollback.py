@@ -26,6 +26,8 @@ from releasekit.project import Project
 class RollbackRefused(ReleasekitError):
     """Rolling back would lose someone's work, or cannot undo what the release did."""
 
+    names_log = False
+
 
 @dataclass
 class Action:

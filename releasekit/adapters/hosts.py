@@ -381,8 +381,13 @@ def run_on_hosts(
 def raise_for_failures(results: Sequence[HostResult], what: str = "host(s)") -> None:
     """One HostError naming every failed host (each with its short problem), if any failed:
     "1 of 3 host(s) failed: NAME: PROBLEM"."""
+    from releasekit import releaselog
+
     failed = [r for r in results if not r.ok]
     if failed:
+        log = releaselog.active()
+        if log is not None:  # the line below cuts each problem short: the log keeps them whole
+            log.write("\n".join(f"{what} failed on {r.name}: {r.error}" for r in failed))
         details = "; ".join(f"{r.name}: {short(r.error)}" for r in failed)
         hints = [r.hint for r in failed if r.hint]
         raise HostError(f"{len(failed)} of {len(results)} {what} failed: {details}",

@@ -43,6 +43,8 @@ def run_logged(c: Any, name: str, call: Callable[[], Any]) -> Any:
         log.write(f"releasekit {name} ({datetime.now():%Y-%m-%d %H:%M:%S})")
         return call()
     except ReleasekitError as exc:
+        if not exc.names_log:
+            raise
         log.write(exc.render())
         kept = _keep(c, name, log)
         if kept is not None:

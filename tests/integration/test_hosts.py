@@ -482,7 +482,7 @@ def test_a_host_given_the_planted_file_by_the_deps_index_fails_naming_both_hashe
     assert good.data["installed_sha256"] == two_indexes.released["rkprov"][good.data["installed_file"]]
     assert not bad.ok and bad.data["install"] == "ok" and bad.data["installed_sha256"] == planted_sha
     assert bad.error.startswith(
-        f"rkprovbad==1.0 on rkprovbad|planted: rkprovbad==1.0 was installed from {planted.name} with sha256 "
+        f"rkprovbad==1.0 was installed from {planted.name} with sha256 "  # the table names the host
         f"{planted_sha} (http://{host.gateway}:{two_indexes.deps.port}/packages/{planted.name}), "
         f"not from the released {name} with sha256 {sha}")
     assert leftovers([good, bad]) == []

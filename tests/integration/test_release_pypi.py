@@ -155,7 +155,8 @@ def test_a_failed_verify_is_all_that_resume_runs_again(release_project, release_
     # fails at verify: a verify failure, and the release is not done.
     first = release_cli("release", "--yes", "--host", not_ssh)
     assert first.returncode != 0
-    assert re.search(rf"^error: 1 of 1 host\(s\) failed: {re.escape(not_ssh)}: cannot reach", first.stdout, re.M), first.stdout
+    assert re.search(rf"^error: 1 of 2 installs of \S+ \(local and 1 host\(s\)\) failed: {re.escape(not_ssh)}: cannot reach",
+                     first.stdout, re.M), first.stdout
     assert "no conda recipe in conda/: the conda steps are skipped" in first.stdout
     summary = first.stdout.split("release summary")[1]
     assert "upload               done" in summary and "verify               failed" in summary

@@ -51,6 +51,9 @@ CASES = [
      "Failed to fetch http://127.0.0.1:9/simple/rk-lag/: Connection refused (os error 111)", False),
     ("python-import-fails", "rk-imp", "0.2.0", "ModuleNotFoundError: No module named 'rk_helper_missing'", False),
     ("build-systemexit", "rk-broken", "1.0", "setup.py is broken on purpose", False),
+    # a file named 0.2.0 whose metadata says 0.2.1 (pip 26.3, made by hand as make_samples.py would)
+    ("pip-inconsistent-version", "rk-causes", "0.2.0",
+     "the file has an inconsistent version: expected '0.2.0', but metadata has '0.2.1'", False),
 ]
 
 
