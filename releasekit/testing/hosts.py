@@ -297,6 +297,27 @@ class SshHostPool:
         _run([*inns, "ip", "route", "add", "default", "via", gateway])
         return gateway, address
 
+    def set_latency(self, delay_ms: float) -> str | None:
+        """Delay every packet this machine sends to each host by ``delay_ms`` (netem on our end of
+        each veth, so each round trip to a host takes that much longer). None once it is in place,
+        else why it cannot be (the kernel may lack sch_netem; loopback hosts have no link)."""
+        if self.mode != "netns":
+            return "the hosts are loopback ports, not network namespaces (needs root)"
+        if not shutil.which("tc"):
+            return "tc is not installed (apt-get install iproute2)"
+        for veth in self._veths:
+            argv = ["tc", "qdisc", "replace", "dev", veth, "root", "netem", "delay", f"{delay_ms:g}ms"]
+            result = subprocess.run(argv, capture_output=True, text=True)
+            if result.returncode != 0:
+                self.clear_latency()
+                return f"`{' '.join(argv)}` failed: {result.stderr.strip() or result.returncode}"
+        return None
+
+    def clear_latency(self) -> None:
+        """Take the netem delay off every host's link again (nothing if there is none)."""
+        for veth in self._veths:
+            subprocess.run(["tc", "qdisc", "del", "dev", veth, "root"], capture_output=True)
+
     def close(self) -> None:
         """Stop every sshd by pid, then delete veths and namespaces; never raises."""
         for host in self.hosts:
