@@ -156,8 +156,6 @@ def host_verify_spec(project: Project, version: str, index_url: str, python: str
 
 def verify_hosts(project: Project, version: str, host_args: list[str]):
     """Install the published version on every named host in parallel; (results, all ok)."""
-    from dataclasses import replace
-
     from releasekit.adapters import hosts
     from releasekit.tasks.upload import index_root, pypi_target
 
@@ -166,9 +164,10 @@ def verify_hosts(project: Project, version: str, host_args: list[str]):
     index_url = index_root(pypi_target(project)[2])
 
     def check(conn, spec):
-        dialect = hosts.detect_dialect(conn) if spec.shell == "auto" else spec.shell
-        verify = host_verify_spec(project, version, index_url, spec.python, dialect)
-        return hosts.verify_on_host(conn, replace(spec, shell=dialect), verify, timeout=s["verify.host_timeout"])
+        def verify(dialect):  # the host's dialect is known only once it answered
+            return host_verify_spec(project, version, index_url, spec.python, dialect)
+
+        return hosts.verify_on_host(conn, spec, verify, timeout=s["verify.host_timeout"])
 
     return hosts.run_on_hosts(specs, check, max_parallel=s["verify.max_parallel"], timeout=s["verify.host_timeout"],
                               known_hosts=s["verify.known_hosts"], trust_unknown=s["verify.trust_unknown_hosts"],

@@ -174,6 +174,20 @@ class SshHost:
             self._proc.kill()
             self._proc.wait(timeout=10)
 
+    def log_size(self) -> int:
+        """Where sshd's log ends now: pass it to :meth:`logins_and_sessions` to count from here."""
+        path = self.workdir / "sshd.log"
+        return path.stat().st_size if path.exists() else 0
+
+    def logins_and_sessions(self, since: int = 0) -> tuple[int, int]:
+        """SSH logins (connections) and sessions (exec, shell or sftp channels) sshd logged after
+        byte ``since`` of its log (``LogLevel VERBOSE`` logs one line for each)."""
+        with open(self.workdir / "sshd.log", "rb") as fh:
+            fh.seek(since)
+            lines = fh.read().decode(errors="replace").splitlines()
+        return (sum(line.startswith("Accepted publickey for ") for line in lines),
+                sum(line.startswith("Starting session: ") for line in lines))
+
     def log_tail(self, lines: int = 10) -> str:
         try:
             text = (self.workdir / "sshd.log").read_text(errors="replace")
@@ -194,7 +208,8 @@ KbdInteractiveAuthentication no
 PermitRootLogin prohibit-password
 AuthorizedKeysFile {authorized_keys}
 Subsystem sftp internal-sftp
-LogLevel ERROR
+# VERBOSE logs one line per login and per session: tests count SSH round trips with it.
+LogLevel VERBOSE
 """
 
 

@@ -242,8 +242,18 @@ def test_verify_on_three_hosts_in_parallel(ssh_hosts, index):
     rows = report_rows(results)
     assert [row[:2] for row in rows] == [[h.name, "ok"] for h in hosts]
     assert leftovers(results) == []
-    # The uploaded scripts are gone from the (shared) home directory too.
-    assert [r.data["script"] for r in results if (Path.home() / r.data["script"]).exists()] == []
+    # No verify script is left in the (shared) home directory either.
+    assert sorted(Path.home().glob(".releasekit-verify-*")) == []
+
+
+def test_a_verify_is_one_login_and_one_session_whether_the_shell_is_detected_or_configured(ssh_hosts, index):
+    hosts = ssh_hosts(2)
+    specs = [hosts[0].spec(shell="auto"), hosts[1].spec(shell="sh")]
+    marks = [h.log_size() for h in hosts]
+    results = run_on_hosts(specs, verifier(index, hosts), max_parallel=2, **options(hosts[0]))
+    assert [r.ok for r in results] == [True, True], [r.error for r in results]
+    assert [r.data["shell"] for r in results] == ["sh", "sh"]
+    assert [h.logins_and_sessions(mark) for h, mark in zip(hosts, marks, strict=True)] == [(1, 1), (1, 1)]
 
 
 def test_one_host_down_does_not_stop_the_others(ssh_hosts, index):

@@ -71,3 +71,13 @@ def test_an_unknown_host_key_is_refused(published, tmp_path):
     result = cli("verify.install", "--host", "h0", "--version", "0.1.0.dev0", "--no-wait", env={"HOME": str(tmp_path)})
     assert result.returncode != 0
     assert "is not known" in result.stdout + result.stderr
+
+
+def test_a_verify_logs_in_once_per_host_and_runs_one_session_there(published):
+    # Round trips are what a far-away host makes slow: one SSH login and one session (the probe,
+    # the script and its report together) per host, counted by the hosts' own sshd logs.
+    project, cli, hosts = published
+    marks = [h.log_size() for h in hosts]
+    result = cli("verify.install", "--host", "all", "--version", "0.1.0.dev0", "--no-wait")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert [h.logins_and_sessions(mark) for h, mark in zip(hosts, marks, strict=True)] == [(1, 1)] * 3
