@@ -9,13 +9,16 @@ host's veth where the kernel has sch_netem, else a userspace relay that holds ev
 round trip each way (the output says which). The four variants alternate within each round.
 Prints each run, the medians and both ratios (goal with latency: <= 1.2).
 
-    .venv/bin/python bench/verify.py [--runs N] [--rtt-ms MS]
+`--baseline REV` also runs releasekit as it was at git revision REV (its `releasekit/` package,
+first on PYTHONPATH) in the same rounds, and prints this tree's medians over the baseline's:
+before/after figures for a change, measured side by side.
+
+    .venv/bin/python bench/verify.py [--runs N] [--rtt-ms MS] [--baseline REV]
 """
 
 from __future__ import annotations
 
 import argparse
-import os
 import shutil
 import statistics
 import subprocess
@@ -24,6 +27,7 @@ import tempfile
 import time
 from pathlib import Path
 
+import _baseline  # bench/_baseline.py (bench/ is first on sys.path when a bench runs)
 import yaml
 
 from releasekit.testing.hosts import SshHost, SshHostPool, make_pool
@@ -90,11 +94,12 @@ class SlowLinks:
             relay.stop()
 
 
-def verify_seconds(project: Path, config: dict, host_args: list[str]) -> float:
+def verify_seconds(project: Path, config: dict, host_args: list[str], source: Path | None = None) -> float:
     (project / "invoke.yaml").write_text(yaml.safe_dump(config))
+    env = _baseline.env_for(source)
     start = time.perf_counter()
     result = subprocess.run([*RELEASEKIT, "verify.install", "--no-wait", "--version", "0.1.0.dev0", *host_args],
-                            cwd=project, capture_output=True, text=True, env=dict(os.environ))
+                            cwd=project, capture_output=True, text=True, env=env)
     seconds = time.perf_counter() - start
     if result.returncode != 0:
         raise SystemExit(f"verify.install {' '.join(host_args)} failed:\n{result.stdout}\n{result.stderr}")
@@ -105,6 +110,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--rtt-ms", type=float, default=40.0, help="round-trip latency of each host's link")
+    parser.add_argument("--baseline", metavar="REV", help="also time releasekit as of this git revision")
     args = parser.parse_args()
     root = Path(tempfile.mkdtemp(prefix="releasekit-bench-verify-"))
     pool = make_pool(root / "hosts")
@@ -123,23 +129,35 @@ def main() -> None:
         print(f"hosts: {pool.mode}; latency: {links.how}", flush=True)
         slow = f"{args.rtt_ms:g} ms RTT"
         counts = {"1 host": ["--host", "h0"], "3 hosts": ["--host", "all"]}
-        variants = [(link, count) for link in ("bare", slow) for count in counts]
-        times: dict[tuple[str, str], list[float]] = {v: [] for v in variants}
+        trees: dict[str, Path | None] = {"this tree": None}
+        if args.baseline:
+            trees[args.baseline] = _baseline.export(args.baseline, root / "baseline")
+        variants = [(tree, link, count) for tree in trees for link in ("bare", slow) for count in counts]
+        times: dict[tuple[str, str, str], list[float]] = {v: [] for v in variants}
         for i in range(args.runs):
-            for link, count in variants if i % 2 == 0 else reversed(variants):
+            for tree, link, count in variants if i % 2 == 0 else reversed(variants):
                 if link == slow:
                     links.on()
                 else:
                     links.off()
-                seconds = verify_seconds(project, links.config if link == slow else bare, counts[count])
-                times[link, count].append(seconds)
-                print(f"run {i} {link:10} {count:8} {seconds:6.2f}s", flush=True)
+                seconds = verify_seconds(project, links.config if link == slow else bare, counts[count], trees[tree])
+                times[tree, link, count].append(seconds)
+                label = f"{tree} " if args.baseline else ""
+                print(f"run {i} {label}{link:10} {count:8} {seconds:6.2f}s", flush=True)
         links.off()
-        for link in ("bare", slow):
-            one, three = statistics.median(times[link, "1 host"]), statistics.median(times[link, "3 hosts"])
-            goal = f" (goal <= {GOAL})" if link == slow else ""
-            print(f"{link:10} median 1 host {one:.2f}s, 3 hosts {three:.2f}s, ratio 3 hosts / 1 host = "
-                  f"{three / one:.2f}{goal}")
+        median = {v: statistics.median(t) for v, t in times.items()}
+        for tree in trees:
+            if args.baseline:
+                print(f"{tree}:")
+            for link in ("bare", slow):
+                one, three = median[tree, link, "1 host"], median[tree, link, "3 hosts"]
+                goal = f" (goal <= {GOAL})" if link == slow else ""
+                print(f"{link:10} median 1 host {one:.2f}s, 3 hosts {three:.2f}s, ratio 3 hosts / 1 host = "
+                      f"{three / one:.2f}{goal}")
+        if args.baseline:
+            print(f"this tree / {args.baseline} (medians):", ", ".join(
+                f"{link} {count} {median['this tree', link, count] / median[args.baseline, link, count]:.2f}"
+                for link in ("bare", slow) for count in counts))
     finally:
         if links is not None:
             links.close()

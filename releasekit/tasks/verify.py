@@ -33,7 +33,7 @@ def index_probe(project: Project, version: str, expected: dict[str, str], page: 
         try:
             files = index.files_for_version(index.fetch_files(page), project.package, version)
         except Exception as exc:  # noqa: BLE001 - an unreachable index is just "not yet"
-            return Poll(False, [f"the index ({getattr(exc, 'message', exc)})"])
+            return Poll(False, [f"the index ({getattr(exc, 'message', exc)})"], unreachable=True)
         if not expected:
             return Poll(bool(files), [] if files else [f"{project.package} {version}"])
         other = [name for name, sha in expected.items() if files.get(name) not in (sha, None)]
@@ -94,7 +94,7 @@ def conda_probe(project: Project, version: str, expected: dict[str, str]):
             for name in names:
                 files.update(conda.channel_files(channel, name))
         except Exception as exc:  # noqa: BLE001 - an unreadable channel is just "not yet"
-            return Poll(False, [f"the channel ({getattr(exc, 'message', exc)})"])
+            return Poll(False, [f"the channel ({getattr(exc, 'message', exc)})"], unreachable=True)
         missing = [n for n, sha in expected.items() if n not in files or files[n] not in (sha, None)]
         return Poll(not missing, missing)
 
