@@ -108,7 +108,7 @@ def verify_seconds(project: Path, config: dict, host_args: list[str], source: Pa
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--rtt-ms", type=float, default=40.0, help="round-trip latency of each host's link")
     parser.add_argument("--baseline", metavar="REV", help="also time releasekit as of this git revision")
     args = parser.parse_args()

@@ -418,6 +418,9 @@ def _remove_remote(conn: Connection, path: str) -> None:
         ui.warn(f"could not remove {path} on {conn.host}: {exc}")
 
 
+TICK = 0.1  # seconds between looks at a session's stderr, which paramiko signals to no file descriptor
+
+
 def run_with_input(conn: Connection, command: str, data: bytes, *, timeout: float | None = None) -> CommandResult:
     """Run ``command`` in one new session of the open connection, ``data`` its whole standard input.
 
@@ -437,16 +440,17 @@ def run_with_input(conn: Connection, command: str, data: bytes, *, timeout: floa
         except OSError:  # the command ended without reading its input (as a Windows shell does)
             pass
         while True:
+            closed = channel.closed  # the host closes the session after the last byte and the exit status
             while channel.recv_ready():
                 out += channel.recv(65536)
             while channel.recv_stderr_ready():
                 err += channel.recv_stderr(65536)
-            if channel.closed:  # the host closes the session after the last byte and the exit status
+            if closed:
                 break
-            wait = 1.0 if deadline is None else deadline - time.monotonic()
+            wait = TICK if deadline is None else deadline - time.monotonic()
             if wait <= 0:
                 raise CommandFailed(command, -1, f"timed out after {timeout}s")
-            select.select([channel], [], [], min(wait, 1.0))
+            select.select([channel], [], [], min(wait, TICK))  # wakes on stdout and on close, not on stderr
         exited = channel.recv_exit_status()
     finally:
         channel.close()

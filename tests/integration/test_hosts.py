@@ -4,6 +4,7 @@ not available), against a real pypiserver serving a freshly built wheel."""
 
 from __future__ import annotations
 
+import hashlib
 import os
 import socket
 import subprocess
@@ -22,9 +23,10 @@ from releasekit.adapters.hosts import (
     raise_for_failures,
     report_rows,
     run_on_hosts,
+    run_with_input,
     verify_on_host,
 )
-from releasekit.errors import HostError
+from releasekit.errors import CommandFailed, HostError
 from releasekit.hostscripts import VerifySpec, parse_results, render
 from releasekit.testing.hosts import NEEDS_NETNS, make_pool, netns_available, ssh_hosts
 from releasekit.testing.wheels import rewrite_wheel
@@ -254,6 +256,21 @@ def test_a_verify_is_one_login_and_one_session_whether_the_shell_is_detected_or_
     assert [r.ok for r in results] == [True, True], [r.error for r in results]
     assert [r.data["shell"] for r in results] == ["sh", "sh"]
     assert [h.logins_and_sessions(mark) for h, mark in zip(hosts, marks, strict=True)] == [(1, 1), (1, 1)]
+
+
+def test_run_with_input_hands_over_the_whole_input_and_keeps_both_outputs_and_the_exit_code(ssh_hosts):
+    host = ssh_hosts(1)[0]
+    data = b"".join(b"line %d of the input\n" % i for i in range(20000))  # ~500 KB: many packets and windows
+    conn = host.connect()
+    try:
+        result = run_with_input(conn, "sha256sum; echo to-stderr >&2; exit 5", data)
+        assert result.exited == 5
+        assert result.stdout.split()[0] == hashlib.sha256(data).hexdigest()
+        assert result.stderr.strip() == "to-stderr"
+        with pytest.raises(CommandFailed, match="timed out after 1s"):
+            run_with_input(conn, "sleep 5", b"", timeout=1)
+    finally:
+        conn.close()
 
 
 def test_one_host_down_does_not_stop_the_others(ssh_hosts, index):
