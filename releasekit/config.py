@@ -61,8 +61,8 @@ SCHEMA: dict[str, tuple[Any, tuple, str]] = {
     "verify.known_hosts": (None, (str,), "extra known_hosts file"),
     "verify.ssh_key": (None, (str,), "private key for the verify hosts"),
     "wait.timeout": (1800.0, (int, float), "seconds to wait for the index to serve the release"),
-    "wait.interval": (5.0, (int, float), "first poll interval (seconds); backs off"),
-    "wait.max_interval": (60.0, (int, float), "cap of the poll interval"),
+    "wait.interval": (5.0, (int, float), "seconds from one poll to the next (steady while the index answers)"),
+    "wait.max_interval": (60.0, (int, float), "cap of the poll interval while the index cannot be reached (it backs off)"),
     "ci.full_args": ("--runslow", (str,), "extra test arguments for ci.test --full"),
     "ci.python_versions": (["3.11", "3.12", "3.13"], (list,), "CI matrix Python versions"),
 }

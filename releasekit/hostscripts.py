@@ -249,6 +249,12 @@ _PY_INFO = (
 )
 _PY_CLOCK = "import sys,time;print('RK '+sys.argv[1]+'='+repr(time.time()))"
 _PY_IMPORT = "import sys,importlib;importlib.import_module(sys.argv[1])"
+# Whether the base interpreter's pip can fill another env (`pip --python`, pip >= 22.3): asked of
+# pip's version string, which costs one import instead of a whole `pip --version` run.
+_PY_PIP_PYTHON = (
+    "import re,sys,pip;m=re.match(r'(\\d+)\\.(\\d+)',pip.__version__);"
+    "sys.exit(0 if m and (int(m[1]),int(m[2]))>=(22,3) else 1)"
+)
 _PY_VERSION = (
     "import sys,importlib.metadata as m;v=m.version(sys.argv[1]);"
     "print('RK version='+v);sys.exit(0 if v==sys.argv[2] else 1)"
@@ -267,6 +273,7 @@ class _Parts:
     check_import: str
     check_version: str
     print_report: str  # prints RK installed_* from pip's report; "" when no file is expected
+    pip_python: str
 
 
 # Where pip's installation report goes, in each dialect's own reference to the script's temp dir.
@@ -299,6 +306,7 @@ def _parts(spec: VerifySpec, dialect: str) -> _Parts:
         check_import=f"{q(_PY_IMPORT)} {q(spec.import_name or '')}",
         check_version=f"{q(_PY_VERSION)} {q(spec.package)} {q(spec.version)}",
         print_report=print_report,
+        pip_python=q(_PY_PIP_PYTHON),
     )
 
 
@@ -340,7 +348,7 @@ rk_install() {{ {p.uv} pip install --python "$rk_envpy" {p.install_args}; }}
     else:
         setup_env = f"""\
 # Fast path: an env without pip, filled by the base interpreter's pip (--python needs pip >= 22.3).
-if {p.py} -m venv --without-pip "$rk_env" && {p.py} -m pip --python "$rk_envpy" --version >/dev/null 2>&1; then
+if {p.py} -m venv --without-pip "$rk_env" && {p.py} -c {p.pip_python} >/dev/null 2>&1; then
   rk_install() {{ {p.py} -m pip --python "$rk_envpy" install {p.install_args}; }}
 else
   rm -rf "$rk_env"
@@ -431,7 +439,7 @@ def _render_powershell(spec: VerifySpec, p: _Parts) -> str:
     $rkFast = $false
     & {p.py} -m venv --without-pip $rkEnv
     if ($LASTEXITCODE -eq 0) {{
-        & {p.py} -m pip --python $rkEnvPy --version *> $null
+        & {p.py} -c {p.pip_python} *> $null
         $rkFast = ($LASTEXITCODE -eq 0)
     }}
     if (-not $rkFast) {{
@@ -538,7 +546,7 @@ rem Fast path: an env without pip, filled by the base interpreter's pip (--pytho
 set "RK_FAST=0"
 {p.py} -m venv --without-pip "%RK_ENV%"
 if not "%ERRORLEVEL%"=="0" goto rk_venv_full
-{p.py} -m pip --python "%RK_ENVPY%" --version >nul 2>&1
+{p.py} -c {p.pip_python} >nul 2>&1
 if not "%ERRORLEVEL%"=="0" goto rk_venv_full
 set "RK_FAST=1"
 goto rk_venv_done
@@ -704,6 +712,24 @@ def detect_dialect_command() -> str:
     argument of ``echo`` on its own line; a POSIX shell prints the line as is.
     """
     return PROBE
+
+
+def probe_then_sh_command() -> str:
+    """One command for every login shell that tells the dialect and, on a POSIX host, also runs
+    the sh script sent as its standard input: probe and verify in one session, one round trip.
+
+    A POSIX login shell (and csh, fish) prints the probe line, then becomes ``sh``, which reads
+    the whole script before running it, so nothing the script starts can read the script as its
+    own input. cmd echoes the whole line (%OS% expanded); PowerShell prints the probe's words and
+    fails on ``exec``: a Windows host runs nothing, and :func:`parse_probe` tells its dialect.
+    The line holds none of cmd's operators (``& | < >``), so cmd can only echo it.
+    """
+    return f"""{PROBE}; exec sh -c 'eval "$(cat)"'"""
+
+
+def probe_ran_sh(output: str) -> bool:
+    """Whether :func:`probe_then_sh_command`'s output shows a POSIX shell (which ran the script)."""
+    return PROBE.removeprefix("echo ") in (line.strip() for line in output.replace("\r", "").splitlines())
 
 
 def parse_probe(output: str) -> str:

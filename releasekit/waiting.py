@@ -1,4 +1,4 @@
-"""Polling until something is true, with backoff and a timeout. Pure: the clock,
+"""Polling until something is true, at a steady interval, under a timeout. Pure: the clock,
 the sleep and the probe are passed in, so the loop is tested without waiting."""
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from releasekit.errors import WaitTimeout
 class Poll:
     done: bool
     missing: list[str]  # what is still not there, for the progress line and the timeout message
+    unreachable: bool = False  # the probe could not look at all (the index is down): back off
 
 
 def wait_until(
@@ -28,12 +29,19 @@ def wait_until(
     now: Callable[[], float] = time.monotonic,
     hint: str | None = None,
 ) -> int:
-    """Call ``probe`` until it reports done; returns the number of polls. Backs off by 1.5x per
-    poll up to ``max_interval``; raises WaitTimeout naming what never appeared."""
+    """Call ``probe`` until it reports done; returns the number of polls; raises WaitTimeout
+    naming what never appeared.
+
+    A probe starts every ``interval`` seconds (its own time counts toward the interval), so
+    what appears is seen within one interval, however long the wait has gone on: an index lags
+    for minutes, and a growing interval would add that much again. Only while the probe cannot
+    reach what it reads does the interval grow by 1.5x per poll, up to ``max_interval``.
+    """
     start = now()
     polls = 0
-    delay = interval
+    backoff = interval
     while True:
+        began = now()
         result = probe()
         polls += 1
         elapsed = now() - start
@@ -46,5 +54,8 @@ def wait_until(
                 f"{what} still lacks {', '.join(result.missing)} after {elapsed:.0f}s ({polls} polls)",
                 hint or "the index may be lagging: run the verify step again later to keep waiting",
             )
-        sleep(min(delay, max(0.0, timeout - elapsed)))
-        delay = min(delay * 1.5, max_interval)
+        if result.unreachable:
+            period, backoff = backoff, min(backoff * 1.5, max_interval)
+        else:
+            period, backoff = interval, interval
+        sleep(max(0.0, min(began + period - now(), start + timeout - now())))

@@ -19,6 +19,7 @@ import hashlib
 import io
 import queue
 import re
+import select
 import socket
 import threading
 import time
@@ -27,9 +28,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from releasekit import hostscripts, ui
-from releasekit.adapters.shell import Shell
-from releasekit.errors import ConfigError, HostError, InstallFailed, ReleasekitError, VerifyFailed
+from releasekit import hostscripts, releaselog, ui
+from releasekit.adapters.shell import CommandResult, Shell
+from releasekit.errors import (
+    CommandFailed,
+    ConfigError,
+    HostError,
+    InstallFailed,
+    ReleasekitError,
+    VerifyFailed,
+)
 from releasekit.installcause import install_cause, short
 from releasekit.redact import redact
 
@@ -441,25 +449,85 @@ def _provenance_problem(verify: hostscripts.VerifySpec, data: Mapping[str, str])
     if not verify.expected_files or data.get("install") != "ok":
         return None
     return provenance.mismatch(verify.requirement, provenance.from_results(data), verify.expected_files)
+TICK = 0.1  # seconds between looks at a session's stderr, which paramiko signals to no file descriptor
+
+
+def run_with_input(conn: Connection, command: str, data: bytes, *, timeout: float | None = None) -> CommandResult:
+    """Run ``command`` in one new session of the open connection, ``data`` its whole standard input.
+
+    Straight on the paramiko channel: invoke's ``in_stream`` forwards one byte per 10 ms. Never
+    raises for the command's exit status; a command still running after ``timeout`` seconds is a
+    CommandFailed, as in :meth:`Shell.run`. Logged to the release log like every command.
+    """
+    start = time.monotonic()
+    deadline = None if timeout is None else start + timeout
+    out, err = bytearray(), bytearray()
+    channel = conn.client.get_transport().open_session()
+    try:
+        channel.exec_command(command)
+        try:
+            channel.sendall(data)
+            channel.shutdown_write()
+        except OSError:  # the command ended without reading its input (as a Windows shell does)
+            pass
+        while True:
+            closed = channel.closed  # the host closes the session after the last byte and the exit status
+            while channel.recv_ready():
+                out += channel.recv(65536)
+            while channel.recv_stderr_ready():
+                err += channel.recv_stderr(65536)
+            if closed:
+                break
+            wait = TICK if deadline is None else deadline - time.monotonic()
+            if wait <= 0:
+                raise CommandFailed(command, -1, f"timed out after {timeout}s")
+            select.select([channel], [], [], min(wait, TICK))  # wakes on stdout and on close, not on stderr
+        exited = channel.recv_exit_status()
+    finally:
+        channel.close()
+    seconds = time.monotonic() - start
+    result = CommandResult([command], exited, out.decode(errors="replace"), err.decode(errors="replace"), seconds)
+    log = releaselog.active()
+    if log:
+        log.command(command, exited, result.output, seconds)
+    return result
 
 
 def verify_on_host(
     conn: Connection,
     spec: HostSpec,
-    verify: hostscripts.VerifySpec,
+    verify: hostscripts.VerifySpec | Callable[[str], hostscripts.VerifySpec],
     *,
     timeout: float | None = None,
 ) -> dict[str, str]:
     """Install and check ``verify`` on the host; return what it reported.
 
-    The rendered script is uploaded to the remote home directory, run there,
-    and removed. Raises VerifyFailed (with ``.data``, the parsed report) when
-    a check failed, HostError when the script could not be uploaded.
+    ``verify`` may be a function of the host's dialect (the smoke command is written in it). On
+    a POSIX host (``shell`` sh, or auto) one session does it all: the probe, then the sh script
+    sent as its input (:func:`hostscripts.probe_then_sh_command`). A Windows host's script is
+    uploaded to its home directory, run there, and removed. Raises VerifyFailed (with ``.data``,
+    the parsed report) when a check failed, HostError when the script could not be uploaded.
     """
-    dialect = detect_dialect(conn) if spec.shell == "auto" else spec.shell
-    if spec.python:
-        verify = dataclasses.replace(verify, python=spec.python)
-    script = hostscripts.render(verify, dialect)
+    def for_dialect(dialect: str) -> hostscripts.VerifySpec:
+        chosen = verify(dialect) if callable(verify) else verify
+        return dataclasses.replace(chosen, python=spec.python) if spec.python else chosen
+
+    dialect = spec.shell
+    if dialect in ("auto", "sh"):
+        try:
+            sh_spec = for_dialect("sh")
+            script = hostscripts.render(sh_spec, "sh")
+        except ConfigError:
+            if dialect == "sh":
+                raise
+            dialect = detect_dialect(conn)  # not renderable for sh: ask first, then render its own
+        else:
+            result = run_with_input(conn, hostscripts.probe_then_sh_command(), script.encode(), timeout=timeout)
+            if dialect == "sh" or hostscripts.probe_ran_sh(result.stdout):
+                return _verdict(spec, sh_spec, "sh", result)
+            dialect = hostscripts.parse_probe(result.stdout)
+    chosen = for_dialect(dialect)
+    script = hostscripts.render(chosen, dialect)
     name = hostscripts.script_filename(dialect)
     try:
         conn.put(io.BytesIO(hostscripts.encode_script(script, dialect)), remote=name)
@@ -469,9 +537,16 @@ def verify_on_host(
         result = Shell(conn).run(hostscripts.run_command(dialect, name), changes=False, check=False, timeout=timeout)
     finally:
         _remove_remote(conn, name)
+    return _verdict(spec, chosen, dialect, result, script=name)
+
+
+def _verdict(spec: HostSpec, verify: hostscripts.VerifySpec, dialect: str, result: CommandResult,
+             script: str | None = None) -> dict[str, str]:
+    """The host's report as a dict, or VerifyFailed (carrying it) when a check failed."""
     data = hostscripts.parse_results(result.stdout)
     data["shell"] = dialect
-    data["script"] = name
+    if script:
+        data["script"] = script
     data["exit_code"] = str(result.exited)
     if result.exited != 0 or data.get("result") != "ok":
         raise _verify_failure(verify, data, result.stdout + "\n" + result.stderr, result.exited)

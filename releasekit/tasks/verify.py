@@ -59,7 +59,7 @@ def index_probe(project: Project, version: str, expected: dict[str, str], page: 
         try:
             files = index.files_for_version(index.fetch_files(page), project.package, version)
         except Exception as exc:  # noqa: BLE001 - an unreachable index is just "not yet"
-            return Poll(False, [f"the index ({getattr(exc, 'message', exc)})"])
+            return Poll(False, [f"the index ({getattr(exc, 'message', exc)})"], unreachable=True)
         if not expected:
             return Poll(bool(files), [] if files else [f"{project.package} {version}"])
         other = [name for name, sha in expected.items() if files.get(name) not in (sha, None)]
@@ -120,7 +120,7 @@ def conda_probe(project: Project, version: str, expected: dict[str, str]):
             for name in names:
                 files.update(conda.channel_files(channel, name))
         except Exception as exc:  # noqa: BLE001 - an unreadable channel is just "not yet"
-            return Poll(False, [f"the channel ({getattr(exc, 'message', exc)})"])
+            return Poll(False, [f"the channel ({getattr(exc, 'message', exc)})"], unreachable=True)
         missing = [n for n, sha in expected.items() if n not in files or files[n] not in (sha, None)]
         return Poll(not missing, missing)
 
@@ -242,8 +242,6 @@ def hosts_preflight(project: Project, host_args: list[str], reach: bool = True) 
 
 def verify_hosts(project: Project, version: str, host_args: list[str], *, retry: bool = True):
     """Install the published version on every named host in parallel; (results, all ok)."""
-    from dataclasses import replace
-
     from releasekit.adapters import hosts
     from releasekit.tasks.dist import deps_index_url
     from releasekit.tasks.upload import index_root, pypi_target
@@ -256,13 +254,13 @@ def verify_hosts(project: Project, version: str, host_args: list[str], *, retry:
     expected = released_files(project, version, page)
 
     def check(conn, spec):
-        dialect = hosts.detect_dialect(conn) if spec.shell == "auto" else spec.shell
-        verify = host_verify_spec(project, version, index_url, spec.python, dialect, deps_index, expected)
+        def verify(dialect):  # the host's dialect is known only once it answered
+            return host_verify_spec(project, version, index_url, spec.python, dialect, deps_index, expected)
+
         report: dict = {}
 
         def attempt() -> None:
-            report.update(hosts.verify_on_host(conn, replace(spec, shell=dialect), verify,
-                                               timeout=s["verify.host_timeout"]))
+            report.update(hosts.verify_on_host(conn, spec, verify, timeout=s["verify.host_timeout"]))
 
         install_with_retries(project, version, attempt, f"the index as {spec.name} sees it", retry=retry)
         return report

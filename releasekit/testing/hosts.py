@@ -174,6 +174,20 @@ class SshHost:
             self._proc.kill()
             self._proc.wait(timeout=10)
 
+    def log_size(self) -> int:
+        """Where sshd's log ends now: pass it to :meth:`logins_and_sessions` to count from here."""
+        path = self.workdir / "sshd.log"
+        return path.stat().st_size if path.exists() else 0
+
+    def logins_and_sessions(self, since: int = 0) -> tuple[int, int]:
+        """SSH logins (connections) and sessions (exec, shell or sftp channels) sshd logged after
+        byte ``since`` of its log (``LogLevel VERBOSE`` logs one line for each)."""
+        with open(self.workdir / "sshd.log", "rb") as fh:
+            fh.seek(since)
+            lines = fh.read().decode(errors="replace").splitlines()
+        return (sum(line.startswith("Accepted publickey for ") for line in lines),
+                sum(line.startswith("Starting session: ") for line in lines))
+
     def log_tail(self, lines: int = 10) -> str:
         try:
             text = (self.workdir / "sshd.log").read_text(errors="replace")
@@ -194,7 +208,8 @@ KbdInteractiveAuthentication no
 PermitRootLogin prohibit-password
 AuthorizedKeysFile {authorized_keys}
 Subsystem sftp internal-sftp
-LogLevel ERROR
+# VERBOSE logs one line per login and per session: tests count SSH round trips with it.
+LogLevel VERBOSE
 """
 
 
@@ -296,6 +311,27 @@ class SshHostPool:
         _run([*inns, "ip", "link", "set", "lo", "up"])
         _run([*inns, "ip", "route", "add", "default", "via", gateway])
         return gateway, address
+
+    def set_latency(self, delay_ms: float) -> str | None:
+        """Delay every packet this machine sends to each host by ``delay_ms`` (netem on our end of
+        each veth, so each round trip to a host takes that much longer). None once it is in place,
+        else why it cannot be (the kernel may lack sch_netem; loopback hosts have no link)."""
+        if self.mode != "netns":
+            return "the hosts are loopback ports, not network namespaces (needs root)"
+        if not shutil.which("tc"):
+            return "tc is not installed (apt-get install iproute2)"
+        for veth in self._veths:
+            argv = ["tc", "qdisc", "replace", "dev", veth, "root", "netem", "delay", f"{delay_ms:g}ms"]
+            result = subprocess.run(argv, capture_output=True, text=True)
+            if result.returncode != 0:
+                self.clear_latency()
+                return f"`{' '.join(argv)}` failed: {result.stderr.strip() or result.returncode}"
+        return None
+
+    def clear_latency(self) -> None:
+        """Take the netem delay off every host's link again (nothing if there is none)."""
+        for veth in self._veths:
+            subprocess.run(["tc", "qdisc", "del", "dev", veth, "root"], capture_output=True)
 
     def close(self) -> None:
         """Stop every sshd by pid, then delete veths and namespaces; never raises."""

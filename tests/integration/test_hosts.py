@@ -23,9 +23,10 @@ from releasekit.adapters.hosts import (
     raise_for_failures,
     report_rows,
     run_on_hosts,
+    run_with_input,
     verify_on_host,
 )
-from releasekit.errors import HostError
+from releasekit.errors import CommandFailed, HostError
 from releasekit.hostscripts import VerifySpec, parse_results, render
 from releasekit.testing.hosts import NEEDS_NETNS, make_pool, netns_available, ssh_hosts
 from releasekit.testing.sample import write_wheel
@@ -245,8 +246,33 @@ def test_verify_on_three_hosts_in_parallel(ssh_hosts, index):
     rows = report_rows(results)
     assert [row[:2] for row in rows] == [[h.name, "ok"] for h in hosts]
     assert leftovers(results) == []
-    # The uploaded scripts are gone from the (shared) home directory too.
-    assert [r.data["script"] for r in results if (Path.home() / r.data["script"]).exists()] == []
+    # No verify script is left in the (shared) home directory either.
+    assert sorted(Path.home().glob(".releasekit-verify-*")) == []
+
+
+def test_a_verify_is_one_login_and_one_session_whether_the_shell_is_detected_or_configured(ssh_hosts, index):
+    hosts = ssh_hosts(2)
+    specs = [hosts[0].spec(shell="auto"), hosts[1].spec(shell="sh")]
+    marks = [h.log_size() for h in hosts]
+    results = run_on_hosts(specs, verifier(index, hosts), max_parallel=2, **options(hosts[0]))
+    assert [r.ok for r in results] == [True, True], [r.error for r in results]
+    assert [r.data["shell"] for r in results] == ["sh", "sh"]
+    assert [h.logins_and_sessions(mark) for h, mark in zip(hosts, marks, strict=True)] == [(1, 1), (1, 1)]
+
+
+def test_run_with_input_hands_over_the_whole_input_and_keeps_both_outputs_and_the_exit_code(ssh_hosts):
+    host = ssh_hosts(1)[0]
+    data = b"".join(b"line %d of the input\n" % i for i in range(20000))  # ~500 KB: many packets and windows
+    conn = host.connect()
+    try:
+        result = run_with_input(conn, "sha256sum; echo to-stderr >&2; exit 5", data)
+        assert result.exited == 5
+        assert result.stdout.split()[0] == hashlib.sha256(data).hexdigest()
+        assert result.stderr.strip() == "to-stderr"
+        with pytest.raises(CommandFailed, match="timed out after 1s"):
+            run_with_input(conn, "sleep 5", b"", timeout=1)
+    finally:
+        conn.close()
 
 
 def test_one_host_down_does_not_stop_the_others(ssh_hosts, index):

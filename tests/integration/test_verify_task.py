@@ -149,3 +149,13 @@ def test_a_host_that_cannot_import_the_release_says_why(published):
     row = next(line for line in result.stdout.splitlines() if line.split()[:1] == ["h0"])
     assert row.rstrip().endswith("`import rk_hosts_verify` failed: ModuleNotFoundError: No module named 'rk_gone'")
     assert "retrying" not in result.stdout
+
+
+def test_a_verify_logs_in_once_per_host_and_runs_one_session_there(published):
+    # Round trips are what a far-away host makes slow: one SSH login and one session (the probe,
+    # the script and its report together) per host, counted by the hosts' own sshd logs.
+    project, cli, hosts, _index_dir = published
+    marks = [h.log_size() for h in hosts]
+    result = cli("verify.install", "--host", "all", "--version", "0.1.0.dev0", "--no-wait")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert [h.logins_and_sessions(mark) for h, mark in zip(hosts, marks, strict=True)] == [(1, 1)] * 3

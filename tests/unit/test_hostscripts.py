@@ -457,6 +457,31 @@ def test_probe_in_real_posix_shells(shell):
     assert hostscripts.parse_probe(out) == "sh"
 
 
+@pytest.mark.parametrize("shell", ["sh", "bash", "dash"])
+def test_probe_then_sh_runs_the_script_from_its_input_in_real_posix_shells(shell):
+    if not subprocess.run(["sh", "-c", f"command -v {shell}"], capture_output=True).returncode == 0:
+        pytest.skip(f"needs {shell}")
+    # What the script starts finds its input at its end: sh read the whole script first.
+    script = "echo \"RK left=[$(cat)]\"\necho 'RK quoted=it'\"'\"'s'\nexit 3\n"
+    out = subprocess.run([shell, "-c", hostscripts.probe_then_sh_command()], input=script, capture_output=True, text=True)
+    assert out.returncode == 3, out.stderr
+    assert hostscripts.probe_ran_sh(out.stdout)
+    assert hostscripts.parse_results(out.stdout) == {"left": "[]", "quoted": "it's"}
+
+
+@pytest.mark.parametrize(
+    "output",
+    ["RKPROBE Windows_NT RKEND; exec sh -c 'eval \"$(cat)\"'\r\n", "RKPROBE\r\n%OS%\r\nRKEND\r\n"],
+    ids=["cmd", "powershell"],
+)
+def test_probe_then_sh_on_windows_runs_nothing_and_tells_the_dialect(output):
+    # cmd only echoes a line without its operators; PowerShell has no `exec` (the error goes to stderr).
+    assert not set("&|<>^") & set(hostscripts.probe_then_sh_command())
+    assert hostscripts.probe_then_sh_command().startswith(hostscripts.detect_dialect_command() + "; exec ")
+    assert not hostscripts.probe_ran_sh(output)
+    assert hostscripts.parse_probe(output) == "powershell"
+
+
 # --- naming hosts (adapters.hosts, pure part) --------------------------------------------------
 
 CONFIGURED = {

@@ -1,4 +1,5 @@
-"""The poll loop with a fake clock: detection within one interval, backoff with a cap, the timeout."""
+"""The poll loop with a fake clock: detection within one interval, a steady interval while the index
+answers, backoff with a cap only while it cannot be reached, the timeout."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ class FakeClock:
     def __init__(self) -> None:
         self.t = 0.0
         self.sleeps: list[float] = []
+        self.starts: list[float] = []  # when each probe began
 
     def now(self) -> float:
         return self.t
@@ -33,16 +35,29 @@ def test_found_within_one_poll_interval_of_appearing(available_at):
     wait_until(probe, what="index", timeout=1000, interval=1, max_interval=5, sleep=clock.sleep, now=clock.now)
     found_at = seen[-1]
     assert found_at >= available_at
-    assert found_at - available_at <= 5  # never later than one (capped) interval
+    assert found_at - available_at <= 1  # within one interval, however long the wait has gone on
 
 
-def test_backoff_grows_by_half_up_to_the_cap():
+def test_polls_start_one_interval_apart_while_the_index_answers():
     clock = FakeClock()
+
+    def slow_probe() -> Poll:  # each look takes 0.3 s, which counts toward the interval
+        clock.starts.append(clock.t)
+        clock.t += 0.3
+        return Poll(clock.t > 6, ["x"])
+
+    wait_until(slow_probe, what="index", timeout=30, interval=1, max_interval=4, sleep=clock.sleep, now=clock.now)
+    assert clock.starts == pytest.approx([0, 1, 2, 3, 4, 5, 6])
+    assert clock.sleeps == pytest.approx([0.7] * 6)
+
+
+def test_backoff_grows_by_half_up_to_the_cap_while_the_index_cannot_be_reached():
+    clock = FakeClock()
+    answers = iter([Poll(False, ["the index (refused)"], unreachable=True)] * 6 + [Poll(False, ["x"])] * 2)
     with pytest.raises(WaitTimeout):
-        wait_until(lambda: Poll(False, ["x"]), what="index", timeout=30, interval=1, max_interval=4,
+        wait_until(lambda: next(answers), what="index", timeout=17.125, interval=1, max_interval=4,
                    sleep=clock.sleep, now=clock.now)
-    assert clock.sleeps[:5] == [1, 1.5, 2.25, 3.375, 4]
-    assert max(clock.sleeps) == 4
+    assert clock.sleeps == [1, 1.5, 2.25, 3.375, 4, 4, 1]  # and back to the interval once it answers
 
 
 def test_timeout_names_what_never_appeared_and_never_oversleeps():
