@@ -57,10 +57,14 @@ def _uv_chain(lines: list[str]) -> list[str]:
     if start is None:
         return []
     chain = [lines[start].removeprefix("error:").strip()]
+    joining = True  # uv wraps a cause to the terminal's width: its next lines continue it
     for line in lines[start + 1:]:
         if _UV_CAUSE.match(line):
             chain.append(_UV_CAUSE.sub("", line))
-        elif line.startswith("And because") and chain:
+            joining = True
+        elif line.startswith(("hint:", "help:", "warning:")):
+            joining = False
+        elif joining and len(chain) > 1:
             chain[-1] += " " + line
     return chain if len(chain) > 1 else []
 

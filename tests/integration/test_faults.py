@@ -210,17 +210,6 @@ fi
 """
 
 
-@pytest.fixture(scope="module")
-def reference_state(tmp_path_factory):
-    """The final state of an uninterrupted release of the same project."""
-    from tests.conftest import clean_cli_env
-
-    project = git_project(tmp_path_factory.mktemp("reference"))
-    result = Cli(project.path, clean_cli_env())("release", "--yes", "--date", RELEASE_DATE)
-    assert result.returncode == 0, result.stdout + result.stderr
-    return final_state(project)
-
-
 def _drop_dev_cycle_commit(project) -> None:
     remote_git(project, "update-ref", "refs/heads/main", "refs/heads/main~1")
 

@@ -139,7 +139,7 @@ def test_a_rollback_stopped_at_its_push_finishes_when_run_again(tmp_path, cli_en
     assert cli("release", "--yes").returncode != 0  # main and the release branch are pushed
     refuse.write_text("#!/bin/sh\n" + REFUSE_REMOTE.format("refs/heads/main"))  # the revert's push is refused
     first = cli("release", "--rollback", "--yes")
-    assert first.returncode != 0 and "git push" in first.stderr
+    assert first.returncode != 0 and "refused by test" in first.stderr  # the remote's own reason
     refuse.unlink()
     second = cli("release", "--rollback", "--yes")
     assert second.returncode == 0, second.stdout + second.stderr
@@ -223,3 +223,33 @@ def test_rollback_after_an_upload_is_refused_and_force_rolls_back_git_only(relea
     assert "rolling back git only; the uploaded files of 0.1.0 stay published" in forced.stdout + forced.stderr
     assert remote_git(project, "tag") == "" and "release-0.1.0" not in remote_git(project, "branch")
     assert served(index_server, project.name) == files  # still published
+
+
+def test_rollback_is_refused_when_the_remote_release_branch_has_someone_elses_commit(tmp_path, cli_env):
+    project = git_project(tmp_path / "p")
+    cli = Cli(project.path, cli_env)
+    refuse = hook(project, "pre-receive", REFUSE_REMOTE.format("refs/tags/*"), remote=True)
+    assert cli("release", "--yes").returncode != 0  # main and release-0.1.0 pushed, the tag refused
+    refuse.unlink()
+    other = tmp_path / "colleague"
+    subprocess.run(["git", "clone", "-q", "-b", "release-0.1.0", str(project.remote), str(other)], check=True)
+    (other / "hotfix.txt").write_text("x\n")
+    for args in (["add", "hotfix.txt"], ["-c", "user.name=C", "-c", "user.email=c@x.invalid", "commit", "-qm",
+                                         "a colleague's fix"], ["push", "-q", "origin", "release-0.1.0"]):
+        subprocess.run(["git", *args], cwd=other, check=True)
+    before = trees(project)
+    remote_refs = remote_git(project, "for-each-ref")
+    refused = cli("release", "--rollback", "--yes")
+    assert refused.returncode == 1
+    assert refused.stderr.strip() == (
+        "error: origin/release-0.1.0 has commits the release did not make (a colleague's fix) (hint: keep them on "
+        "another branch, or delete origin/release-0.1.0 by hand; then run the same command again)")
+    assert remote_git(project, "for-each-ref") == remote_refs  # refused before anything was changed
+    assert trees(project)["local"] == before["local"]
+
+
+def test_restart_help_points_to_rollback(tmp_path, cli_env):
+    project = git_project(tmp_path)
+    shown = Cli(project.path, cli_env)("release", "-h", check=True).stdout
+    restart = " ".join(shown[shown.index("--restart"):].split()[:20])
+    assert "--rollback" in restart

@@ -25,6 +25,9 @@ CASES = [
     ("pip-lag-unknown", "rk-new", "0.2.0", "No matching distribution found for rk-new==0.2.0", True),
     ("uv-lag-unknown", "rk-new", "0.2.0",
      "Because rk-new was not found in the package registry and you require rk-new==0.2.0", True),
+    # the same, as uv prints it on a 60-column terminal (COLUMNS=60): a cause wraps onto more lines
+    ("uv-lag-unknown-wrapped", "rk-new", "0.2.0",
+     "Because rk-new was not found in the package registry and you require rk-new==0.2.0", True),
     ("pip-lag-file-404", "rk-lag", "0.2.0",
      "HTTP error 404 while getting http://127.0.0.1:PORT/files/rk_lag-0.2.0-py3-none-any.whl", True),
     ("uv-lag-file-404", "rk-lag", "0.2.0", "Failed to fetch http://127.0.0.1:PORT/files/rk_lag-0.2.0-py3-none-any.whl: "
