@@ -230,6 +230,72 @@ class PypiServer(_Process):
         return self.auth[1] if self.auth else "anything"
 
 
+class IndexProxy:
+    """An HTTP proxy on loopback in front of a real index, for tests that make the index misbehave
+    as a hosted one does. A subclass answers some requests itself (``intercept``) or acts once one
+    went through (``forwarded``). While the index is down, the proxy drops each connection, as a dead
+    host would; the index may come back on the same port."""
+
+    _HOP_BY_HOP = ("connection", "transfer-encoding", "content-length", "server", "date")
+
+    def __init__(self, index: PypiServer) -> None:
+        import http.server
+        import threading
+
+        proxy = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def _forward(self) -> None:
+                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                if not proxy.intercept(self, body):
+                    proxy._pass_on(self, index, body)
+
+            do_GET = do_POST = do_HEAD = _forward
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def intercept(self, handler, body: bytes) -> bool:
+        """Answer the request here instead of the index; True when it did."""
+        return False
+
+    def forwarded(self, handler) -> None:
+        """Called after the index answered a request, before the answer goes back."""
+
+    def _pass_on(self, handler, index: PypiServer, body: bytes) -> None:
+        import http.client
+
+        headers = {k: v for k, v in handler.headers.items() if k.lower() not in ("connection", "keep-alive")}
+        try:
+            upstream = http.client.HTTPConnection("127.0.0.1", index.port, timeout=60)
+            upstream.request(handler.command, handler.path, body=body or None, headers=headers)
+            answer = upstream.getresponse()
+            data = answer.read()
+            upstream.close()
+        except OSError:  # the index is down: so is the proxy
+            handler.close_connection = True
+            handler.connection.shutdown(socket.SHUT_RDWR)
+            return
+        self.forwarded(handler)
+        handler.send_response(answer.status)
+        for key, value in answer.getheaders():
+            if key.lower() not in self._HOP_BY_HOP:
+                handler.send_header(key, value)
+        # A HEAD answer has no body but tells the size of the one a GET would get.
+        size = answer.getheader("Content-Length") if handler.command == "HEAD" else None
+        handler.send_header("Content-Length", size or str(len(data)))
+        handler.end_headers()
+        handler.wfile.write(data)
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
 class DevpiServer(_Process):
     """devpi-server on 127.0.0.1 with one user and one non-volatile index.
 

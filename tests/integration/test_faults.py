@@ -25,7 +25,7 @@ from releasekit.testing import wheelhouse
 from releasekit.testing.conda import conda_build_channel
 from releasekit.testing.fake_anaconda import anaconda_client_config, fake_anaconda
 from releasekit.testing.sample import make_sample_project
-from releasekit.testing.servers import PypiServer
+from releasekit.testing.servers import IndexProxy, PypiServer
 from tests.conftest import Cli, configure
 from tests.integration.test_rite import RELEASE_DATE, final_state, git_project, hook, remote_git
 
@@ -317,55 +317,23 @@ def test_a_file_deleted_from_the_index_is_uploaded_again(kind, tmp_path, cli_env
         server.stop()
 
 
-class RefusesFilenamesOnceUsed:
+class RefusesFilenamesOnceUsed(IndexProxy):
     """A proxy in front of a real pypiserver that, like PyPI, never accepts a filename a second time,
     even after the file was deleted: an upload of a name in ``used`` gets PyPI's 400."""
 
     def __init__(self, index: PypiServer) -> None:
-        import http.client
-        import http.server
-
-        proxy = self
-
-        class Handler(http.server.BaseHTTPRequestHandler):
-            def _forward(self) -> None:
-                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-                if self.command == "POST" and any(name.encode() in body for name in proxy.used):
-                    message = b"This filename has already been used, use a different version."
-                    self.send_response(400, message.decode())
-                    self.send_header("Content-Length", str(len(message)))
-                    self.end_headers()
-                    self.wfile.write(message)
-                    return
-                headers = {k: v for k, v in self.headers.items() if k.lower() not in ("connection", "keep-alive")}
-                upstream = http.client.HTTPConnection("127.0.0.1", index.port, timeout=60)
-                upstream.request(self.command, self.path, body=body or None, headers=headers)
-                answer = upstream.getresponse()
-                data = answer.read()
-                upstream.close()
-                self.send_response(answer.status)
-                for key, value in answer.getheaders():
-                    if key.lower() not in ("connection", "transfer-encoding", "content-length", "server", "date"):
-                        self.send_header(key, value)
-                # A HEAD answer has no body but tells the size of the one a GET would get.
-                size = answer.getheader("Content-Length") if self.command == "HEAD" else None
-                self.send_header("Content-Length", size or str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-
-            do_GET = do_POST = do_HEAD = _forward
-
-            def log_message(self, *args) -> None:
-                pass
-
         self.used: set[str] = set()
-        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        super().__init__(index)
 
-    def close(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
+    def intercept(self, handler, body: bytes) -> bool:
+        if handler.command != "POST" or not any(name.encode() in body for name in self.used):
+            return False
+        message = b"This filename has already been used, use a different version."
+        handler.send_response(400, message.decode())
+        handler.send_header("Content-Length", str(len(message)))
+        handler.end_headers()
+        handler.wfile.write(message)
+        return True
 
 
 def test_a_deleted_file_the_index_will_not_take_again_stops_the_release_naming_it(tmp_path, cli_env, not_ssh):

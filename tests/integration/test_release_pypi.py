@@ -3,13 +3,9 @@ before upload, upload idempotently, verify the published version (the demo: test
 
 from __future__ import annotations
 
-import http.client
-import http.server
 import re
-import socket
 import subprocess
 import tarfile
-import threading
 import zipfile
 from pathlib import Path
 
@@ -17,7 +13,7 @@ import pytest
 
 from releasekit.testing import wheelhouse
 from releasekit.testing.sample import make_sample_project
-from releasekit.testing.servers import PypiServer
+from releasekit.testing.servers import IndexProxy, PypiServer
 from releasekit.testing.wheels import rewrite_wheel
 from tests.conftest import Cli, configure
 from tests.integration.test_faults import not_ssh
@@ -54,56 +50,22 @@ def test_release_publishes_and_verifies_the_package(release_project, release_cli
     assert bad.returncode != 0 and "is not a PEP 440 version" in bad.stderr and "Traceback" not in bad.stderr
 
 
-class KillAfterFirstUpload:
+class KillAfterFirstUpload(IndexProxy):
     """A proxy in front of a real pypiserver that kills the server as soon as it has stored the
     first upload, before the client hears back: the crash lands between the wheel and the sdist
     every time, not when a watcher thread happens to look. While the server is down the proxy
     drops each connection, as a dead host would."""
 
     def __init__(self, index: PypiServer) -> None:
-        proxy = self
-
-        class Handler(http.server.BaseHTTPRequestHandler):
-            def _forward(self) -> None:
-                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-                headers = {k: v for k, v in self.headers.items() if k.lower() not in ("connection", "keep-alive")}
-                try:
-                    upstream = http.client.HTTPConnection("127.0.0.1", index.port, timeout=60)
-                    upstream.request(self.command, self.path, body=body or None, headers=headers)
-                    answer = upstream.getresponse()
-                    data = answer.read()
-                    upstream.close()
-                except OSError:  # the index is down: so is the proxy
-                    self.close_connection = True
-                    self.connection.shutdown(socket.SHUT_RDWR)
-                    return
-                if self.command == "POST":
-                    proxy.uploads += 1
-                    if proxy.uploads == 1:
-                        index.stop()  # stored, and then the server dies
-                self.send_response(answer.status)
-                for key, value in answer.getheaders():
-                    if key.lower() not in ("connection", "transfer-encoding", "content-length", "server", "date"):
-                        self.send_header(key, value)
-                # A HEAD answer has no body but tells the size of the one a GET would get.
-                size = answer.getheader("Content-Length") if self.command == "HEAD" else None
-                self.send_header("Content-Length", size or str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-
-            do_GET = do_POST = do_HEAD = _forward
-
-            def log_message(self, *args) -> None:
-                pass
-
+        self.index = index
         self.uploads = 0
-        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        super().__init__(index)
 
-    def close(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
+    def forwarded(self, handler) -> None:
+        if handler.command == "POST":
+            self.uploads += 1
+            if self.uploads == 1:
+                self.index.stop()  # stored, and then the server dies
 
 
 def test_killed_index_after_the_wheel_then_resume_uploads_only_the_sdist(tmp_path, cli_env):
