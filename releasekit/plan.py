@@ -171,11 +171,6 @@ class Journal:
     def recall(self, key: str) -> Any:
         return self.data.get("facts", {}).get(key)
 
-    def discard(self) -> None:
-        self.data = {}
-        if self.path.exists():
-            self.path.unlink()
-
     def save(self) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         fileio.atomic_write(self.path, json.dumps(self.data, indent=2) + "\n")

@@ -182,16 +182,19 @@ def test_dry_run_changes_nothing(gp):
     assert snapshot() == before
 
 
-def test_a_colleague_pushing_to_main_mid_release_is_integrated(gp, tmp_path):
-    project, cli = gp
-    other = tmp_path / "colleague"
-    subprocess.run(["git", "clone", "-q", str(project.remote), str(other)], check=True)
-    # When the rite commits on the release branch, a colleague pushes a fix to main.
+def colleague_pushes_to_main_mid_release(project, clone: Path) -> None:
+    """When the rite commits on the release branch, a colleague (a clone of the remote) pushes a fix to main."""
+    subprocess.run(["git", "clone", "-q", str(project.remote), str(clone)], check=True)
     hook(project, "post-commit", f"""
 case "$(git log -1 --format=%s)" in "starting release branch"*)
-  cd {other} && echo fix > fix.txt && git add fix.txt && git -c user.name=C -c user.email=c@x.invalid commit -qm "colleague fix" && git push -q origin main
+  cd {clone} && echo fix > fix.txt && git add fix.txt && git -c user.name=C -c user.email=c@x.invalid commit -qm "colleague fix" && git push -q origin main
 esac
 """)
+
+
+def test_a_colleague_pushing_to_main_mid_release_is_integrated(gp, tmp_path):
+    project, cli = gp
+    colleague_pushes_to_main_mid_release(project, tmp_path / "colleague")
     result = cli("release", "--yes")
     assert result.returncode == 0, result.stdout + result.stderr
     main_subjects = remote_git(project, "log", "--format=%s", "main").splitlines()

@@ -19,7 +19,14 @@ import pytest
 from tests.conftest import RELEASEKIT, Cli
 from tests.integration.test_consent import in_terminal
 from tests.integration.test_release_pypi import served
-from tests.integration.test_rite import RELEASE_DATE, final_state, git_project, hook, remote_git
+from tests.integration.test_rite import (
+    RELEASE_DATE,
+    colleague_pushes_to_main_mid_release,
+    final_state,
+    git_project,
+    hook,
+    remote_git,
+)
 
 pytestmark = pytest.mark.integration
 
@@ -89,13 +96,7 @@ def test_rollback_after_each_step_restores_the_state_before_the_release(tmp_path
 def test_rollback_keeps_a_colleagues_commit_pushed_to_main_during_the_release(tmp_path, cli_env):
     project = git_project(tmp_path / "p")
     cli = Cli(project.path, cli_env)
-    other = tmp_path / "colleague"
-    subprocess.run(["git", "clone", "-q", str(project.remote), str(other)], check=True)
-    hook(project, "post-commit", f"""
-case "$(git log -1 --format=%s)" in "starting release branch"*)
-  cd {other} && echo fix > fix.txt && git add fix.txt && git -c user.name=C -c user.email=c@x.invalid commit -qm "colleague fix" && git push -q origin main
-esac
-""")
+    colleague_pushes_to_main_mid_release(project, tmp_path / "colleague")
     refuse_tags = hook(project, "pre-receive", REFUSE_REMOTE.format("refs/tags/*"), remote=True)
     version_before = remote_git(project, "show", "main:sampleproj/version.py")
     assert cli("release", "--yes").returncode != 0  # main (with the colleague's fix) and the branch were pushed
