@@ -54,6 +54,11 @@ def main(argv: list[str] | None = None) -> None:
     except AmbiguousMergeError as exc:  # a setting of another kind than its default (a list for a table...)
         print(_one_line(f"error: a setting has the wrong kind of value: {exc}"), file=sys.stderr)
         code = 1
+    except BrokenPipeError:  # invoke's own help or --list piped into `head`: stop quietly, as other tools do
+        from releasekit.tasks.base import silence_stdout
+
+        silence_stdout()
+        code = 141
     except SystemExit as exc:  # invoke's way out, with the task's exit code
         if isinstance(exc.code, str):
             print(exc.code, file=sys.stderr)

@@ -86,7 +86,7 @@ def task(*args: Any, **kwargs: Any) -> Callable:
             except KeyboardInterrupt:
                 raise Exit("error: interrupted", 130) from None
             except BrokenPipeError:  # output piped into `head`: stop quietly, as other tools do
-                _silence_stdout()
+                silence_stdout()
                 raise Exit(code=141) from None
             except OSError as exc:  # the machine, not releasekit: a path, a permission, the disk
                 raise Exit(as_typed(redact(FileAccessError.from_os_error(exc).render())), 1) from None
@@ -133,7 +133,7 @@ def _print_help_and_exit(body: Callable) -> None:
     Program(namespace=ns, name=binary, binary=binary).run([binary, "--help", name])
 
 
-def _silence_stdout() -> None:
+def silence_stdout() -> None:
     """Point stdout at /dev/null so the interpreter's final flush cannot fail again."""
     import sys
 

@@ -351,3 +351,18 @@ def test_ctrl_c_at_the_question_marks_no_step_as_run(tmp_path):
         plan.execute(rite, steps, journal, gate)
     assert ran == ["preflight"]
     assert plan.Journal(tmp_path).step_status("upload") is None
+
+
+@pytest.mark.parametrize("argv", [["release", "-h"], ["--list"]])
+def test_help_into_a_closed_pipe_stops_quietly(tmp_path, cli_env, argv):
+    """`releasekit release -h | head -1`: the reader is gone before invoke prints its help."""
+    project = git_project(tmp_path)
+    read_end, write_end = os.pipe()
+    os.close(read_end)
+    try:
+        result = subprocess.run([*RELEASEKIT, *argv], cwd=project.path, env=cli_env, stdout=write_end,
+                                stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, text=True, timeout=120)
+    finally:
+        os.close(write_end)
+    assert result.returncode == 141, result.stderr
+    assert "Traceback" not in result.stderr
