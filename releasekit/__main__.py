@@ -16,7 +16,7 @@ class ReleasekitProgram(Program):
         """Load the project's invoke.yaml too, and refuse what invoke would crash on, in one line."""
         from invoke.util import yaml
 
-        from releasekit import config
+        from releasekit.core import config
 
         # With an explicit namespace invoke never looks for the project's invoke.yaml; we do.
         self.config.set_project_location(os.getcwd())
@@ -36,7 +36,7 @@ class ReleasekitProgram(Program):
 
 
 def _one_line(text: str) -> str:
-    from releasekit.redact import redact
+    from releasekit.core.redact import redact
 
     return redact(" ".join(text.split()))
 

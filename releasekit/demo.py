@@ -24,8 +24,8 @@ import tempfile
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from releasekit import ui
-from releasekit.errors import PreconditionFailed
+from releasekit.core import ui
+from releasekit.core.errors import PreconditionFailed
 
 STATE_FILE = "demo.json"  # in the sandbox: what --resume needs to start the servers again
 PROJECT_NAME = "demo-project"
@@ -175,7 +175,7 @@ def _configure(path: Path, lines: list[str], message: str) -> None:
 
 def _write_conda_recipe(project) -> None:
     """A conda recipe for the sample project; the release sets its version and sdist."""
-    from releasekit import condarecipe
+    from releasekit.core import condarecipe
 
     recipe = condarecipe.generate_recipe(
         project.name, project.version, [], summary="releasekit demo project", license="MIT",

@@ -20,11 +20,11 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from releasekit import changelog, consent, fileio, releaselog, ui, versioning
 from releasekit.adapters import shell as shell_adapter
 from releasekit.adapters.git import Git
 from releasekit.adapters.shell import Shell
-from releasekit.errors import (
+from releasekit.core import changelog, consent, fileio, releaselog, ui, versioning
+from releasekit.core.errors import (
     FileAccessError,
     Interrupted,
     PreconditionFailed,
@@ -32,7 +32,7 @@ from releasekit.errors import (
     ReleaseLocked,
     ResumeRefused,
 )
-from releasekit.project import Project
+from releasekit.core.project import Project
 
 JOURNAL = "journal.json"
 LOCK = "lock"
@@ -266,7 +266,7 @@ def active_steps(steps: list[Step], project: Project) -> list[Step]:
     skip = set(project.settings["skip_steps"])
     unknown = skip - {s.name for s in steps}
     if unknown:
-        from releasekit.errors import ConfigError
+        from releasekit.core.errors import ConfigError
 
         raise ConfigError(f"`skip_steps` names unknown step(s): {', '.join(sorted(unknown))}",
                           f"known steps: {', '.join(s.name for s in steps)}")
@@ -375,7 +375,7 @@ def check_pending_matches(project: Project, pending: Release, part: str | None) 
 def show_plan(rite: Rite, steps: list[Step], as_json: bool) -> None:
     r = rite.release
     if as_json:
-        from releasekit.redact import redact
+        from releasekit.core.redact import redact
 
         print(redact(json.dumps({"release": asdict(r), "steps": [
             {"number": i, "name": s.name, "title": s.title, "task": s.task, "commands": s.commands(rite)}

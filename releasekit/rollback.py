@@ -16,11 +16,11 @@ import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from releasekit import changelog, consent, fileio, ui, versionfile
 from releasekit.adapters.git import Git
-from releasekit.errors import ReleasekitError
+from releasekit.core import changelog, consent, fileio, ui, versionfile
+from releasekit.core.errors import ReleasekitError
+from releasekit.core.project import Project
 from releasekit.plan import Journal, Lock, Release, close_log, open_log
-from releasekit.project import Project
 
 
 class RollbackRefused(ReleasekitError):

@@ -7,8 +7,8 @@ how to see that it is already done.
 
 from __future__ import annotations
 
-from releasekit import changelog, versionfile, versioning
-from releasekit.errors import ChangelogError, PreconditionFailed, ReleasekitError
+from releasekit.core import changelog, versionfile, versioning
+from releasekit.core.errors import ChangelogError, PreconditionFailed, ReleasekitError
 from releasekit.plan import Rite, Step
 from releasekit.tasks import git as gittasks
 from releasekit.tasks.changelog import finalize_changelog, open_dev_cycle

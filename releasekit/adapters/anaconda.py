@@ -20,10 +20,10 @@ from typing import Any
 
 import yaml
 
-from releasekit import ui
 from releasekit.adapters.conda import PackageInfo, file_digests, package_info
 from releasekit.adapters.shell import Shell
-from releasekit.errors import (
+from releasekit.core import ui
+from releasekit.core.errors import (
     CredentialsMissing,
     FilenameTaken,
     IndexUnavailable,

@@ -19,9 +19,9 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from releasekit import ui
 from releasekit.adapters.conda import file_digests, is_package_file, package_info, run_async
-from releasekit.errors import ConfigError, FilenameTaken, PreconditionFailed
+from releasekit.core import ui
+from releasekit.core.errors import ConfigError, FilenameTaken, PreconditionFailed
 
 MAIN = "main"
 _SUBDIR = re.compile(r"^(noarch|[a-z]+-[a-z0-9_]+)$")

@@ -28,9 +28,9 @@ from typing import Any
 
 import yaml
 
-from releasekit import condarecipe, fileio, releaselog, ui
 from releasekit.adapters.shell import Shell
-from releasekit.errors import (
+from releasekit.core import condarecipe, fileio, releaselog, ui
+from releasekit.core.errors import (
     ArtifactCheckFailed,
     BuildError,
     ConfigError,

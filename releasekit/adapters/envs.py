@@ -18,9 +18,9 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from releasekit.adapters.shell import CommandResult, Shell
-from releasekit.errors import CommandFailed, InstallFailed, ToolMissing, VerifyFailed
-from releasekit.hostscripts import KEEP_VARIABLES
-from releasekit.installcause import install_cause
+from releasekit.core.errors import CommandFailed, InstallFailed, ToolMissing, VerifyFailed
+from releasekit.core.hostscripts import KEEP_VARIABLES
+from releasekit.core.installcause import install_cause
 
 # pip/uv settings that only carry traffic (certificates, proxies, timeouts) and never decide *which*
 # package gets installed: the list the remote install scripts keep, plus local concurrency knobs.
@@ -169,7 +169,7 @@ class CleanEnv:
         """The file the last ``install(report=True)`` installed ``package`` from (None if it did not)."""
         import json
 
-        from releasekit import provenance
+        from releasekit.core import provenance
 
         try:
             report = json.loads(self.report_path.read_text(encoding="utf-8"))

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from releasekit.adapters.shell import Shell
-from releasekit.errors import CommandFailed, GitError
+from releasekit.core.errors import CommandFailed, GitError
 
 
 @dataclass

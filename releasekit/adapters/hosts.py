@@ -28,9 +28,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from releasekit import hostscripts, releaselog, ui
 from releasekit.adapters.shell import CommandResult, Shell
-from releasekit.errors import (
+from releasekit.core import hostscripts, releaselog, ui
+from releasekit.core.errors import (
     CommandFailed,
     ConfigError,
     HostError,
@@ -38,8 +38,8 @@ from releasekit.errors import (
     ReleasekitError,
     VerifyFailed,
 )
-from releasekit.installcause import install_cause, short
-from releasekit.redact import redact
+from releasekit.core.installcause import install_cause, short
+from releasekit.core.redact import redact
 
 if TYPE_CHECKING:
     from fabric import Connection
@@ -389,7 +389,7 @@ def run_on_hosts(
 def raise_for_failures(results: Sequence[HostResult], what: str = "host(s)") -> None:
     """One HostError naming every failed host (each with its short problem), if any failed:
     "1 of 3 host(s) failed: NAME: PROBLEM"."""
-    from releasekit import releaselog
+    from releasekit.core import releaselog
 
     failed = [r for r in results if not r.ok]
     if failed:
@@ -444,7 +444,7 @@ def _remove_remote(conn: Connection, path: str) -> None:
 
 def _provenance_problem(verify: hostscripts.VerifySpec, data: Mapping[str, str]) -> str | None:
     """When released files were given: the installed file's sha256 must be one of theirs."""
-    from releasekit import provenance
+    from releasekit.core import provenance
 
     if not verify.expected_files or data.get("install") != "ok":
         return None

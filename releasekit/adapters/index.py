@@ -24,8 +24,8 @@ from packaging.utils import (
 )
 from packaging.version import InvalidVersion, Version
 
-from releasekit.errors import IndexUnavailable, VersionError
-from releasekit.redact import redact
+from releasekit.core.errors import IndexUnavailable, VersionError
+from releasekit.core.redact import redact
 
 JSON_TYPE = "application/vnd.pypi.simple.v1+json"
 ACCEPT = f"{JSON_TYPE}, text/html;q=0.1"

@@ -27,7 +27,7 @@ from packaging.utils import canonicalize_name
 from releasekit.adapters import index
 from releasekit.adapters.envs import uv_binary
 from releasekit.adapters.shell import Shell
-from releasekit.errors import (
+from releasekit.core.errors import (
     ArtifactCheckFailed,
     BuildError,
     ConfigError,
@@ -35,8 +35,8 @@ from releasekit.errors import (
     IndexUnavailable,
     UploadRejected,
 )
-from releasekit.installcause import install_cause
-from releasekit.redact import redact
+from releasekit.core.installcause import install_cause
+from releasekit.core.redact import redact
 
 # Tracked files an sdist normally leaves out on purpose.
 DEFAULT_SDIST_IGNORE = [

@@ -23,9 +23,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
-from releasekit import fileio, releaselog, ui
-from releasekit.errors import CommandFailed
-from releasekit.redact import redact
+from releasekit.core import fileio, releaselog, ui
+from releasekit.core.errors import CommandFailed
+from releasekit.core.redact import redact
 
 # Set by Ctrl-C while `interrupts_stop_commands` is in force. invoke only forwards a Ctrl-C to the
 # running command and then returns its exit code as if it had failed; this tells the interrupt apart.

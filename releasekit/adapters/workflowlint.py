@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 
 from releasekit.adapters.shell import Shell
-from releasekit.errors import ToolMissing
+from releasekit.core.errors import ToolMissing
 
 SCHEMAS = {"github": "vendor.github-workflows", "gitlab": "vendor.gitlab-ci", "azure": "vendor.azure-pipelines"}
 # Azure's schema escapes characters in its patterns that ECMAScript's unicode mode refuses to compile.

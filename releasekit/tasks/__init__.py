@@ -13,8 +13,8 @@ import os
 
 from invoke import Collection, Exit
 
-from releasekit import config
-from releasekit.errors import ConfigError
+from releasekit.core import config
+from releasekit.core.errors import ConfigError
 
 
 def namespace(check_environment: bool = True) -> Collection:

@@ -16,13 +16,13 @@ from typing import TYPE_CHECKING, Any
 from invoke import Exit, Task
 from invoke import task as invoke_task
 
-from releasekit import config
-from releasekit.errors import FileAccessError, ReleasekitError
-from releasekit.redact import redact
-from releasekit.ui import as_typed
+from releasekit.core import config
+from releasekit.core.errors import FileAccessError, ReleasekitError
+from releasekit.core.redact import redact
+from releasekit.core.ui import as_typed
 
 if TYPE_CHECKING:
-    from releasekit.project import Project
+    from releasekit.core.project import Project
 
 
 # invoke's own options' short flags: a task option must never take one (`release -h` once meant
@@ -124,7 +124,7 @@ def _print_help_and_exit(body: Callable) -> None:
     """`changelog.add -h` is help, not an entry called "-h": invoke's own task help, then exit 0."""
     from invoke import Program
 
-    from releasekit import ui
+    from releasekit.core import ui
     from releasekit.tasks import namespace
 
     ns = namespace(check_environment=False)
@@ -157,7 +157,7 @@ def load_settings(c, **overrides: Any) -> config.Settings:
 
 
 def load_project(c, **overrides: Any) -> Project:
-    from releasekit.project import Project  # imported when a task runs, not for `--list`
+    from releasekit.core.project import Project  # imported when a task runs, not for `--list`
 
     return Project(load_settings(c, **overrides))
 
@@ -165,7 +165,7 @@ def load_project(c, **overrides: Any) -> Project:
 def version_arg(project: Project, text: str | None) -> str:
     """A task's --version once it is known to be a PEP 440 version (else a one-line VersionError),
     or the version file's when none was given."""
-    from releasekit import versioning
+    from releasekit.core import versioning
 
     if not text:
         return project.version()
@@ -185,7 +185,7 @@ YES_HELP = "do not ask first (needed when standard input is not a terminal)"
 def agree(question: str, *, yes: bool, dry_run: bool, action: str) -> None:
     """A task that pushes or uploads on its own asks first: at a terminal, or by --yes; a dry run changes
     nothing and needs no consent."""
-    from releasekit import consent
+    from releasekit.core import consent
 
     if not dry_run:
         consent.ask(question, yes=yes, action=action, declined="nothing was changed, as asked")

@@ -7,13 +7,13 @@ from typing import TYPE_CHECKING
 
 from invoke import Collection
 
-from releasekit import changelog, ui
-from releasekit.errors import ChangelogError
+from releasekit.core import changelog, ui
+from releasekit.core.errors import ChangelogError
 from releasekit.tasks.base import load_project, shell, task
 
 if TYPE_CHECKING:  # type hints only: importing them here would slow `releasekit --list`
     from releasekit.adapters.shell import Shell
-    from releasekit.project import Project
+    from releasekit.core.project import Project
 
 # --- plain functions -------------------------------------------------------------------------
 
@@ -37,7 +37,7 @@ def open_dev_cycle(project: Project, sh: Shell, dev_version: str) -> None:
 def released_cycle(project: Project, git, wip_version: str, dev_version: str) -> tuple[str, str, str] | None:
     """(version, date, ref) of the release the WIP cycle became, read from that release's branch or
     tag: after `version.bump-dev` on main, the old WIP section is dated as it was on the release."""
-    from releasekit import versioning
+    from releasekit.core import versioning
     from releasekit.tasks.git import released_versions
 
     low, high = versioning.parse(wip_version), versioning.parse(dev_version)
@@ -62,7 +62,7 @@ def changelog_problems(project: Project, require_wip: bool = True) -> list[str]:
 @task(help={"date": "release date YYYY-MM-DD (default today)", "dry_run": "show the diff, write nothing"})
 def finalize(c, date=None, dry_run=False):
     """Date the Work-In-Progress section for the release; drop its empty subsections."""
-    from releasekit import versioning
+    from releasekit.core import versioning
 
     project = load_project(c)
     version = project.version()

@@ -10,9 +10,9 @@ from pathlib import Path
 
 from invoke import Collection
 
-from releasekit import ciconfig, cilogs, fileio, ui
-from releasekit.errors import ConfigError, ReleasekitError, ToolMissing
-from releasekit.project import Project
+from releasekit.core import ciconfig, cilogs, fileio, ui
+from releasekit.core.errors import ConfigError, ReleasekitError, ToolMissing
+from releasekit.core.project import Project
 from releasekit.tasks.base import load_project, shell, task
 
 # --- plain functions ------------------------------------------------------------------------------------------------

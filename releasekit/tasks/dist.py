@@ -10,16 +10,16 @@ from pathlib import Path
 
 from invoke import Collection
 
-from releasekit import ui
 from releasekit.adapters.git import Git
 from releasekit.adapters.shell import Shell
-from releasekit.errors import (
+from releasekit.core import ui
+from releasekit.core.errors import (
     ArtifactCheckFailed,
     PreconditionFailed,
     ReleasekitError,
     problems_message,
 )
-from releasekit.project import Project
+from releasekit.core.project import Project
 from releasekit.tasks.base import load_project, shell, task
 
 # --- plain functions ------------------------------------------------------------------------------------------
@@ -124,8 +124,8 @@ def check_provenance(env, package: str, requirement: str, expected: dict[str, st
     """The file the last install took ``package`` from must be one of ``expected`` (name -> sha256), byte
     for byte: another index may serve the same version too (dependency confusion). Returns that file
     (None when nothing was expected)."""
-    from releasekit import provenance
-    from releasekit.errors import VerifyFailed
+    from releasekit.core import provenance
+    from releasekit.core.errors import VerifyFailed
 
     installed = env.installed_from(package)
     problem = provenance.mismatch(requirement, installed, expected)
@@ -157,7 +157,7 @@ def deps_index_problems(project: Project, version: str) -> list[str]:
     return []
 def missing_files_problem(sdist_name: str, missing: list[str], shown: int = 3) -> str:
     """How many tracked files the sdist lacks, the first few by name; all of them go to the log."""
-    from releasekit import releaselog
+    from releasekit.core import releaselog
 
     log = releaselog.active()
     if log is not None:
@@ -191,7 +191,7 @@ def verify_local(project: Project, sh: Shell, paths: list[Path], version: str) -
 
 def check_installed(project: Project, env, version: str, what: str) -> str:
     """In a clean env holding the package: import it, compare its version, run the smoke command."""
-    from releasekit.errors import VerifyFailed
+    from releasekit.core.errors import VerifyFailed
 
     got = env.check_import(project.import_name, project.package)
     if got != version:
@@ -245,9 +245,9 @@ def sdist_of(project: Project, version: str) -> Path:
 
 def conda_recipe(project: Project, version: str, sdist: Path) -> dict:
     """The recipe as a v1 dict built from ``sdist``, its version set to the release's."""
-    from releasekit import condarecipe
     from releasekit.adapters import conda
-    from releasekit.errors import RecipeError
+    from releasekit.core import condarecipe
+    from releasekit.core.errors import RecipeError
 
     try:
         recipe = conda.load_recipe(project.settings.path("conda.recipe"), sdist=sdist)
@@ -307,7 +307,7 @@ def conda_artifacts(project: Project, version: str) -> list[Path]:
 
 def lint_conda_recipe(project: Project, version: str, sdist: Path) -> dict:
     """The recipe built from ``sdist``, or the problems that would make its conda release wrong."""
-    from releasekit import condarecipe
+    from releasekit.core import condarecipe
 
     recipe = conda_recipe(project, version, sdist)
     problems = condarecipe.lint_recipe(recipe, version)
@@ -327,13 +327,13 @@ def check_conda(project: Project, version: str) -> None:
 
 
 def requirement_drift(project: Project, version: str, recipe: dict):
-    from releasekit import condarecipe
     from releasekit.adapters import pypi
+    from releasekit.core import condarecipe
 
     wheels = [p for p in release_artifacts(project, version) if p.name.endswith(".whl")]
     pip_requires = pypi.built_requires(wheels[0]) if wheels else \
         list(project._pyproject.get("project", {}).get("dependencies", []))
-    from releasekit.errors import RecipeError
+    from releasekit.core.errors import RecipeError
 
     requirements = recipe.get("requirements") or {}
     if not isinstance(requirements, dict) or not isinstance(requirements.get("run") or [], list):
@@ -571,7 +571,7 @@ def conda(c, version=None, dry_run=False):
                                  "dry_run": "print the recipe, write nothing"})
 def conda_recipe_(c, format="v1", force=False, dry_run=False):
     """Write a conda recipe from the project's metadata (noarch python, mapped dependencies, import test)."""
-    from releasekit import condarecipe
+    from releasekit.core import condarecipe
 
     project = load_project(c)
     folder = project.settings.path("conda.recipe")

@@ -11,10 +11,10 @@ from typing import TYPE_CHECKING
 
 from invoke import Collection
 
-from releasekit import changelog, ui, versioning
 from releasekit.adapters.git import Git
-from releasekit.errors import GitError, PreconditionFailed, PreflightFailed, ReleasekitError
-from releasekit.project import Project
+from releasekit.core import changelog, ui, versioning
+from releasekit.core.errors import GitError, PreconditionFailed, PreflightFailed, ReleasekitError
+from releasekit.core.project import Project
 from releasekit.tasks.base import YES_HELP, agree, load_project, shell, task
 
 if TYPE_CHECKING:

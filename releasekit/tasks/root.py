@@ -7,7 +7,7 @@ import json as jsonlib
 
 from invoke import Exit
 
-from releasekit import ui
+from releasekit.core import ui
 from releasekit.tasks.base import load_project, load_settings, shell, task
 
 _RITE_HELP = {
@@ -68,7 +68,7 @@ def release_hotfix(c, plan=False, json=False, dry_run=False, yes=False, restart=
     """Hotfix: on release-X.Y.Z, bump to .postN, changelog, commit, tag, build, upload, verify."""
     from releasekit import plan as rite
     from releasekit import steps
-    from releasekit.errors import PreconditionFailed
+    from releasekit.core.errors import PreconditionFailed
     from releasekit.tasks.git import detect_main_branch, git_for, version_of_release_branch
 
     project = load_project(c)
@@ -98,7 +98,7 @@ def config(c, json=False):
     settings = load_settings(c)
     detected = _detected(c, settings)
     if json:
-        from releasekit.redact import redact
+        from releasekit.core.redact import redact
 
         print(redact(jsonlib.dumps({k: {"value": settings.values[k], "from": settings.origins[k],
                                         **({"detected": detected[k]} if k in detected else {})}
@@ -112,8 +112,8 @@ def config(c, json=False):
 def _detected(c, settings) -> dict[str, str]:
     """What the unset (automatic) settings come to in this project: the values a release would use.
     A value that cannot be found says why, in the same words a release would fail with."""
-    from releasekit.errors import ReleasekitError
-    from releasekit.project import Project
+    from releasekit.core.errors import ReleasekitError
+    from releasekit.core.project import Project
     from releasekit.tasks.dist import deps_index_url
     from releasekit.tasks.git import detect_main_branch, git_for
     from releasekit.tasks.upload import index_root, pypi_target

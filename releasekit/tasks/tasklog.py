@@ -16,8 +16,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from releasekit import releaselog
-from releasekit.errors import ReleasekitError
+from releasekit.core import releaselog
+from releasekit.core.errors import ReleasekitError
 
 
 def task_name(fn: Callable, name: str | None = None) -> str:
@@ -76,7 +76,7 @@ def _keep(c: Any, name: str, log: releaselog.ReleaseLog) -> Path | None:
 
 
 def _logs_folder(c: Any) -> Path | None:
-    from releasekit.project import Project
+    from releasekit.core.project import Project
     from releasekit.tasks.base import load_settings
 
     try:

@@ -7,10 +7,15 @@ from pathlib import Path
 
 from invoke import Collection
 
-from releasekit import ui
 from releasekit.adapters.shell import Shell
-from releasekit.errors import CredentialsMissing, PreconditionFailed, ReleasekitError, UsageError
-from releasekit.project import Project
+from releasekit.core import ui
+from releasekit.core.errors import (
+    CredentialsMissing,
+    PreconditionFailed,
+    ReleasekitError,
+    UsageError,
+)
+from releasekit.core.project import Project
 from releasekit.tasks.base import YES_HELP, agree, load_project, shell, task, version_arg
 
 # --- plain functions --------------------------------------------------------------------------------------------

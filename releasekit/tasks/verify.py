@@ -7,18 +7,18 @@ import time
 
 from invoke import Collection
 
-from releasekit import ui
 from releasekit.adapters.shell import Shell
-from releasekit.errors import (
+from releasekit.core import ui
+from releasekit.core.errors import (
     ConfigError,
     FilenameTaken,
     PreconditionFailed,
     VerifyFailed,
     WaitTimeout,
 )
-from releasekit.project import Project
+from releasekit.core.project import Project
+from releasekit.core.waiting import Poll, wait_until
 from releasekit.tasks.base import load_project, shell, task, version_arg
-from releasekit.waiting import Poll, wait_until
 
 # --- plain functions ------------------------------------------------------------------------------------------------
 
@@ -35,7 +35,7 @@ def released_files(project: Project, version: str, page: str) -> dict[str, str]:
     """filename -> sha256 of the release: the local artifacts, else (verifying from another machine)
     the hashes the target index's page carries for the version."""
     from releasekit.adapters import index
-    from releasekit.errors import IndexUnavailable
+    from releasekit.core.errors import IndexUnavailable
 
     local = expected_files(project, version)
     if local:
@@ -170,8 +170,8 @@ def install_with_retries(project: Project, version: str, install, where: str, *,
     """Call ``install`` until it succeeds; retry (waiting.wait_until's backoff, the wait settings) only
     while its failure is index lag of ``package==version``, and not at all without ``retry`` (lag then
     fails at once, as a WaitTimeout). Returns the number of attempts."""
-    from releasekit.errors import InstallFailed
-    from releasekit.installcause import install_cause, is_index_lag
+    from releasekit.core.errors import InstallFailed
+    from releasekit.core.installcause import install_cause, is_index_lag
 
     s = project.settings
     spec = f"{project.package}=={version}"
@@ -201,7 +201,7 @@ def host_verify_spec(project: Project, version: str, index_url: str, python: str
     index, its dependencies also from ``deps_index``, the installed file's sha256 among ``expected``."""
     import urllib.parse
 
-    from releasekit import hostscripts
+    from releasekit.core import hostscripts
 
     def insecure(url: str) -> list[str]:
         host = urllib.parse.urlsplit(url).hostname or ""
@@ -492,7 +492,7 @@ def tools(c, update=False, dry_run=False):
     ui.table(("tool", "version", "needed for"), rows, title="tools for this project's release")
     missing = [r[0] for r in rows if r[1].startswith("missing") and "optional" not in r[2]]
     if missing:
-        from releasekit.errors import ToolMissing
+        from releasekit.core.errors import ToolMissing
 
         raise ToolMissing(f"missing: {', '.join(missing)}", "install them, or run `releasekit verify.tools --update`")
 
@@ -500,7 +500,7 @@ def tools(c, update=False, dry_run=False):
 @task(help={"version": "version whose artifacts to compare (default: the version file's)"})
 def deps(c, version=None):
     """Compare the pip requirements with the conda recipe's run requirements; non-zero on drift."""
-    from releasekit.errors import RecipeError
+    from releasekit.core.errors import RecipeError
     from releasekit.tasks.dist import conda_recipe, requirement_drift, sdist_of
 
     project = load_project(c)
@@ -517,8 +517,8 @@ def deps(c, version=None):
 @task(help={"version": "release version to check the recipe against (default: the version file's)"})
 def recipe(c, version=None):
     """Render and lint the conda recipe: required keys, version, noarch python without selectors."""
-    from releasekit import condarecipe
-    from releasekit.errors import RecipeError
+    from releasekit.core import condarecipe
+    from releasekit.core.errors import RecipeError
     from releasekit.tasks.dist import conda_recipe, sdist_of
 
     project = load_project(c)

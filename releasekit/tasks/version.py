@@ -7,13 +7,13 @@ from typing import TYPE_CHECKING
 
 from invoke import Collection
 
-from releasekit import ui, versionfile, versioning
-from releasekit.errors import VersionError
+from releasekit.core import ui, versionfile, versioning
+from releasekit.core.errors import VersionError
 from releasekit.tasks.base import load_project, shell, task
 
 if TYPE_CHECKING:  # type hints only: importing them here would slow `releasekit --list`
     from releasekit.adapters.shell import Shell
-    from releasekit.project import Project
+    from releasekit.core.project import Project
 
 
 # --- plain functions (the tasks below are shims over these) ------------------------

@@ -326,7 +326,7 @@ def sample_recipe(sdist: Path, *, test_commands: Sequence[str] = ()) -> dict:
     """A v1 recipe dict for the sample project, generated the way ``dist.conda-recipe`` does."""
     import yaml
 
-    from releasekit import condarecipe
+    from releasekit.core import condarecipe
 
     text = condarecipe.generate_recipe(
         SAMPLE_NAME,

@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from releasekit import releaselog
 from releasekit.adapters import anaconda, conda
 from releasekit.adapters.shell import Shell
-from releasekit.errors import CredentialsMissing, FilenameTaken, PreconditionFailed
+from releasekit.core import releaselog
+from releasekit.core.errors import CredentialsMissing, FilenameTaken, PreconditionFailed
 from releasekit.testing.conda import (
     SAMPLE_NAME,
     SAMPLE_VERSION,

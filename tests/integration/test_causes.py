@@ -104,8 +104,8 @@ def test_index_lag_is_retried_until_the_release_is_served(tmp_path, index):
     """A real install from a real index that serves the release only after the first failed attempt."""
     from releasekit.adapters.envs import clean_env
     from releasekit.adapters.shell import Shell
-    from releasekit.config import pyproject_layer, resolve
-    from releasekit.project import Project
+    from releasekit.core.config import pyproject_layer, resolve
+    from releasekit.core.project import Project
     from releasekit.tasks.verify import install_with_retries
 
     sample = make_sample_project(tmp_path, PACKAGE)

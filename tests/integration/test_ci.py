@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from releasekit import ciconfig, cilogs
+from releasekit.core import ciconfig, cilogs
 from releasekit.tasks.ci import task_flags
 from tests.conftest import Cli, configure
 
@@ -49,9 +49,9 @@ def test_ci_test_passes_cpu_and_full_through(recording_project):
 
 
 def test_ci_test_fast_without_xdist_says_what_to_install(plain_project):
-    from releasekit.config import resolve
-    from releasekit.errors import ToolMissing
-    from releasekit.project import Project
+    from releasekit.core.config import resolve
+    from releasekit.core.errors import ToolMissing
+    from releasekit.core.project import Project
     from releasekit.tasks.ci import test_command
 
     project = Project(resolve(plain_project.path, []))
@@ -191,7 +191,7 @@ def test_verify_tools_lists_versions_and_what_is_missing(plain_project, cli_env)
 
 
 def test_the_github_workflow_is_hardened_and_every_action_pinned_to_a_commit():
-    from releasekit import ciactions
+    from releasekit.core import ciactions
 
     text = ciconfig.github(ciconfig.Workflow("main", ["3.12"]))
     doc = yaml.safe_load(text)
@@ -250,7 +250,7 @@ def test_ci_check_reports_schema_and_security_problems_with_their_lines(plain_pr
 def test_ci_config_never_writes_a_workflow_that_fails_its_checks(plain_project):
     """The one function ci.config writes through refuses a failing text, whatever produced it."""
     from releasekit.adapters.shell import Shell
-    from releasekit.errors import ReleasekitError
+    from releasekit.core.errors import ReleasekitError
     from releasekit.tasks.ci import raise_problems, workflow_problems
 
     good = ciconfig.github(ciconfig.Workflow("main", ["3.12"]))

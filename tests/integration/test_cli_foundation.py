@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from releasekit.config import SCHEMA
+from releasekit.core.config import SCHEMA
 from releasekit.testing.sample import SampleProject, make_sample_project
 from tests.conftest import INV, RELEASEKIT, configure
 

@@ -13,10 +13,10 @@ from pathlib import Path
 
 import pytest
 
-from releasekit import releaselog
 from releasekit.adapters import channel, conda
 from releasekit.adapters.shell import Shell
-from releasekit.errors import (
+from releasekit.core import releaselog
+from releasekit.core.errors import (
     BuildError,
     ConfigError,
     FilenameTaken,

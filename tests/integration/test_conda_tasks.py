@@ -45,8 +45,8 @@ def test_recipe_build_upload_promote_and_install(conda_project):
     assert [p.name for p in (channel_dir / "noarch").glob(f"{project.name}-0.1.0.dev0-*")]
     assert not list(label_dir.glob(f"{project.name}-0.1.0.dev0-*"))
     # the published package installs from the channel into a fresh prefix and imports
-    from releasekit.config import pyproject_layer, resolve
-    from releasekit.project import Project
+    from releasekit.core.config import pyproject_layer, resolve
+    from releasekit.core.project import Project
     from releasekit.tasks.verify import verify_conda_published
 
     settings = resolve(project.path, [("pyproject.toml", pyproject_layer(project.path))])

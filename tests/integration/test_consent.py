@@ -331,7 +331,7 @@ def test_ctrl_c_at_the_question_marks_no_step_as_run(tmp_path):
     must not make an upload look as if it had run (a rollback would then be refused)."""
     from releasekit import plan
     from releasekit.adapters.shell import Shell
-    from releasekit.errors import Interrupted
+    from releasekit.core.errors import Interrupted
 
     ran = []
     steps = [plan.Step("preflight", "preflight", "t", lambda rite: ran.append("preflight"), lambda rite: [],

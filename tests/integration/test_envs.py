@@ -10,7 +10,7 @@ import pytest
 
 from releasekit.adapters.envs import clean_env, hermetic_env, uv_binary
 from releasekit.adapters.shell import Shell
-from releasekit.errors import VerifyFailed
+from releasekit.core.errors import VerifyFailed
 from releasekit.testing.sample import SampleDists, sample_dists, write_wheel
 from releasekit.testing.servers import PypiServer, pypiserver
 

@@ -26,8 +26,8 @@ from releasekit.adapters.hosts import (
     run_with_input,
     verify_on_host,
 )
-from releasekit.errors import CommandFailed, HostError
-from releasekit.hostscripts import VerifySpec, parse_results, render
+from releasekit.core.errors import CommandFailed, HostError
+from releasekit.core.hostscripts import VerifySpec, parse_results, render
 from releasekit.testing.hosts import NEEDS_NETNS, make_pool, netns_available, ssh_hosts
 from releasekit.testing.sample import write_wheel
 from releasekit.testing.servers import PypiServer

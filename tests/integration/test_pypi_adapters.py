@@ -17,11 +17,11 @@ from pathlib import Path
 import pytest
 from packaging.version import Version
 
-from releasekit import releaselog
 from releasekit.adapters import index, pypi
 from releasekit.adapters.envs import hermetic_env
 from releasekit.adapters.shell import Shell
-from releasekit.errors import (
+from releasekit.core import releaselog
+from releasekit.core.errors import (
     ArtifactCheckFailed,
     ConfigError,
     FilenameTaken,

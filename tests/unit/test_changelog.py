@@ -6,9 +6,9 @@ import datetime
 
 import pytest
 
-from releasekit import changelog
-from releasekit.changelog import DEFAULT_TEMPLATE, Problem
-from releasekit.errors import ChangelogError
+from releasekit.core import changelog
+from releasekit.core.changelog import DEFAULT_TEMPLATE, Problem
+from releasekit.core.errors import ChangelogError
 
 # A file shaped like fastai's, with the oddities maintainers added by hand.
 FASTAI = """\

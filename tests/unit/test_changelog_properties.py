@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from packaging.version import Version
 
-from releasekit import changelog
+from releasekit.core import changelog
 
 # No deadline: these tests are not about time, and a slow machine must not flake them.
 UNTIMED = settings(deadline=None)

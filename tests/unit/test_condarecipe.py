@@ -7,8 +7,8 @@ import yaml
 from hypothesis import given
 from hypothesis import strategies as st
 
-from releasekit import condarecipe as cr
-from releasekit.errors import RecipeError
+from releasekit.core import condarecipe as cr
+from releasekit.core.errors import RecipeError
 
 SETUP = {
     "name": "fastai",

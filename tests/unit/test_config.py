@@ -7,9 +7,9 @@ import copy
 import pytest
 from invoke import Config
 
-from releasekit import config
-from releasekit.config import SCHEMA, SOURCES, Settings, from_invoke, resolve, validate_layer
-from releasekit.errors import ConfigError
+from releasekit.core import config
+from releasekit.core.config import SCHEMA, SOURCES, Settings, from_invoke, resolve, validate_layer
+from releasekit.core.errors import ConfigError
 
 
 def test_every_key_has_its_default(tmp_path):

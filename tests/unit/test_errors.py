@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from releasekit.errors import CommandFailed, PreflightFailed, problems_message, telling_line
+from releasekit.core.errors import CommandFailed, PreflightFailed, problems_message, telling_line
 
 GIT_UNREACHABLE = """fatal: '/srv/x.git' does not appear to be a git repository
 fatal: Could not read from remote repository.
@@ -47,8 +47,8 @@ def test_one_problem_is_the_message_and_several_point_at_their_list():
 
 
 def test_the_hint_names_the_log_only_when_there_is_one(tmp_path):
-    from releasekit import releaselog
-    from releasekit.errors import ReleasekitError
+    from releasekit.core import releaselog
+    from releasekit.core.errors import ReleasekitError
 
     assert ReleasekitError("it broke", "fix it").render() == "error: it broke (hint: fix it)"
     kept = ReleasekitError("it broke", "fix it")

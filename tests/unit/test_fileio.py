@@ -8,9 +8,9 @@ import stat
 
 import pytest
 
-from releasekit import fileio
-from releasekit.errors import FileAccessError
-from releasekit.fileio import atomic_write
+from releasekit.core import fileio
+from releasekit.core.errors import FileAccessError
+from releasekit.core.fileio import atomic_write
 
 
 def test_a_new_file_gets_the_usual_permissions_not_the_temp_files(tmp_path):

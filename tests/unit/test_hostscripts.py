@@ -16,7 +16,6 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from releasekit import hostscripts
 from releasekit.adapters.hosts import (
     HostResult,
     HostSpec,
@@ -26,8 +25,9 @@ from releasekit.adapters.hosts import (
     raise_for_failures,
     report_rows,
 )
-from releasekit.errors import ConfigError, HostError, VersionError
-from releasekit.hostscripts import VerifySpec, quote, render
+from releasekit.core import hostscripts
+from releasekit.core.errors import ConfigError, HostError, VersionError
+from releasekit.core.hostscripts import VerifySpec, quote, render
 
 NASTY = [
     "plain",
@@ -574,7 +574,7 @@ IMPORT_CHECK = {"sh": '"$rk_envpy" -c', "powershell": "& $rkEnvPy -c", "cmd": '"
 
 @pytest.mark.parametrize("dialect", hostscripts.DIALECTS)
 def test_released_files_make_pip_report_and_the_script_print_the_installed_file(dialect):
-    from releasekit.provenance import REPORT_PRINTER
+    from releasekit.core.provenance import REPORT_PRINTER
 
     deps = "http://10.0.0.1:8080/simple/"
     text = render(spec(expected_files=RELEASED, extra_index_urls=[deps], trusted_hosts=["10.0.0.1"]), dialect)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from releasekit.errors import InstallFailed, WaitTimeout
+from releasekit.core.errors import InstallFailed, WaitTimeout
 from releasekit.tasks.verify import install_with_retries
 
 SAMPLES = Path(__file__).parent.parent / "data" / "installer"

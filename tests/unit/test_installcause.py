@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from releasekit.installcause import SHORT, install_cause, is_index_lag, short
+from releasekit.core.installcause import SHORT, install_cause, is_index_lag, short
 
 SAMPLES = Path(__file__).parent.parent / "data" / "installer"
 

@@ -11,10 +11,10 @@ from urllib.parse import urlsplit
 import pytest
 from twine import utils as twine_utils
 
-from releasekit import provenance
 from releasekit.adapters import index, pypi
-from releasekit.hostscripts import parse_results
-from releasekit.provenance import InstalledFile, from_report, from_results, mismatch
+from releasekit.core import provenance
+from releasekit.core.hostscripts import parse_results
+from releasekit.core.provenance import InstalledFile, from_report, from_results, mismatch
 
 WHEEL, SDIST = "my_pkg-1.0-py3-none-any.whl", "my_pkg-1.0.tar.gz"
 A, B, C = "a" * 64, "b" * 64, "c" * 64

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from releasekit import redact as redaction
-from releasekit import releaselog, ui
-from releasekit.redact import MASK, redact, secret_values
+from releasekit.core import redact as redaction
+from releasekit.core import releaselog, ui
+from releasekit.core.redact import MASK, redact, secret_values
 
 PYPI_TOKEN = "pypi-AgEIcHlwaS5vcmcCJGQ4ZjM5YzU0LWE2NjgtNDc2Yy1hZDU3LTFmYjQ1ZjE1NDc2YQ"
 TESTPYPI_TOKEN = "pypi-AgENdGVzdC5weXBpLm9yZwIkYmQ4ZDJlOGEtYzc2Mi00"

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from releasekit import versionfile
-from releasekit.errors import VersionFileError
+from releasekit.core import versionfile
+from releasekit.core.errors import VersionFileError
 
 PY_FILES = [
     pytest.param("__version__ = '1.0.6.dev0'\n", id="single quotes"),

@@ -8,8 +8,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from packaging.version import Version
 
-from releasekit import versioning
-from releasekit.errors import VersionError
+from releasekit.core import versioning
+from releasekit.core.errors import VersionError
 
 # No deadline: these tests are not about time, and a slow machine must not flake them.
 UNTIMED = settings(deadline=None)

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from releasekit.errors import WaitTimeout
-from releasekit.waiting import Poll, wait_until
+from releasekit.core.errors import WaitTimeout
+from releasekit.core.waiting import Poll, wait_until
 
 
 class FakeClock:

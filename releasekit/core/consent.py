@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import sys
 
-from releasekit.errors import Aborted, ConsentNeeded
+from releasekit.core.errors import Aborted, ConsentNeeded
 
 
 def stdin_is_terminal() -> bool:

@@ -7,7 +7,7 @@ import os
 import secrets
 from pathlib import Path
 
-from releasekit.errors import FileAccessError
+from releasekit.core.errors import FileAccessError
 
 
 def read_text(path: Path) -> str:

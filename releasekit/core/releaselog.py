@@ -11,7 +11,7 @@ import time
 from datetime import datetime
 from pathlib import Path
 
-from releasekit.redact import redact
+from releasekit.core.redact import redact
 
 _active: ReleaseLog | None = None
 

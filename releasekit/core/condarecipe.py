@@ -29,8 +29,8 @@ from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
 
-from releasekit import fileio
-from releasekit.errors import RecipeError
+from releasekit.core import fileio
+from releasekit.core.errors import RecipeError
 
 CONVERT_HINT = "set `releasekit.conda.builder: conda-build` to build this recipe with conda-build itself"
 

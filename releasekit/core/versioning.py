@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from packaging.version import InvalidVersion, Version
 
-from releasekit.errors import VersionError
+from releasekit.core.errors import VersionError
 
 PARTS = ("major", "minor", "patch")
 BUMP_PARTS = (*PARTS, "post")

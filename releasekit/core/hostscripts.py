@@ -25,8 +25,8 @@ from dataclasses import dataclass, field
 
 from packaging.version import InvalidVersion, Version
 
-from releasekit.errors import ConfigError, VersionError
-from releasekit.provenance import REPORT_PRINTER
+from releasekit.core.errors import ConfigError, VersionError
+from releasekit.core.provenance import REPORT_PRINTER
 
 DIALECTS = ("sh", "powershell", "cmd")
 INSTALLERS = ("pip", "uv")

@@ -8,8 +8,8 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from releasekit import releaselog
-from releasekit.redact import redact
+from releasekit.core import releaselog
+from releasekit.core.redact import redact
 
 
 def program() -> str:

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 
 from packaging.version import InvalidVersion, Version
 
-from releasekit.errors import ChangelogError
+from releasekit.core.errors import ChangelogError
 
 DEFAULT_TEMPLATE: tuple[str, ...] = ("New", "Changed", "Fixed")
 

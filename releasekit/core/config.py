@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from releasekit.errors import ConfigError
+from releasekit.core.errors import ConfigError
 
 ANY = object()
 

@@ -7,14 +7,19 @@ import re
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import Protocol
 
-from releasekit import fileio, versionfile, versioning
-from releasekit.config import Settings
-from releasekit.errors import ConfigError, VersionFileError
+from releasekit.core import fileio, versionfile, versioning
+from releasekit.core.config import Settings
+from releasekit.core.errors import ChangelogError, ConfigError, VersionFileError
 
-if TYPE_CHECKING:  # a project is read through a Shell in dry runs; no import of the adapter layer
-    from releasekit.adapters.shell import Shell
+
+class Reader(Protocol):
+    """What a project needs of a shell to see a dry run's unwritten edits (the adapter's Shell)."""
+
+    overlay: dict[Path, str]
+
+    def read_text(self, path: Path) -> str: ...
 
 _SETUP_NAME = re.compile(r"""\bname\s*=\s*['"]([^'"]+)['"]""")
 _ASSIGNS_VERSION = re.compile(r"^__version__\s*[:=]", re.M)
@@ -111,10 +116,10 @@ class Project:
     def version_file_rel(self) -> str:
         return self.version_file.relative_to(self.root).as_posix()
 
-    def version_text(self, sh: Shell | None = None) -> str:
+    def version_text(self, sh: Reader | None = None) -> str:
         return sh.read_text(self.version_file) if sh else fileio.read_text(self.version_file)
 
-    def version(self, sh: Shell | None = None) -> str:
+    def version(self, sh: Reader | None = None) -> str:
         """The version literal as written (validated); ``sh`` sees a dry run's unwritten edits."""
         raw = versionfile.read_version(self.version_text(sh), self.version_file_rel)
         versioning.parse(raw)
@@ -128,13 +133,11 @@ class Project:
     def changelog_rel(self) -> str:
         return self.settings["changelog"]
 
-    def changelog_text(self, sh: Shell | None = None) -> str:
+    def changelog_text(self, sh: Reader | None = None) -> str:
         path = self.changelog_path
         if sh is not None and path.resolve() in sh.overlay:
             return sh.overlay[path.resolve()]
         if not path.is_file():
-            from releasekit.errors import ChangelogError
-
             raise ChangelogError(f"{self.changelog_rel} does not exist", "create it or set `releasekit.changelog`")
         return fileio.read_text(path)
 

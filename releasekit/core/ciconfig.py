@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import yaml
 
-from releasekit import ciactions, fileio
+from releasekit.core import ciactions, fileio
 
 PROVIDERS = {"github": ".github/workflows/releasekit.yml", "azure": "azure-pipelines.yml"}
 DOC_PATHS = ["docs/**", "**.md", "**.rst", "LICENSE*"]

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from releasekit.errors import VersionFileError
+from releasekit.core.errors import VersionFileError
 
 # The literal must end its line (a comment may follow): a triple-quoted string or
 # `'1.0' + suffix` is not a literal we can replace without changing its meaning.

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import re
 
+from releasekit.core import releaselog
+
 
 class ReleasekitError(Exception):
     """A condition the user can fix; ``hint`` says how."""
@@ -43,8 +45,6 @@ class ReleasekitError(Exception):
 
 
 def _active_log() -> str | None:
-    from releasekit import releaselog
-
     log = releaselog.active()
     return str(log.path) if log is not None and not log.temporary else None
 

@@ -7,7 +7,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from releasekit.errors import WaitTimeout
+from releasekit.core.errors import WaitTimeout
 
 
 @dataclass
