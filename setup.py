@@ -60,6 +60,7 @@ setup(
             "uv>=0.5",
             "ruff>=0.6",
             "mypy>=1.10",
+            "import-linter>=2.1",  # lint-imports: the layer contracts in pyproject.toml
         ],
     },
     entry_points={"console_scripts": ["releasekit = releasekit.__main__:main"]},

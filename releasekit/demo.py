@@ -203,7 +203,7 @@ def _release(path: Path, headline: str) -> tuple[int, Path | None]:
 
 def _release_pending(path: Path) -> bool:
     """Whether `release` would resume rather than start (the demo keeps the default state dir)."""
-    from releasekit.plan import Journal
+    from releasekit.rite.journal import Journal
 
     journal = Journal(path / ".git" / "releasekit")
     return journal.release is not None and not journal.finished

@@ -18,6 +18,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from releasekit.adapters.shell import CommandResult, Shell
+from releasekit.core import provenance
 from releasekit.core.errors import CommandFailed, InstallFailed, ToolMissing, VerifyFailed
 from releasekit.core.hostscripts import KEEP_VARIABLES
 from releasekit.core.installcause import install_cause
@@ -168,8 +169,6 @@ class CleanEnv:
     def installed_from(self, package: str):
         """The file the last ``install(report=True)`` installed ``package`` from (None if it did not)."""
         import json
-
-        from releasekit.core import provenance
 
         try:
             report = json.loads(self.report_path.read_text(encoding="utf-8"))

@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from releasekit.adapters.shell import CommandResult, Shell
-from releasekit.core import hostscripts, releaselog, ui
+from releasekit.core import hostscripts, provenance, releaselog, ui
 from releasekit.core.errors import (
     CommandFailed,
     ConfigError,
@@ -389,8 +389,6 @@ def run_on_hosts(
 def raise_for_failures(results: Sequence[HostResult], what: str = "host(s)") -> None:
     """One HostError naming every failed host (each with its short problem), if any failed:
     "1 of 3 host(s) failed: NAME: PROBLEM"."""
-    from releasekit.core import releaselog
-
     failed = [r for r in results if not r.ok]
     if failed:
         log = releaselog.active()
@@ -444,8 +442,6 @@ def _remove_remote(conn: Connection, path: str) -> None:
 
 def _provenance_problem(verify: hostscripts.VerifySpec, data: Mapping[str, str]) -> str | None:
     """When released files were given: the installed file's sha256 must be one of theirs."""
-    from releasekit.core import provenance
-
     if not verify.expected_files or data.get("install") != "ok":
         return None
     return provenance.mismatch(verify.requirement, provenance.from_results(data), verify.expected_files)

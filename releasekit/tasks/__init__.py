@@ -1,5 +1,10 @@
 """The root namespace: the seven collections plus the root tasks (release, demo, config).
 
+Task modules are shims: a task reads its options, loads the project (``context``), calls one
+plain function of ``releasekit.operations`` or ``releasekit.rite`` and renders the result.
+They import those layers inside the task bodies, on purpose: `releasekit --list` then imports
+only the task definitions (bench/startup keeps it under 1.5x invoke's own start-up).
+
 Use from a project's tasks.py::
 
     from releasekit.tasks import namespace
@@ -15,6 +20,7 @@ from invoke import Collection, Exit
 
 from releasekit.core import config
 from releasekit.core.errors import ConfigError
+from releasekit.tasks import base, changelog, ci, dist, git, root, upload, verify, version
 
 
 def namespace(check_environment: bool = True) -> Collection:
@@ -24,8 +30,6 @@ def namespace(check_environment: bool = True) -> Collection:
     a value invoke cannot cast (a word for a number, anything for a list) would end in its
     traceback later, so it is refused here in one line.
     """
-    from releasekit.tasks import changelog, ci, dist, git, root, upload, verify, version
-
     if check_environment and (problems := config.env_problems(os.environ)):
         raise Exit(ConfigError("; ".join(problems), "fix or unset the variable").render(), 1)
 
@@ -38,4 +42,5 @@ def namespace(check_environment: bool = True) -> Collection:
     return ns
 
 
+base.register_namespace(namespace)  # ci.check reads the CLI's flags through base, with no import cycle
 ns = namespace(check_environment=False)

@@ -10,19 +10,18 @@ from __future__ import annotations
 import functools
 import os
 from collections.abc import Callable
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from invoke import Exit, Task
 from invoke import task as invoke_task
 
-from releasekit.core import config
 from releasekit.core.errors import FileAccessError, ReleasekitError
 from releasekit.core.redact import redact
 from releasekit.core.ui import as_typed
+from releasekit.tasks import tasklog
 
 if TYPE_CHECKING:
-    from releasekit.core.project import Project
+    pass
 
 
 # invoke's own options' short flags: a task option must never take one (`release -h` once meant
@@ -67,8 +66,6 @@ def task(*args: Any, **kwargs: Any) -> Callable:
 
     def decorate(fn: Callable) -> Any:
         positional = _positional_params(fn)
-        from releasekit.tasks import tasklog
-
         name = tasklog.task_name(fn, kwargs.get("name"))
 
         @functools.wraps(fn)
@@ -78,7 +75,7 @@ def task(*args: Any, **kwargs: Any) -> Callable:
 
             try:
                 if positional and _asks_for_help(positional, a, kw):
-                    _print_help_and_exit(body)
+                    _print_help_and_exit(made, name)
                 with interrupts_stop_commands():
                     return tasklog.run_logged(c, name, lambda: fn(c, *a, **kw))  # a failure keeps its log
             except ReleasekitError as exc:  # messages quote commands and URLs: mask secrets here too
@@ -95,7 +92,8 @@ def task(*args: Any, **kwargs: Any) -> Callable:
                                         "save the file as UTF-8")
                 raise Exit(error.render(), 1) from None
 
-        return invoke_task(*args, klass=klass, **kwargs)(body)
+        made = invoke_task(*args, klass=klass, **kwargs)(body)
+        return made
 
     if len(args) == 1 and callable(args[0]) and not kwargs and not hasattr(args[0], "body"):
         fn = args[0]
@@ -120,15 +118,20 @@ def _asks_for_help(positional: list[str], args: tuple, kwargs: dict) -> bool:
     return any(value in _HELP_WORDS for value in given)
 
 
-def _print_help_and_exit(body: Callable) -> None:
+def _print_help_and_exit(made: Task, name: str) -> None:
     """`changelog.add -h` is help, not an entry called "-h": invoke's own task help, then exit 0."""
-    from invoke import Program
+    from invoke import Collection, Program
 
     from releasekit.core import ui
-    from releasekit.tasks import namespace
 
-    ns = namespace(check_environment=False)
-    name = next(n for n in ns.task_names if _unwrapped(ns[n].body) is _unwrapped(body))
+    ns = Collection()
+    group, _, short = name.rpartition(".")
+    if group:
+        sub = Collection(group)
+        sub.add_task(made, name=short)
+        ns.add_collection(sub)
+    else:
+        ns.add_task(made, name=short)
     binary = "inv[oke]" if ui.program() in ("inv", "invoke") else "releasekit"  # as invoke's own help says
     Program(namespace=ns, name=binary, binary=binary).run([binary, "--help", name])
 
@@ -144,41 +147,6 @@ def silence_stdout() -> None:
         pass
 
 
-def project_root(c) -> Path:
-    """The folder of the tasks.py invoke loaded, else the current directory."""
-    prefix = getattr(c.config, "_project_prefix", None)  # "<folder>/" once invoke found tasks.py
-    if prefix:
-        return Path(prefix).resolve()
-    return Path(os.getcwd()).resolve()
-
-
-def load_settings(c, **overrides: Any) -> config.Settings:
-    return config.from_invoke(c.config, project_root(c), overrides)
-
-
-def load_project(c, **overrides: Any) -> Project:
-    from releasekit.core.project import Project  # imported when a task runs, not for `--list`
-
-    return Project(load_settings(c, **overrides))
-
-
-def version_arg(project: Project, text: str | None) -> str:
-    """A task's --version once it is known to be a PEP 440 version (else a one-line VersionError),
-    or the version file's when none was given."""
-    from releasekit.core import versioning
-
-    if not text:
-        return project.version()
-    versioning.parse(text)
-    return text
-
-
-def shell(c, dry_run: bool = False):
-    from releasekit.adapters.shell import Shell
-
-    return Shell(c, dry_run=dry_run)
-
-
 YES_HELP = "do not ask first (needed when standard input is not a terminal)"
 
 
@@ -190,3 +158,31 @@ def agree(question: str, *, yes: bool, dry_run: bool, action: str) -> None:
     if not dry_run:
         consent.ask(question, yes=yes, action=action, declined="nothing was changed, as asked")
 
+
+_namespace: Callable[..., Any] | None = None  # releasekit's root collection factory, set by releasekit.tasks
+
+
+def register_namespace(factory: Callable[..., Any]) -> None:
+    """releasekit.tasks hands its namespace factory here: a task that inspects the whole CLI (ci.check
+    checks the tasks a workflow calls) reads it without importing the package that imports it."""
+    global _namespace
+    _namespace = factory
+
+
+def task_flags(name: str) -> dict[str, bool] | None:
+    """{--flag: takes_value} for a task of releasekit's namespace, or None if there is no such task."""
+    if _namespace is None:
+        return None
+    ns = _namespace(check_environment=False)
+    try:
+        t = ns[name]
+    except (KeyError, ValueError):
+        return None
+    flags: dict[str, bool] = {}
+    for arg in t.get_arguments():
+        for n in arg.names:
+            dashed = n.replace("_", "-")
+            flags[("-" if len(dashed) == 1 else "--") + dashed] = arg.takes_value
+        if arg.kind is bool:
+            flags["--no-" + arg.name.replace("_", "-")] = False
+    return flags

@@ -1,4 +1,4 @@
-"""Root tasks: release, release-hotfix, demo, config. Shims over releasekit.plan and friends,
+"""Root tasks: release, release-hotfix, demo, config. Shims over releasekit.rite and friends,
 imported inside the bodies so that `releasekit --list` stays fast."""
 
 from __future__ import annotations
@@ -8,7 +8,8 @@ import json as jsonlib
 from invoke import Exit
 
 from releasekit.core import ui
-from releasekit.tasks.base import load_project, load_settings, shell, task
+from releasekit.tasks.base import task
+from releasekit.tasks.context import git_for, load_project, load_settings, shell
 
 _RITE_HELP = {
     "plan": "print the numbered steps with versions, branch, tag and commands; change nothing",
@@ -33,32 +34,14 @@ def _exit(code: int) -> None:
 def release(c, part="patch", plan=False, json=False, dry_run=False, yes=False, restart=False, force=False,
             host=None, date=None, rollback=False, stash=False):
     """Release: preflight, tests, version, changelog, branch, tag, build, check, upload, verify."""
-    from releasekit import plan as rite
-    from releasekit import steps
-    from releasekit.tasks.git import (
-        current_branch_or_none,
-        detect_main_branch,
-        git_for,
-        version_of_release_branch,
+    from releasekit.rite.runs import (
+        run_release,  # the rite is imported when it runs, not for `--list`
     )
 
     project = load_project(c)
-    sh = shell(c, dry_run)
-    git = git_for(c, project, dry_run)
-    if rollback:
-        from releasekit import rollback as undo
-
-        _exit(undo.run(project, git, kind="release", yes=yes, stash=stash, force=force))
-        return
-
-    def make():
-        main, branch = detect_main_branch(project, git), current_branch_or_none(c, project)
-        rite.refuse_release_branch(branch, main, version_of_release_branch(project, branch) if branch else None)
-        return rite.new_release(project, git, main, part, date)
-
-    _exit(rite.run(project, sh, git, kind="release", steps=steps.release_steps(), make_release=make,
-                   plan_only=plan, as_json=json, yes=yes, restart=restart, force=force, hosts=host, part=part,
-                   describe=steps.consent_summary))
+    _exit(run_release(project, shell(c, dry_run), git_for(c, project, dry_run), part=part, plan=plan,
+                      as_json=json, yes=yes, restart=restart, force=force, hosts=host, date=date,
+                      roll_back=rollback, stash=stash))
 
 
 @task(name="release-hotfix", help={**_RITE_HELP, "note": "changelog entry for the hotfix (repeatable)"},
@@ -66,37 +49,23 @@ def release(c, part="patch", plan=False, json=False, dry_run=False, yes=False, r
 def release_hotfix(c, plan=False, json=False, dry_run=False, yes=False, restart=False, force=False, host=None,
                    date=None, note=None, rollback=False, stash=False):
     """Hotfix: on release-X.Y.Z, bump to .postN, changelog, commit, tag, build, upload, verify."""
-    from releasekit import plan as rite
-    from releasekit import steps
-    from releasekit.core.errors import PreconditionFailed
-    from releasekit.tasks.git import detect_main_branch, git_for, version_of_release_branch
+    from releasekit.rite.runs import (
+        run_hotfix,  # the rite is imported when it runs, not for `--list`
+    )
 
     project = load_project(c)
-    sh = shell(c, dry_run)
-    git = git_for(c, project, dry_run)
-    if rollback:
-        from releasekit import rollback as undo
-
-        _exit(undo.run(project, git, kind="hotfix", yes=yes, stash=stash, force=force))
-        return
-
-    def make():
-        branch = git.current_branch()
-        if version_of_release_branch(project, branch) is None:
-            raise PreconditionFailed(f"a hotfix is made on a release branch, not on '{branch}'",
-                                     "run `releasekit git.release-branch-switch --version X.Y.Z` first")
-        return rite.new_hotfix(project, branch, detect_main_branch(project, git), date, note)
-
-    _exit(rite.run(project, sh, git, kind="hotfix", steps=steps.hotfix_steps(), make_release=make,
-                   plan_only=plan, as_json=json, yes=yes, restart=restart, force=force, hosts=host,
-                   describe=steps.consent_summary))
+    _exit(run_hotfix(project, shell(c, dry_run), git_for(c, project, dry_run), plan=plan, as_json=json,
+                     yes=yes, restart=restart, force=force, hosts=host, date=date, notes=note,
+                     roll_back=rollback, stash=stash))
 
 
 @task(help={"json": "print machine-readable JSON"})
 def config(c, json=False):
     """Print every setting, its effective value and where it came from."""
     settings = load_settings(c)
-    detected = _detected(c, settings)
+    from releasekit.operations.settings_report import detected_settings  # not imported for `--list`
+
+    detected = detected_settings(settings)
     if json:
         from releasekit.core.redact import redact
 
@@ -107,36 +76,6 @@ def config(c, json=False):
     rows = [(key, detected[key], "detected") if key in detected else (key, value, origin)
             for key, value, origin in settings.rows()]
     ui.table(("setting", "value", "from"), rows, title=f"releasekit settings for {settings.root}")
-
-
-def _detected(c, settings) -> dict[str, str]:
-    """What the unset (automatic) settings come to in this project: the values a release would use.
-    A value that cannot be found says why, in the same words a release would fail with."""
-    from releasekit.core.errors import ReleasekitError
-    from releasekit.core.project import Project
-    from releasekit.tasks.dist import deps_index_url
-    from releasekit.tasks.git import detect_main_branch, git_for
-    from releasekit.tasks.upload import index_root, pypi_target
-
-    project = Project(settings)
-    probes = {
-        "package": lambda: project.package,
-        "import_name": lambda: project.import_name,
-        "version_file": lambda: project.version_file_rel,
-        "main_branch": lambda: detect_main_branch(project, git_for(c, project)),
-        "state_dir": lambda: str(project.state_dir),
-        "pypi.index_url": lambda: index_root(pypi_target(project)[2]),
-        "pypi.deps_index_url": lambda: deps_index_url(project) or "(none: only the target index)",
-    }
-    found = {}
-    for key, probe in probes.items():
-        if settings.values[key] is not None:
-            continue
-        try:
-            found[key] = probe()
-        except ReleasekitError as exc:
-            found[key] = f"(not found: {exc.message})"
-    return found
 
 
 @task(help={"keep": "keep the sandbox (project, remote, index) afterwards",

@@ -18,6 +18,7 @@ from typing import Any
 
 from releasekit.core import releaselog
 from releasekit.core.errors import ReleasekitError
+from releasekit.tasks.context import load_settings
 
 
 def task_name(fn: Callable, name: str | None = None) -> str:
@@ -77,7 +78,6 @@ def _keep(c: Any, name: str, log: releaselog.ReleaseLog) -> Path | None:
 
 def _logs_folder(c: Any) -> Path | None:
     from releasekit.core.project import Project
-    from releasekit.tasks.base import load_settings
 
     try:
         project = Project(load_settings(c))

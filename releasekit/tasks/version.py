@@ -7,75 +7,16 @@ from typing import TYPE_CHECKING
 
 from invoke import Collection
 
-from releasekit.core import ui, versionfile, versioning
+from releasekit.core import ui
 from releasekit.core.errors import VersionError
-from releasekit.tasks.base import load_project, shell, task
+from releasekit.tasks.base import task
+from releasekit.tasks.context import git_for, load_project, shell
 
 if TYPE_CHECKING:  # type hints only: importing them here would slow `releasekit --list`
-    from releasekit.adapters.shell import Shell
-    from releasekit.core.project import Project
+    pass
 
 
 # --- plain functions (the tasks below are shims over these) ------------------------
-
-
-def write_version(project: Project, sh: Shell, new: str) -> tuple[str, str]:
-    """Replace the version literal atomically (or show the diff in a dry run); print `old => new`."""
-    old = project.version(sh)
-    text = project.version_text(sh)
-    sh.write_file(project.version_file, versionfile.replace_version(text, project.version_file_rel, new),
-                  label=project.version_file_rel)
-    ui.info(f"{old} => {new}")
-    return old, new
-
-
-def bump_version(project: Project, sh: Shell, part: str = "patch", pre: str | None = None) -> tuple[str, str]:
-    return write_version(project, sh, str(versioning.bump(project.version(sh), part, pre)))
-
-
-def bump_dev_version(project: Project, sh: Shell, part: str = "patch") -> tuple[str, str]:
-    return write_version(project, sh, str(versioning.bump_dev(project.version(sh), part)))
-
-
-def set_version(project: Project, sh: Shell, new: str, force: bool = False) -> tuple[str, str]:
-    target = versioning.parse(new)
-    current = versioning.parse(project.version(sh))
-    if target < current and not force:
-        raise VersionError(f"{target} is lower than the current {current}; versions never go backwards",
-                           "pass --force if you really mean it")
-    return write_version(project, sh, str(target))
-
-
-def version_info(project: Project) -> dict:
-    raw = project.version()
-    v = versioning.parse(raw)
-    return {
-        "package": project.package,
-        "version": raw,
-        "file": project.version_file_rel,
-        "release": str(versioning.release_of(v)),
-        "is_dev": v.is_devrelease,
-        "is_prerelease": v.is_prerelease,
-        "next_patch": str(versioning.bump(v, "patch")),
-        "next_dev": str(versioning.bump_dev(v, "patch")),
-    }
-
-
-def check_version(project: Project, branch: str | None, main: str | None) -> list[str]:
-    """Problems with the version for the branch we are on (main: X.Y.Z.dev0; release branch: a release)."""
-    from releasekit.tasks.git import version_of_release_branch
-
-    v = versioning.parse(project.version())
-    problems = []
-    if branch is not None and branch == main:
-        problem = versioning.check_main_version(v)
-        if problem:
-            problems.append(problem)
-    elif branch is not None and version_of_release_branch(project, branch) is not None:
-        problem = versioning.check_release_version(v)
-        if problem:
-            problems.append(problem)
-    return problems
 
 
 # --- tasks ------------------------------------------------------------------------------------
@@ -84,6 +25,8 @@ def check_version(project: Project, branch: str | None, main: str | None) -> lis
 @task(help={"json": "print machine-readable JSON"})
 def show(c, json=False):
     """Print the current version (and the file it lives in)."""
+    from releasekit.operations.version_edits import version_info
+
     info = version_info(load_project(c))
     if json:
         print(jsonlib.dumps(info, indent=2))
@@ -95,12 +38,16 @@ def show(c, json=False):
             "dry_run": "show the diff, write nothing"})
 def bump(c, part="patch", pre=None, dry_run=False):
     """Bump to the next release version (a dev/pre-release of it is finalized)."""
+    from releasekit.operations.version_edits import bump_version
+
     bump_version(load_project(c), shell(c, dry_run), part, pre)
 
 
 @task(name="bump-dev", help={"part": "major, minor or patch", "dry_run": "show the diff, write nothing"})
 def bump_dev(c, part="patch", dry_run=False):
     """Open the next development cycle: the next release by --part, plus .dev0."""
+    from releasekit.operations.version_edits import bump_dev_version
+
     bump_dev_version(load_project(c), shell(c, dry_run), part)
 
 
@@ -108,38 +55,43 @@ def bump_dev(c, part="patch", dry_run=False):
                         "dry_run": "show the diff, write nothing"})
 def set_(c, version, force=False, dry_run=False):
     """Set the version to a given PEP 440 version (never lower, unless --force)."""
+    from releasekit.operations.version_edits import set_version
+
     set_version(load_project(c), shell(c, dry_run), version, force)
 
 
 @task
 def check(c):
     """Check the version: valid PEP 440, and X.Y.Z.dev0 on the main branch."""
-    from releasekit.tasks.git import current_branch_or_none, main_branch_name
+    from releasekit.operations.repository import current_branch_or_none, main_branch_name
+    from releasekit.operations.version_edits import check_version
 
     project = load_project(c)
-    problems = check_version(project, current_branch_or_none(c, project), main_branch_name(c, project))
+    problems = check_version(project, current_branch_or_none(git_for(c, project)), main_branch_name(project, git_for(c, project)))
     if problems:
         raise VersionError("; ".join(problems), "run `releasekit version.bump-dev` to open a dev cycle")
     ui.info(f"version {project.version()} ok")
 
 
-def _alias(name: str, doc: str, fn):
+def _alias(name: str, doc: str, operation: str, part: str):
     @task(name=name, help={"dry_run": "show the diff, write nothing"})
     def alias(c, dry_run=False):
-        fn(load_project(c), shell(c, dry_run))
+        from releasekit.operations import version_edits
+
+        getattr(version_edits, operation)(load_project(c), shell(c, dry_run), part)
 
     alias.__doc__ = doc
     alias.body.__doc__ = doc
     return alias
 
 
-bump_major = _alias("bump-major", "Alias: bump --part major.", lambda p, s: bump_version(p, s, "major"))
-bump_minor = _alias("bump-minor", "Alias: bump --part minor.", lambda p, s: bump_version(p, s, "minor"))
-bump_patch = _alias("bump-patch", "Alias: bump --part patch.", lambda p, s: bump_version(p, s, "patch"))
-bump_post_release = _alias("bump-post-release", "Alias: bump --part post.", lambda p, s: bump_version(p, s, "post"))
-bump_major_dev = _alias("bump-major-dev", "Alias: bump-dev --part major.", lambda p, s: bump_dev_version(p, s, "major"))
-bump_minor_dev = _alias("bump-minor-dev", "Alias: bump-dev --part minor.", lambda p, s: bump_dev_version(p, s, "minor"))
-bump_patch_dev = _alias("bump-patch-dev", "Alias: bump-dev --part patch.", lambda p, s: bump_dev_version(p, s, "patch"))
+bump_major = _alias("bump-major", "Alias: bump --part major.", "bump_version", "major")
+bump_minor = _alias("bump-minor", "Alias: bump --part minor.", "bump_version", "minor")
+bump_patch = _alias("bump-patch", "Alias: bump --part patch.", "bump_version", "patch")
+bump_post_release = _alias("bump-post-release", "Alias: bump --part post.", "bump_version", "post")
+bump_major_dev = _alias("bump-major-dev", "Alias: bump-dev --part major.", "bump_dev_version", "major")
+bump_minor_dev = _alias("bump-minor-dev", "Alias: bump-dev --part minor.", "bump_dev_version", "minor")
+bump_patch_dev = _alias("bump-patch-dev", "Alias: bump-dev --part patch.", "bump_dev_version", "patch")
 
 ns = Collection("version")
 for t in (show, bump, bump_dev, set_, check, bump_major, bump_minor, bump_patch, bump_post_release,

@@ -106,7 +106,7 @@ def test_index_lag_is_retried_until_the_release_is_served(tmp_path, index):
     from releasekit.adapters.shell import Shell
     from releasekit.core.config import pyproject_layer, resolve
     from releasekit.core.project import Project
-    from releasekit.tasks.verify import install_with_retries
+    from releasekit.operations.published import install_with_retries
 
     sample = make_sample_project(tmp_path, PACKAGE)
     configure(sample, pypi__repository=index.url, wait__interval=0.1, wait__max_interval=0.2, wait__timeout=300)

@@ -13,7 +13,7 @@ import pytest
 import yaml
 
 from releasekit.core import ciconfig, cilogs
-from releasekit.tasks.ci import task_flags
+from releasekit.tasks.base import task_flags
 from tests.conftest import Cli, configure
 
 RECORDER = """
@@ -52,7 +52,7 @@ def test_ci_test_fast_without_xdist_says_what_to_install(plain_project):
     from releasekit.core.config import resolve
     from releasekit.core.errors import ToolMissing
     from releasekit.core.project import Project
-    from releasekit.tasks.ci import test_command
+    from releasekit.operations.ci_setup import test_command
 
     project = Project(resolve(plain_project.path, []))
     with pytest.raises(ToolMissing, match="pip install pytest-xdist"):
@@ -251,12 +251,12 @@ def test_ci_config_never_writes_a_workflow_that_fails_its_checks(plain_project):
     """The one function ci.config writes through refuses a failing text, whatever produced it."""
     from releasekit.adapters.shell import Shell
     from releasekit.core.errors import ReleasekitError
-    from releasekit.tasks.ci import raise_problems, workflow_problems
+    from releasekit.operations.ci_setup import raise_problems, workflow_problems
 
     good = ciconfig.github(ciconfig.Workflow("main", ["3.12"]))
-    assert workflow_problems(Shell(), good, "github") == []
+    assert workflow_problems(Shell(), good, "github", task_flags) == []
     bad = re.sub(r"actions/setup-python@[0-9a-f]{40}( # \S+)?", "actions/setup-python@main", good)
-    problems = workflow_problems(Shell(), bad, "github")
+    problems = workflow_problems(Shell(), bad, "github", task_flags)
     assert any("unpinned-uses" in p for p in problems), problems
     with pytest.raises(ReleasekitError, match="nothing was written"):
         raise_problems(problems, "the github workflow releasekit made, so nothing was written", "report it")

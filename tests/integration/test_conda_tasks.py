@@ -47,7 +47,7 @@ def test_recipe_build_upload_promote_and_install(conda_project):
     # the published package installs from the channel into a fresh prefix and imports
     from releasekit.core.config import pyproject_layer, resolve
     from releasekit.core.project import Project
-    from releasekit.tasks.verify import verify_conda_published
+    from releasekit.operations.published import verify_conda_published
 
     settings = resolve(project.path, [("pyproject.toml", pyproject_layer(project.path))])
     settings.values["conda.label"] = "main"

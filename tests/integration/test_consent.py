@@ -329,9 +329,9 @@ def test_a_declined_restart_keeps_the_release_it_would_have_forgotten(tmp_path, 
 def test_ctrl_c_at_the_question_marks_no_step_as_run(tmp_path):
     """A step is recorded as interrupted only once its run began: a Ctrl-C at the resume question
     must not make an upload look as if it had run (a rollback would then be refused)."""
-    from releasekit import plan
     from releasekit.adapters.shell import Shell
     from releasekit.core.errors import Interrupted
+    from releasekit.rite import executor as plan
 
     ran = []
     steps = [plan.Step("preflight", "preflight", "t", lambda rite: ran.append("preflight"), lambda rite: [],

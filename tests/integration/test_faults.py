@@ -397,7 +397,7 @@ def uploaded_to_the_channel(project) -> bool:
     """The upload step's truth for the conda channel, asked the way the rite asks it."""
     from releasekit.core.config import pyproject_layer, resolve
     from releasekit.core.project import Project
-    from releasekit.tasks.upload import conda_uploaded
+    from releasekit.operations.publishing import conda_uploaded
 
     return conda_uploaded(Project(resolve(project.path, [("pyproject.toml", pyproject_layer(project.path))])), "0.1.0")
 

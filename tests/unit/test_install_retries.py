@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from releasekit.core.errors import InstallFailed, WaitTimeout
-from releasekit.tasks.verify import install_with_retries
+from releasekit.operations.published import install_with_retries
 
 SAMPLES = Path(__file__).parent.parent / "data" / "installer"
 

@@ -11,244 +11,35 @@ that finished just before a crash is recognised as done.
 from __future__ import annotations
 
 import json
-import os
 import time
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
-from datetime import date as _date
-from datetime import datetime
-from pathlib import Path
-from typing import Any
+from dataclasses import asdict, dataclass
 
 from releasekit.adapters import shell as shell_adapter
 from releasekit.adapters.git import Git
 from releasekit.adapters.shell import Shell
-from releasekit.core import changelog, consent, fileio, releaselog, ui, versioning
+from releasekit.core import consent, releaselog, ui
 from releasekit.core.errors import (
+    ConfigError,
     FileAccessError,
     Interrupted,
     PreconditionFailed,
     ReleasekitError,
-    ReleaseLocked,
     ResumeRefused,
 )
 from releasekit.core.project import Project
-
-JOURNAL = "journal.json"
-LOCK = "lock"
-
+from releasekit.core.redact import redact
+from releasekit.rite.journal import Journal, Lock
+from releasekit.rite.model import Rite, Step
+from releasekit.rite.release import Release
 
 # --- the release being made -----------------------------------------------------------------------
-
-
-@dataclass
-class Release:
-    """The concrete names of one release; fixed when it starts and kept in the journal."""
-
-    kind: str  # "release" | "hotfix"
-    from_version: str
-    version: str
-    next_dev: str | None
-    part: str
-    date: str
-    main: str
-    branch: str
-    tag: str
-    remote: str
-    notes: list[str] = field(default_factory=list)
-
-
-@dataclass
-class Rite:
-    """Everything a step needs: the project, how to run commands, and the release's names."""
-
-    project: Project
-    shell: Shell
-    git: Git
-    release: Release
-    yes: bool = False
-    hosts: list[str] = field(default_factory=list)
-    artifacts: list[Path] = field(default_factory=list)
-    conda_artifacts: list[Path] = field(default_factory=list)
-    journal: Journal | None = None  # this release's record; steps keep facts there for their truth checks
-
-    @property
-    def dry_run(self) -> bool:
-        return self.shell.dry_run
-
-    @property
-    def settings(self):
-        return self.project.settings
-
-
-@dataclass
-class Step:
-    name: str
-    title: str
-    task: str  # the invoke task that runs this step on its own
-    run: Callable[[Rite], None]
-    commands: Callable[[Rite], list[str]]
-    is_done: Callable[[Rite], bool] | None = None  # the truth, re-checked on resume
-    changes_outside: bool = False  # pushes or uploads: cannot be undone by starting over
-    read_only: bool = False  # changes nothing (preflight, tests, preview): runs before consent is asked
-    optional: bool = False  # may be switched off by `skip_steps`
-    needs: tuple[str, ...] = ()  # steps whose skipping switches this one off too
 
 
 # --- journal and lock --------------------------------------------------------------------------------
 
 
-class Journal:
-    """Which steps of which release are done; JSON under .git/releasekit, written atomically."""
-
-    def __init__(self, folder: Path) -> None:
-        self.path = Path(folder) / JOURNAL
-        self.data: dict = {}
-        self.unsaved = False  # a new release that has changed nothing yet: kept in memory only
-        if self.path.exists():
-            try:
-                self.data = json.loads(self.path.read_text(encoding="utf-8"))
-            except json.JSONDecodeError:
-                self.data = {}
-
-    @property
-    def release(self) -> Release | None:
-        rel = self.data.get("release")
-        return Release(**rel) if rel else None
-
-    @property
-    def finished(self) -> bool:
-        return bool(self.data.get("finished"))
-
-    def step_status(self, name: str) -> str | None:
-        return self.data.get("steps", {}).get(name, {}).get("status")
-
-    def begin(self) -> None:
-        """A new release, held in memory only: a release is pending once it has changed something,
-        so one refused by preflight (or declined) leaves no record behind to be resumed."""
-        self.data = {"steps": {}}
-        self.unsaved = True
-
-    def start(self, release: Release, before: dict[str, str | None] | None = None) -> None:
-        """The release is about to change something: from now on it is on disk, and resumable.
-        ``before`` holds the refs as they were then, which a rollback returns to."""
-        steps = self.data.get("steps", {}) if self.unsaved else {}
-        self.data = {"release": asdict(release), "started": datetime.now().isoformat(timespec="seconds"),
-                     "steps": steps, "finished": False, "before": dict(before or {})}
-        self.unsaved = False
-        self.save()
-
-    @property
-    def started(self) -> bool:
-        return "release" in self.data and not self.unsaved
-
-    def record(self, name: str, status: str, seconds: float) -> None:
-        self.data.setdefault("steps", {})[name] = {"status": status, "seconds": round(seconds, 2),
-                                                   "at": datetime.now().isoformat(timespec="seconds")}
-        if not self.unsaved:
-            self.save()
-
-    def finish(self) -> None:
-        self.data["finished"] = True
-        self.save()
-
-    def close_rolled_back(self, actions: list[str]) -> None:
-        """Closed, not done: nothing is pending, and the record says what the rollback undid."""
-        self.data.update(finished=True, rolled_back={"at": datetime.now().isoformat(timespec="seconds"),
-                                                     "actions": actions})
-        self.save()
-
-    @property
-    def before(self) -> dict[str, str | None]:
-        return self.data.get("before") or {}
-
-    def remember(self, key: str, value: Any) -> None:
-        """Keep a fact a truth check needs later (e.g. the sha256 of the artifacts that passed the checks)."""
-        self.data.setdefault("facts", {})[key] = value
-        if not self.unsaved:
-            self.save()
-
-    def recall(self, key: str) -> Any:
-        return self.data.get("facts", {}).get(key)
-
-    def save(self) -> None:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        fileio.atomic_write(self.path, json.dumps(self.data, indent=2) + "\n")
-
-
-class Lock:
-    """One release at a time per repository: a lock file holding the owner's pid."""
-
-    def __init__(self, folder: Path) -> None:
-        self.path = Path(folder) / LOCK
-
-    def acquire(self) -> None:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        try:
-            fd = os.open(self.path, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
-        except FileExistsError:
-            pid = self._owner()
-            if pid and _alive(pid):
-                raise ReleaseLocked(f"another release (pid {pid}) is running in this repository",
-                                    "wait for it to finish; if it is gone, delete " + str(self.path)) from None
-            self.path.unlink(missing_ok=True)  # stale: its owner died
-            fd = os.open(self.path, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
-        with os.fdopen(fd, "w") as fh:
-            fh.write(str(os.getpid()))
-
-    def _owner(self) -> int | None:
-        try:
-            return int(self.path.read_text().strip() or 0) or None
-        except (OSError, ValueError):
-            return None
-
-    def release(self) -> None:
-        if self._owner() == os.getpid():
-            self.path.unlink(missing_ok=True)
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    try:  # a zombie (killed, not yet reaped) is not alive
-        with open(f"/proc/{pid}/stat") as fh:
-            return fh.read().split(")")[-1].split()[0] != "Z"
-    except OSError:
-        return True
-
-
 # --- making the release's names ----------------------------------------------------------------------------
-
-
-def _release_date(date: str | None) -> str:
-    """The given --date once checked (a bad one is refused before anything is written), else today."""
-    return changelog.release_date(date) if date else _date.today().isoformat()
-
-
-def new_release(project: Project, git: Git, main: str, part: str = "patch", date: str | None = None) -> Release:
-    current = project.version()
-    version = str(versioning.bump(current, part))
-    return Release(
-        kind="release", from_version=current, version=version,
-        next_dev=str(versioning.bump_dev(version, "patch")), part=part,
-        date=_release_date(date), main=main, branch=project.release_branch(version),
-        tag=project.tag(version), remote=project.settings["remote"],
-    )
-
-
-def new_hotfix(project: Project, branch: str, main: str, date: str | None = None,
-               notes: list[str] | None = None) -> Release:
-    current = project.version()
-    version = str(versioning.bump(current, "post"))
-    return Release(
-        kind="hotfix", from_version=current, version=version, next_dev=None, part="post",
-        date=_release_date(date), main=main, branch=branch, tag=project.tag(version),
-        remote=project.settings["remote"], notes=list(notes or []),
-    )
 
 
 # --- execution ---------------------------------------------------------------------------------------------------
@@ -266,8 +57,6 @@ def active_steps(steps: list[Step], project: Project) -> list[Step]:
     skip = set(project.settings["skip_steps"])
     unknown = skip - {s.name for s in steps}
     if unknown:
-        from releasekit.core.errors import ConfigError
-
         raise ConfigError(f"`skip_steps` names unknown step(s): {', '.join(sorted(unknown))}",
                           f"known steps: {', '.join(s.name for s in steps)}")
     return [s for s in steps if s.name not in skip and not skip.intersection(s.needs)]
@@ -375,8 +164,6 @@ def check_pending_matches(project: Project, pending: Release, part: str | None) 
 def show_plan(rite: Rite, steps: list[Step], as_json: bool) -> None:
     r = rite.release
     if as_json:
-        from releasekit.core.redact import redact
-
         print(redact(json.dumps({"release": asdict(r), "steps": [
             {"number": i, "name": s.name, "title": s.title, "task": s.task, "commands": s.commands(rite)}
             for i, s in enumerate(steps, 1)]}, indent=2)))

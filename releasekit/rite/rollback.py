@@ -20,7 +20,9 @@ from releasekit.adapters.git import Git
 from releasekit.core import changelog, consent, fileio, ui, versionfile
 from releasekit.core.errors import ReleasekitError
 from releasekit.core.project import Project
-from releasekit.plan import Journal, Lock, Release, close_log, open_log
+from releasekit.rite.executor import close_log, open_log
+from releasekit.rite.journal import Journal, Lock
+from releasekit.rite.release import Release
 
 
 class RollbackRefused(ReleasekitError):

@@ -1,0 +1,36 @@
+"""The hotfix commit: the post-release version and its changelog entry, committed and pushed."""
+
+from __future__ import annotations
+
+from releasekit.core import changelog
+from releasekit.operations import repository
+from releasekit.rite.model import Rite, Step, commands_from
+from releasekit.rite.steps import facts
+from releasekit.rite.steps.branches import publish_branch_done
+from releasekit.rite.steps.prepare import set_release_files
+
+
+def hotfix_commit(rite: Rite) -> None:
+    """Bump to .postN, date or write its changelog section, commit `hotfix: X`, push the branch."""
+    r, p = rite.release, rite.project
+    text = set_release_files(rite)
+    if text is not None:  # no section yet: write one from --note entries or the commits since the last tag
+        notes = r.notes or rite.git.subjects_since(p.tag(r.from_version)) or [f"hotfix release {r.version}"]
+        rite.shell.write_file(p.changelog_path, changelog.add_release_section(text, r.version, r.date, notes),
+                              label=p.changelog_rel)
+    repository.commit_release_files(p, rite.git, f"hotfix: {r.version}")
+    rite.git.push(r.remote, r.branch, set_upstream=True)
+
+
+def hotfix_commit_done(rite: Rite) -> bool:
+    r = rite.release
+    rite.git.fetch(r.remote)
+    return facts.version_at(rite, f"{r.remote}/{r.branch}") == r.version and publish_branch_done(rite)
+
+
+HOTFIX_COMMIT = Step(
+    "hotfix-commit", "bump to the post-release, changelog, commit and push", "version.bump-post-release",
+    hotfix_commit, commands_from("write {p.version_file_rel}: {r.from_version} => {r.version}",
+                                 "write {p.changelog_rel}: ## {r.version} ({r.date})",
+                                 "git commit -m 'hotfix: {r.version}'", "git push {r.remote} {r.branch}"),
+    hotfix_commit_done, changes_outside=True)

@@ -1,0 +1,49 @@
+"""Prepare: the release version and the finalized changelog written on main."""
+
+from __future__ import annotations
+
+from releasekit.core import changelog
+from releasekit.core.errors import ChangelogError
+from releasekit.operations.version_edits import write_version
+from releasekit.rite.model import Rite, Step, commands_from
+from releasekit.rite.steps import facts
+
+
+def set_release_files(rite: Rite) -> str | None:
+    """Version file at the release version; a WIP section, if any, dated as the release.
+    Returns the changelog text when it still lacks a section for the release (the caller decides).
+    The new changelog is made before either file is written, so a bad one leaves both untouched."""
+    r, p = rite.release, rite.project
+    text = p.changelog_text(rite.shell)
+    wip = changelog.wip_section(text)
+    finalized = None if wip is None else changelog.finalize(text, wip.version, r.date, release_version=r.version)
+    if p.version(rite.shell) != r.version:
+        write_version(p, rite.shell, r.version)
+    if finalized is not None:
+        rite.shell.write_file(p.changelog_path, finalized, label=p.changelog_rel)
+        return None
+    return None if facts.has_release_section(text, r.version) else text
+
+
+def prepare(rite: Rite) -> None:
+    """Version file at the release version, changelog's WIP section dated (on main's working tree)."""
+    p, r = rite.project, rite.release
+    text = p.changelog_text(rite.shell)
+    if changelog.wip_section(text) is None and not facts.has_release_section(text, r.version):
+        raise ChangelogError(f"{p.changelog_rel} has neither a Work-In-Progress section nor one for {r.version}")
+    set_release_files(rite)
+
+
+def prepare_done(rite: Rite) -> bool:
+    r, p = rite.release, rite.project
+    if rite.git.branch_exists(r.branch) and facts.version_at(rite, r.branch) == r.version:
+        return True
+    return p.version() == r.version and facts.has_release_section(p.changelog_text(), r.version) \
+        and changelog.wip_section(p.changelog_text()) is None
+
+
+PREPARE = Step(
+    "prepare", "bump the version and finalize the changelog", "version.bump", prepare,
+    commands_from("write {p.version_file_rel}: {r.from_version} => {r.version}",
+                  "write {p.changelog_rel}: {r.from_version} (Work In Progress) => {r.version} ({r.date})"),
+    prepare_done)

@@ -1,0 +1,33 @@
+"""Verify: wait for the published release, then install it here and on the hosts."""
+
+from __future__ import annotations
+
+from releasekit.core import ui
+from releasekit.operations.artifact_checks import deps_note
+from releasekit.operations.conda_packages import conda_enabled
+from releasekit.operations.published import verify_conda_published, verify_published, wait_for_conda
+from releasekit.rite.model import Step
+
+
+def verify_release(rite) -> None:
+    r = rite.release
+    if rite.dry_run:
+        ui.info(f"[dry-run] would wait for {r.version} on the index, then install it in clean environments")
+        return
+    verify_published(rite.project, rite.shell, r.version, rite.hosts)
+    if conda_enabled(rite.project):
+        wait_for_conda(rite.project, r.version)
+        verify_conda_published(rite.project, r.version)
+
+
+def verify_commands(rite) -> list[str]:
+    r = rite.release
+    cmds = [f"poll the index until it serves every file of {r.version} with its sha256",
+            f"pip install --no-cache-dir {rite.project.package}=={r.version} into a fresh venv"
+            f"{deps_note(rite.project)}; the installed file's sha256 is a released file's; import; version"]
+    cmds += [f"same on host {h}" for h in rite.hosts]
+    return cmds
+
+
+VERIFY = Step("verify", "wait for the indexes, then install the published release", "verify.install",
+              verify_release, verify_commands)
