@@ -25,6 +25,11 @@ SCHEMA: dict[str, tuple[Any, tuple, str]] = {
     "package": (None, (str,), "distribution name (default: from pyproject.toml or setup.py)"),
     "import_name": (None, (str,), "module to import when verifying (default: package with - as _)"),
     "version_file": (None, (str,), "file holding the version: a .py with __version__ or pyproject.toml"),
+    # Version conventions (issue 11), detected when unset; releasekit.core.conventions.versions reads them.
+    "version_source": (None, (str,), "where the version lives: file | files | scm (git tags) (default: detected)"),
+    "version_files": ([], (list,), "files that carry the version, written all or none: 'path', 'path:regex' or {path, pattern}"),
+    "version_policy": (None, (str,), "dev (main at X.Y.Z.dev0) | release (main at the last release) (default: from the version)"),
+    "tag_sign": (False, (bool,), "sign release tags (git tag -s) instead of only annotating them"),
     "changelog": ("CHANGES.md", (str,), "the changelog file"),
     "changelog_template": (["New", "Changed", "Fixed"], (list,), "subsections of a new cycle"),
     "main_branch": (None, (str,), "main branch (default: the remote's HEAD, else main/master)"),
@@ -112,7 +117,11 @@ CHOICES = {
     "dist.installer": ("auto", "uv", "pip"),
     "conda.builder": ("auto", "conda-build", "rattler-build"),
     "conda.package_format": ("conda", "tar.bz2"),
+    "version_source": ("file", "files", "scm"),
+    "version_policy": ("dev", "release"),
 }
+# List settings whose items may be tables, not only strings.
+TABLE_ITEMS = {"version_files": ("path", "pattern")}
 
 
 def validate_layer(tree: Mapping, source: str) -> dict[str, Any]:
@@ -151,7 +160,9 @@ def _check_value(key: str, value: Any, source: str) -> None:
     """What a type check cannot see: list items, number ranges, fixed choices, the templates' placeholders."""
     default = SCHEMA[key][0]
     if isinstance(default, list) and isinstance(value, list):
-        bad = [v for v in value if not isinstance(v, str)]
+        keys = TABLE_ITEMS.get(key, ())
+        bad = [v for v in value if not isinstance(v, str)
+               and not (keys and isinstance(v, Mapping) and set(v) <= set(keys) and isinstance(v.get(keys[0]), str))]
         if bad:
             raise ConfigError(f"`releasekit.{key}` (from {source}) should list strings, not {bad[0]!r}")
     if isinstance(value, (int, float)) and not isinstance(value, bool) and value < 0:
