@@ -65,7 +65,7 @@ def detect_template(tags: Iterable[str], *, package: str | None, default: str,
     if not seen:
         return default
     if len(seen) > 1:
-        listed = "; ".join(f"{t}: {', '.join(sorted(found)[:3])}" for t, found in sorted(seen.items()))
+        listed = "; ".join(f"{t}: {', '.join(found[:3])}" for t, found in seen.items())
         raise ConventionAmbiguous(f"the release tags follow {len(seen)} templates ({listed})",
                                   "set `releasekit.tag` to the template new tags should follow, e.g. 'v{version}'")
     return next(iter(seen))
