@@ -58,6 +58,7 @@ setup(
             "pypiserver[passlib]>=2.4",
             "devpi-server>=6.20",
             "uv>=0.5",
+            "setuptools-scm>=8",  # the scm version source's real build test
             "ruff>=0.6",
             "mypy>=1.10",
         ],
