@@ -60,6 +60,7 @@ setup(
             "uv>=0.5",
             "ruff>=0.6",
             "mypy>=1.10",
+            "towncrier>=24",  # the towncrier changelog format's adapter is tested with the real tool
         ],
     },
     entry_points={"console_scripts": ["releasekit = releasekit.__main__:main"]},

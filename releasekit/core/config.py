@@ -27,6 +27,8 @@ SCHEMA: dict[str, tuple[Any, tuple, str]] = {
     "version_file": (None, (str,), "file holding the version: a .py with __version__ or pyproject.toml"),
     "changelog": ("CHANGES.md", (str,), "the changelog file"),
     "changelog_template": (["New", "Changed", "Fixed"], (list,), "subsections of a new cycle"),
+    # The changelog convention (releasekit/core/conventions/changelogs); unset: detected from the files.
+    "changelog_format": (None, (str,), "wip | keepachangelog | towncrier | rst | none (default: detected)"),
     "main_branch": (None, (str,), "main branch (default: the remote's HEAD, else main/master)"),
     "release_branch": ("release-{version}", (str,), "release branch name template"),
     "tag": ("{version}", (str,), "tag name template"),
@@ -112,6 +114,7 @@ CHOICES = {
     "dist.installer": ("auto", "uv", "pip"),
     "conda.builder": ("auto", "conda-build", "rattler-build"),
     "conda.package_format": ("conda", "tar.bz2"),
+    "changelog_format": ("wip", "keepachangelog", "towncrier", "rst", "none"),
 }
 
 

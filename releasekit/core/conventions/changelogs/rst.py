@@ -263,9 +263,9 @@ class Rst:
             return Change()
         nl = t.newline(text)
         title = self._title(target, "unreleased")
-        block = f"{title}{nl}{log.char * len(title)}{nl}{nl}"
+        block = f"{title}{nl}{log.char * len(title)}{nl}"
         if self.shape == "pallets":
-            block += f"Unreleased{nl}{nl}"
+            block += f"{nl}Unreleased{nl}"
         block += _gap(log, nl)
         return Change(_insert(log, 0, block, nl))
 

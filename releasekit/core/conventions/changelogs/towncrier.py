@@ -96,8 +96,19 @@ class News:
         return self.preamble + "".join(r.text for r in self.releases)
 
 
-def parse_news(text: str, markdown: bool) -> News:
-    """Split at the top-level titles towncrier writes; never fails, keeps every byte."""
+def parse_news(text: str, markdown: bool, start_string: str = "") -> News:
+    """Split at the top-level titles towncrier writes below its start string (when the file has
+    it, the title above it is the file's own); never fails, keeps every byte."""
+    marker = start_string.strip()
+    at = text.find(marker) if marker else -1
+    if at >= 0:
+        head_end = text.find("\n", at)
+        head_end = len(text) if head_end < 0 else head_end + 1
+        news = parse_news(text[head_end:], markdown)
+        offset = text[:head_end].count("\n")
+        for release in news.releases:
+            release.line += offset
+        return News(text[:head_end] + news.preamble, news.releases)
     lines = t.split_lines(text)
     if markdown:
         levels = t.heading_levels(lines)
@@ -156,7 +167,7 @@ class Towncrier:
         return [n for n in names if n.lower() not in _IGNORED and _fragment_type(n, self.settings.types)]
 
     def parse(self, text: str) -> News:
-        return parse_news(text, self.settings.markdown)
+        return parse_news(text, self.settings.markdown, self.settings.start_string)
 
     def problems(self, text: str, version: str | None = None, *, release_branch: bool = False,
                  fragments: Sequence[str] = ()) -> list[Problem]:
