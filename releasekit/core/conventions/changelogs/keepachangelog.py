@@ -23,7 +23,7 @@ from releasekit.core.conventions.changelogs.base import Change, Date
 from releasekit.core.errors import ChangelogError
 
 STANDARD = ("Added", "Changed", "Deprecated", "Removed", "Fixed", "Security")
-_HEADER = re.compile(r"\ufeff?## +(?:\[(?P<bracketed>[^\]]*)\]|(?P<bare>\S+))(?P<rest>.*)")
+_HEADER = re.compile(r"\ufeff?## +(?:\[(?P<bracketed>[^\]]*)\]|(?P<bare>\S*))(?P<rest>.*)")
 _REST = re.compile(r"\s*(?:[-–—]\s*(?P<date>[^\s\[]+))?\s*(?P<yanked>\[YANKED\])?\s*", re.IGNORECASE)
 _LINK = re.compile(r"\[(?P<label>[^\]]+)\]:\s*(?P<url>\S+)\s*")
 _UNRELEASED = "unreleased"
