@@ -58,6 +58,7 @@ setup(
             "pypiserver[passlib]>=2.4",
             "devpi-server>=6.20",
             "uv>=0.5",
+            "towncrier>=24",  # the towncrier sample style's changelog (tests/integration/test_styles.py)
             "ruff>=0.6",
             "mypy>=1.10",
         ],
