@@ -202,3 +202,18 @@ def test_every_style_of_the_issue_is_in_the_table():
     assert {"wip", "keepachangelog", "towncrier", "rst", "none"} <= formats
     assert {s.conventions.version_source for s in STYLES.values()} == {"file", "files", "scm"}
     assert {s.conventions.tag for s in STYLES.values()} == {"{version}", "v{version}"}
+
+
+@pytest.mark.skipif(uv_binary() is None, reason="needs uv for the isolated build environment")
+def test_a_build_against_an_index_ignores_the_machines_own_package_sources(index_server, tmp_path, monkeypatch):
+    # Every source a developer's machine may set points nowhere: the build still finds its backend.
+    for name in ("PIP_INDEX_URL", "PIP_EXTRA_INDEX_URL", "UV_INDEX_URL", "UV_DEFAULT_INDEX", "UV_EXTRA_INDEX_URL",
+                 "UV_INDEX"):
+        monkeypatch.setenv(name, "http://127.0.0.1:9/simple/")
+    monkeypatch.setenv("PIP_FIND_LINKS", str(tmp_path / "nowhere"))
+    monkeypatch.setenv("UV_FIND_LINKS", str(tmp_path / "nowhere"))
+    project = STYLES["flit-rst"].make(tmp_path / "p")
+    log_start = index_server.log_path.stat().st_size
+    paths = build(Shell(), project.path, tmp_path / "dist", installer="uv", index_url=index_server.simple_url)
+    assert _versions(paths) == {"wheel": "2.1.0.dev0", "sdist": "2.1.0.dev0"}
+    assert "/simple/flit-core/" in index_server.log_path.read_text(errors="replace")[log_start:]
