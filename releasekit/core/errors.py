@@ -230,6 +230,19 @@ class RecipeError(ReleasekitError):
     """A conda recipe is malformed or uses something the converter does not handle."""
 
 
+class RecipeUntranslatable(RecipeError):
+    """A meta.yaml uses keys the converter cannot translate; ``keys`` holds every one of them
+    as (key path, template line or None), so they can all be fixed at once."""
+
+    def __init__(self, message: str, keys: list[tuple[str, int | None]], hint: str | None = None) -> None:
+        super().__init__(message, hint)
+        self.keys = list(keys)
+
+
+class MetadataMissing(RecipeError):
+    """The release's built metadata lacks a field a recipe needs (a summary, a license, ...)."""
+
+
 # --- verification ----------------------------------------------------------------------------
 
 

@@ -65,7 +65,7 @@ def test_render_fills_setup_data_and_drops_false_selector_lines():
     meta = render()
     assert meta["package"] == {"name": "fastai", "version": "1.0.61"}
     assert meta["source"]["url"] == "../dist/fastai-1.0.61.tar.gz"
-    assert meta["build"]["script"].startswith("$PYTHON setup.py install")
+    assert meta["build"]["script"].startswith("${{ PYTHON }} setup.py install")
     assert meta["requirements"]["run"] == ["python", "pytorch >=1.0.0", "numpy >=1.15", "pyyaml", "requests"]
     assert meta["about"]["summary"] == "fastai makes deep learning easier"
 
@@ -108,15 +108,15 @@ def test_selector_expressions(expr, selectors, kept):
 @pytest.mark.parametrize(
     ("template", "fragment"),
     [
-        ("x: {{ compiler('c') }}\n", "compiler"),
-        ("x: {{ pin_compatible('numpy') }}\n", "pin_compatible"),
+        ("x: {{ resolved_packages('host') }}\n", "resolved_packages"),
+        ("x: {{ installed['x'] }}\n", "installed"),
         ("x: {% if %}\n", "jinja syntax error"),
         ("x: 1  # [winn]\n", "unknown name `winn`"),
         ("x: 1  # [win +]\n", "not a valid expression"),
         ("x: [1\n", "not valid YAML"),
         ("- a\n- b\n", "does not render to a mapping"),
     ],
-    ids=["compiler", "pin_compatible", "jinja-syntax", "unknown-selector", "bad-selector", "bad-yaml", "not-mapping"],
+    ids=["resolved_packages", "installed", "jinja-syntax", "unknown-selector", "bad-selector", "bad-yaml", "not-mapping"],
 )
 def test_bad_meta_yaml_is_a_one_line_recipe_error(template, fragment):
     with pytest.raises(RecipeError) as err:
@@ -127,7 +127,7 @@ def test_bad_meta_yaml_is_a_one_line_recipe_error(template, fragment):
 
 def test_unknown_jinja_name_suggests_conda_build():
     with pytest.raises(RecipeError) as err:
-        render("x: {{ compiler('c') }}\n")
+        render("x: {{ resolved_packages('host') }}\n")
     assert "builder: conda-build" in err.value.hint
 
 
@@ -147,7 +147,7 @@ def test_fastai_meta_converts_to_v1():
         "build": {
             "number": 1,
             "noarch": "python",
-            "script": "$PYTHON setup.py install --single-version-externally-managed --record=record.txt",
+            "script": "${{ PYTHON }} setup.py install --single-version-externally-managed --record=record.txt",
         },
         # no host section in meta.yaml: conda-build's build env was the host env
         "requirements": {
@@ -211,12 +211,12 @@ def test_converted_recipe_is_accepted_by_rattler_build(tmp_path):
     [
         ({"outputs": []}, "outputs"),
         ({"package": {"name": "p", "version": "1", "epoch": 1}}, "package.epoch"),
-        ({"source": {"url": "u", "patches": ["a.patch"]}}, "source.patches"),
-        ({"build": {"skip": True}}, "build.skip"),
+        ({"source": {"url": "u", "svn_ignore_externals": True}}, "source.svn_ignore_externals"),
+        ({"build": {"osx_is_app": True}}, "build.osx_is_app"),
         ({"build": {"script_env": ["A"]}}, "build.script_env"),
         ({"requirements": {"test": ["x"]}}, "requirements.test"),
         ({"test": {"downstreams": ["x"]}}, "test.downstreams"),
-        ({"about": {"license_url": "u"}}, "about.license_url"),
+        ({"about": {"prelink_message": "u"}}, "about.prelink_message"),
     ],
     ids=lambda v: v if isinstance(v, str) else None,
 )
@@ -316,7 +316,7 @@ def test_generated_meta_yaml_renders_and_converts_to_the_same_recipe():
     assert converted["requirements"] == direct["requirements"]
     assert converted["tests"] == direct["tests"]
     assert converted["build"]["python"] == direct["build"]["python"]
-    assert converted["build"]["script"].replace("$PYTHON", "python") == direct["build"]["script"]
+    assert converted["build"]["script"].replace("${{ PYTHON }}", "python") == direct["build"]["script"]
 
 
 def test_generate_rejects_unknown_format():
