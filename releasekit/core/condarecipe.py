@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import yaml
+from packaging.licenses import InvalidLicenseExpression, canonicalize_license_expression
 from packaging.markers import default_environment
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
@@ -80,6 +81,27 @@ def spdx_license(name: str) -> str:
     """The SPDX id for a license name setup.py files commonly use; other names unchanged."""
     key = re.sub(r"\s+", " ", name.strip().lower())
     return SPDX_ALIASES.get(key, name.strip())
+
+
+def spdx_expression(name: str) -> str | None:
+    """``name`` as a canonical SPDX expression (rattler-build accepts nothing else), or None."""
+    try:
+        return str(canonicalize_license_expression(spdx_license(name)))
+    except InvalidLicenseExpression:
+        return None
+
+
+_BARE_VERSION = re.compile(r"^(?P<name>[A-Za-z0-9_.\-]+)\s+(?P<version>[0-9][0-9A-Za-z_.+]*)(?P<rest>(\s+\S+)?)\s*$")
+
+
+def v1_spec(entry: str) -> str:
+    """A conda-build requirement as rattler-build reads it: conda reads a bare version
+    (``fastprogress 0.2.1``, ``python {{ python_min }}``) as a prefix match; rattler wants it said
+    (``0.2.1.*``)."""
+    m = _BARE_VERSION.match(entry)
+    if m is None or m["version"].endswith("*"):
+        return entry
+    return f"{m['name']} {m['version']}.*{m['rest']}"
 
 
 CONDA_BUILD_MISSING = ("conda-build is not installed: install it (it is not on PyPI; conda or mamba installs it), "
@@ -232,8 +254,15 @@ def meta_to_v1(
         elif key == "license_file":
             files = c.str_list(value, "about.license_file")
             about["license_file"] = files[0] if isinstance(value, str) else files
+        elif key == "license":
+            spdx = spdx_expression(str(value))
+            if spdx is None:
+                c.malformed("about.license", f"`about.license` {str(value)!r} is not an SPDX license expression "
+                            "(rattler-build reads only SPDX: e.g. `MPL-2.0 OR MIT`)")
+            else:
+                about["license"] = spdx
         else:
-            about[_ABOUT_KEYS[key]] = spdx_license(str(value)) if key == "license" else str(value)
+            about[_ABOUT_KEYS[key]] = str(value)
     if about:
         recipe["about"] = about
 
@@ -316,7 +345,7 @@ def _convert_requirements(c: _Converter) -> dict[str, Any]:
         if key not in _REQ_KEYS:
             c.unsupported(f"requirements.{key}")
             continue
-        reqs[_REQ_KEYS[key]] = c.str_list(value, f"requirements.{key}")
+        reqs[_REQ_KEYS[key]] = [v1_spec(r) for r in c.str_list(value, f"requirements.{key}")]
     if "host" not in reqs and reqs.get("build"):
         # conda-build without a host section builds in one env: the build deps are the host deps
         reqs["host"] = reqs.pop("build")
@@ -344,7 +373,7 @@ def _convert_tests(c: _Converter, recipe_files: list[str]) -> list[dict[str, Any
             c.unsupported(f"test.{key}")
     imports = c.str_list(test.get("imports"), "test.imports")
     commands = c.str_list(test.get("commands"), "test.commands")
-    requires = c.str_list(test.get("requires"), "test.requires")
+    requires = [v1_spec(r) for r in c.str_list(test.get("requires"), "test.requires")]
     files: dict[str, list[str]] = {}
     if test.get("source_files"):
         files["source"] = c.str_list(test["source_files"], "test.source_files")

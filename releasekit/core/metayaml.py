@@ -19,6 +19,7 @@ import posixpath
 import re
 import sys
 import tomllib
+import warnings
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from types import SimpleNamespace
@@ -309,6 +310,25 @@ def render(
     ``stdlib``, ``cdt``) become the same calls in rattler-build's v1 jinja.
     """
     names = dict(selectors if selectors is not None else default_selectors(environ=environ))
+    package: dict[str, Any] = {"PKG_NAME": "", "PKG_VERSION": "", "PKG_BUILDNUM": "0"}
+    if "PKG_" in template_text:  # conda-build's second pass: the package's own name, version, build number
+        first = _render(template_text, names, setup_data, environ, recipe_dir, read_file, package)
+        pkg, build = first.meta.get("package") or {}, first.meta.get("build") or {}
+        if isinstance(pkg, dict) and isinstance(build, dict):
+            package = {"PKG_NAME": str(pkg.get("name", "")), "PKG_VERSION": str(pkg.get("version", "")),
+                       "PKG_BUILDNUM": str(build.get("number", 0))}
+    return _render(template_text, names, setup_data, environ, recipe_dir, read_file, package)
+
+
+def _render(
+    template_text: str,
+    names: Mapping[str, Any],
+    setup_data: Mapping[str, Any],
+    environ: Mapping[str, str],
+    recipe_dir: str,
+    read_file: _ReadFile | None,
+    package: Mapping[str, Any],
+) -> RenderedMeta:
     data = dict(setup_data)
     env = jinja2.sandbox.SandboxedEnvironment(undefined=jinja2.StrictUndefined, keep_trailing_newline=True)
     context: dict[str, Any] = {k: v for k, v in names.items() if k.isidentifier()}
@@ -328,9 +348,13 @@ def render(
         SRC_DIR="$SRC_DIR",
         PREFIX="$PREFIX",
         SP_DIR="$SP_DIR",
+        PKG_HASH="${{ hash }}",
+        **package,
     )
     try:
-        rendered = env.from_string(template_text).render(context)
+        with warnings.catch_warnings():  # fastai's own `replace("#", '\#')` is a deprecated escape
+            warnings.simplefilter("ignore", DeprecationWarning)
+            rendered = env.from_string(template_text).render(context)
     except jinja2.UndefinedError as exc:
         raise RecipeError(f"meta.yaml uses something the renderer does not provide: {exc.message}", CONVERT_HINT) from None
     except jinja2.TemplateSyntaxError as exc:
