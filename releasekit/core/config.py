@@ -65,6 +65,9 @@ SCHEMA: dict[str, tuple[Any, tuple, str]] = {
     "wait.max_interval": (60.0, (int, float), "cap of the poll interval while the index cannot be reached (it backs off)"),
     "ci.full_args": ("--runslow", (str,), "extra test arguments for ci.test --full"),
     "ci.python_versions": (["3.11", "3.12", "3.13"], (list,), "CI matrix Python versions"),
+    # forge releases (issue 12): where the release for the tag is made; detected from the remote URL when unset
+    "forge": (None, (str,), "github | gitlab | none (default: detected from the remote URL)"),
+    "forge_url": (None, (str,), "the forge's API base URL: https://HOST/api/v3 (GitHub Enterprise), https://HOST/api/v4 (GitLab)"),
 }
 HOST_KEYS = {"host": (str,), "python": (str,), "shell": (str,), "port": (int,), "user": (str,)}
 SOURCES = ("default", "pyproject.toml", "tasks.py", "invoke.yaml", "environment", "config file", "command line")
@@ -112,6 +115,7 @@ CHOICES = {
     "dist.installer": ("auto", "uv", "pip"),
     "conda.builder": ("auto", "conda-build", "rattler-build"),
     "conda.package_format": ("conda", "tar.bz2"),
+    "forge": ("github", "gitlab", "none"),
 }
 
 
