@@ -100,7 +100,7 @@ class FakeForge:
         self.package_blobs: dict[int, bytes] = {}
         self._ids = iter(range(1, 1 << 30))
         self._broken: set[str] = set()
-        self._failures: list[tuple[str, str, int]] = []
+        self._failures: list[tuple[str, str, int, str]] = []
         self._lock = threading.Lock()
         self._server: ThreadingHTTPServer | None = None
 
@@ -123,9 +123,9 @@ class FakeForge:
         """The next upload of ``name`` loses its connection halfway (GitHub keeps a "starter" asset)."""
         self._broken.add(name)
 
-    def fail_next(self, method: str, path_contains: str, status: int = 502) -> None:
-        """The next ``method`` call whose path contains ``path_contains`` answers ``status``."""
-        self._failures.append((method, path_contains, status))
+    def fail_next(self, method: str, path_contains: str, status: int = 502, message: str = "Server Error") -> None:
+        """The next ``method`` call whose path contains ``path_contains`` answers ``status`` with ``message``."""
+        self._failures.append((method, path_contains, status, message))
 
     # --- lifecycle -------------------------------------------------------------------------
 
@@ -219,10 +219,10 @@ class FakeForge:
             elif raw.strip()[:1] in (b"{", b"["):
                 body = json.loads(raw)
             self.calls.append(Recorded(method, unquote(split.path), query, body))
-            for i, (m, needle, status) in enumerate(self._failures):
+            for i, (m, needle, status, message) in enumerate(self._failures):
                 if m == method and needle in unquote(split.path):
                     del self._failures[i]
-                    return Reply(status, {"message": "Server Error"})
+                    return Reply(status, {"message": message})
             try:
                 if split.path.startswith(GITHUB_UPLOADS + "/"):
                     writer = self._github_user(lower)
