@@ -98,8 +98,7 @@ class GitHub:
 
     def upload(self, release: ExistingRelease, asset: PlannedAsset, plan: ReleasePlan) -> None:
         base = release.upload_url or self._upload_url_guess().replace("{id}", release.ref)
-        self.api.change(Call("POST", f"{base}?name={quote(asset.name)}", None, asset),
-                        params=None)
+        self.api.change(Call("POST", f"{base}?name={quote(asset.name)}", None, asset))
 
     def delete(self, release: ExistingRelease, asset: RemoteAsset, plan: ReleasePlan) -> None:
         self.api.change(Call("DELETE", self.api.url(f"{self.repo}/releases/assets/{asset.ref}")))
