@@ -65,6 +65,10 @@ SCHEMA: dict[str, tuple[Any, tuple, str]] = {
     "wait.max_interval": (60.0, (int, float), "cap of the poll interval while the index cannot be reached (it backs off)"),
     "ci.full_args": ("--runslow", (str,), "extra test arguments for ci.test --full"),
     "ci.python_versions": (["3.11", "3.12", "3.13"], (list,), "CI matrix Python versions"),
+    # Where the upload happens (issue 12): `local` uploads from this machine; `ci` stops at the tag
+    # push and lets the publish workflow (`ci.config --release`) upload with Trusted Publishing.
+    "publish": ("local", (str,), "local (upload from here) | ci (the tag's CI workflow uploads)"),
+    "dist.reproducible": (False, (bool,), "builds are byte-for-byte reproducible: CI's files must have the preview's sha256"),
 }
 HOST_KEYS = {"host": (str,), "python": (str,), "shell": (str,), "port": (int,), "user": (str,)}
 SOURCES = ("default", "pyproject.toml", "tasks.py", "invoke.yaml", "environment", "config file", "command line")
@@ -112,6 +116,7 @@ CHOICES = {
     "dist.installer": ("auto", "uv", "pip"),
     "conda.builder": ("auto", "conda-build", "rattler-build"),
     "conda.package_format": ("conda", "tar.bz2"),
+    "publish": ("local", "ci"),
 }
 
 
