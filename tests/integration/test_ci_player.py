@@ -8,16 +8,18 @@ import tarfile
 import pytest
 
 from releasekit.adapters import distfiles, index
-from releasekit.core import published
+from releasekit.core import cipublish, published
 from releasekit.testing.ci_player import EXTRA_MEMBER, CiPlayer
 from releasekit.testing.sample import make_sample_project
 from releasekit.testing.servers import pypiserver  # noqa: F401  (session fixture)
 
 
-def _release(tmp_path, name: str, server, *, tag_glob: str = "v[0-9]*"):
-    """A sample at version 1.0.0 whose bare remote plays the CI, and a player ready for a push."""
+def _release(tmp_path, name: str, server):
+    """A sample at version 1.0.0 whose bare remote plays the CI, and a player ready for a push; its
+    tag filter is the one the generated workflow has for the tag template ``v{version}``."""
     project = make_sample_project(tmp_path, name, "1.0.0")
-    player = CiPlayer(project.remote, server.upload_url, tmp_path / "ci", tag_glob=tag_glob).install()
+    player = CiPlayer(project.remote, server.upload_url, tmp_path / "ci",
+                      tag_glob=cipublish.tag_glob("v{version}")).install()
     return project, player
 
 
