@@ -31,6 +31,7 @@ setup(
         "pyyaml>=6",
         "jinja2>=3",
         "setuptools",
+        "requests>=2.28",  # forge releases (already installed with twine)
     ],
     extras_require={
         "conda": [
@@ -52,6 +53,8 @@ setup(
             "anaconda-client>=1.16",
             "whl2conda>=26",
             "wheel",
+            "PyGithub>=2.5",  # independent clients of the fake forge
+            "python-gitlab>=5",
             "pytest>=8",
             "pytest-xdist>=3",
             "hypothesis>=6",
@@ -61,6 +64,7 @@ setup(
             "ruff>=0.6",
             "mypy>=1.10",
             "import-linter>=2.1",  # lint-imports: the layer contracts in pyproject.toml
+            "towncrier>=24",  # the towncrier changelog format's adapter is tested with the real tool
         ],
     },
     entry_points={"console_scripts": ["releasekit = releasekit.__main__:main"]},

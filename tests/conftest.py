@@ -80,12 +80,13 @@ def plain_project(tmp_path) -> SampleProject:
 
 @pytest.fixture(scope="session")
 def index_server(tmp_path_factory):
-    """A pypiserver seeded with the build backend, shared by the session (package names differ per test)."""
+    """A pypiserver seeded with every build backend the sample styles use (wheelhouse.BACKENDS) and their
+    dependencies, shared by the session (package names differ per test)."""
     from releasekit.testing import wheelhouse
     from releasekit.testing.servers import PypiServer
 
     server = PypiServer(tmp_path_factory.mktemp("pypiserver")).start()
-    wheelhouse.seed(server.dir)
+    wheelhouse.seed(server.dir, every=True)
     yield server
     server.stop()
 

@@ -29,7 +29,7 @@ from typing import Any
 import yaml
 
 from releasekit.adapters.shell import Shell
-from releasekit.core import condarecipe, fileio, releaselog, ui
+from releasekit.core import condarecipe, fileio, metayaml, releaselog, ui
 from releasekit.core.errors import (
     ArtifactCheckFailed,
     BuildError,
@@ -296,22 +296,66 @@ def load_meta_yaml(
 ) -> dict:
     """Render a recipe folder's meta.yaml. Setup data comes from ``setup_data``,
     else the sdist's PKG-INFO, else the setup.py the template names."""
+    return render_meta_yaml_file(recipe, setup_data=setup_data, sdist=sdist, environ=environ,
+                                 selectors=selectors).meta
+
+
+def render_meta_yaml_file(
+    recipe: Path,
+    *,
+    setup_data: Mapping[str, Any] | None = None,
+    sdist: Path | None = None,
+    environ: Mapping[str, str] | None = None,
+    selectors: Mapping[str, Any] | None = None,
+) -> metayaml.RenderedMeta:
+    """:func:`load_meta_yaml` with each key's template line. Files the template loads
+    (``load_file_data``, ``load_file_regex``) are read from the sdist when given (conda-build
+    reads them from the unpacked source), else from the project, or from the recipe folder
+    with ``from_recipe_dir=True``."""
     path = _recipe_file(recipe)
     text = fileio.read_text(path)
     if setup_data is None:
         if sdist is not None:
             setup_data = setup_data_from_sdist(sdist)
-        elif "load_setup_py_data" in text or "load_file_data" in text:
+        elif "load_setup_py_data" in text or "load_setuptools" in text:
             setup_data = read_setup_py_data(_setup_py_for(text, path.parent))
         else:
             setup_data = {}
-    return condarecipe.render_meta_yaml(
+    env = os.environ if environ is None else environ
+    return metayaml.render(
         text,
         setup_data=setup_data,
-        environ=os.environ if environ is None else environ,
+        environ=env,
         recipe_dir=str(path.parent),
-        selectors=selectors,
+        selectors=selectors if selectors is not None else metayaml.default_selectors(environ=env),
+        read_file=_source_reader(path.parent, sdist),
     )
+
+
+def _source_reader(recipe_dir: Path, sdist: Path | None):
+    """``read_file(path, from_recipe_dir)`` for the renderer: the sdist's member, the project's
+    file, or the recipe folder's."""
+
+    def read(name: str, from_recipe_dir: bool) -> str:
+        if from_recipe_dir:
+            where = recipe_dir / name
+        elif sdist is None:
+            where = recipe_dir.parent / name
+        else:
+            try:
+                with tarfile.open(sdist) as tar:
+                    top = tar.getnames()[0].split("/")[0]
+                    member = tar.extractfile(f"{top}/{name}")
+                    if member is None:
+                        raise KeyError(name)
+                    return member.read().decode("utf-8")
+            except (KeyError, OSError, tarfile.TarError, IndexError):
+                raise RecipeError(f"meta.yaml loads {name}, which {sdist.name} does not hold") from None
+        if not where.is_file():
+            raise RecipeError(f"meta.yaml loads {name}, which does not exist at {where}")
+        return fileio.read_text(where)
+
+    return read
 
 
 def _setup_py_for(template: str, recipe_dir: Path) -> Path:
@@ -333,13 +377,28 @@ def load_recipe(
     setup_data: Mapping[str, Any] | None = None,
     environ: Mapping[str, str] | None = None,
     selectors: Mapping[str, Any] | None = None,
+    builder: str | None = None,
 ) -> dict:
-    """A rattler-build v1 recipe dict from a recipe.yaml or a meta.yaml, built from ``sdist``."""
+    """A rattler-build v1 recipe dict from a recipe.yaml or a meta.yaml, built from ``sdist``.
+
+    ``builder`` is the builder that will build the recipe (``builder_for``): a meta.yaml the
+    converter cannot translate is refused with a hint that fits it (never "set conda-build"
+    when conda-build is the builder already)."""
     path = _recipe_file(recipe)
     if path.name == "meta.yaml":
-        meta = load_meta_yaml(path, setup_data=setup_data, sdist=sdist, environ=environ, selectors=selectors)
+        hint = None
+        if builder is not None:
+            hint = condarecipe.conversion_hint(builder, conda_build_installed(environ))
+        try:
+            rendered = render_meta_yaml_file(path, setup_data=setup_data, sdist=sdist, environ=environ,
+                                             selectors=selectors)
+        except RecipeError as exc:
+            if hint is not None and exc.hint == condarecipe.CONVERT_HINT:
+                exc.hint = hint
+            raise
         files = [p.name for p in path.parent.iterdir()]
-        return condarecipe.meta_to_v1(meta, sdist_path=str(Path(sdist).resolve()), recipe_files=files)
+        return condarecipe.meta_to_v1(rendered, sdist_path=str(Path(sdist).resolve()), recipe_files=files,
+                                      hint=hint)
     try:
         data = yaml.safe_load(fileio.read_text(path))
     except yaml.YAMLError as exc:
@@ -489,14 +548,32 @@ def _package_snapshot(folder: Path) -> dict[Path, tuple[int, int]]:
     return found
 
 
-CONDA_BUILD_MISSING = ("conda-build is not installed: install it (it is not on PyPI; conda or mamba installs it), "
-                       "or set conda.builder: rattler-build")
+CONDA_BUILD_MISSING = condarecipe.CONDA_BUILD_MISSING
 
 
-def conda_build_missing(env: Mapping[str, str] | None = None) -> ToolMissing | None:
-    """The error for a configured conda-build that is not on the PATH (of ``env``, else ours), else None."""
+class CondaBuildMissing(ToolMissing):
+    """``conda.builder: conda-build`` is configured, but conda-build is not on the PATH. The
+    message says both ways out, so there is no hint to repeat it."""
+
+    def __init__(self) -> None:
+        super().__init__(CONDA_BUILD_MISSING)
+
+
+def conda_build_installed(env: Mapping[str, str] | None = None) -> bool:
     path = env.get("PATH") if env is not None else None
-    return None if shutil.which("conda-build", path=path) else ToolMissing(CONDA_BUILD_MISSING)
+    return shutil.which("conda-build", path=path) is not None
+
+
+def conda_build_missing(env: Mapping[str, str] | None = None) -> CondaBuildMissing | None:
+    """The error for a configured conda-build that is not on the PATH (of ``env``, else ours), else None."""
+    return None if conda_build_installed(env) else CondaBuildMissing()
+
+
+def check_conda_build(builder: str, env: Mapping[str, str] | None = None) -> None:
+    """Raise :class:`CondaBuildMissing` when ``builder`` is conda-build and it is not installed:
+    the one check preflight, the recipe checks and the build all make (so the user sees it once)."""
+    if builder == "conda-build" and not conda_build_installed(env):
+        raise CondaBuildMissing()
 
 
 def build_with_conda_build(

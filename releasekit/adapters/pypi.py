@@ -25,7 +25,7 @@ from pathlib import Path
 from packaging.utils import canonicalize_name
 
 from releasekit.adapters import index
-from releasekit.adapters.envs import uv_binary
+from releasekit.adapters.envs import hermetic_env, uv_binary
 from releasekit.adapters.shell import Shell
 from releasekit.core.errors import (
     ArtifactCheckFailed,
@@ -84,14 +84,19 @@ def build(
     installer: str = "auto",
     env: Mapping[str, str] | None = None,
     timeout: float | None = None,
+    index_url: str | None = None,
 ) -> list[Path]:
     """Build with ``python -m build``; return the artifact paths in ``out_dir``.
 
     With both ``sdist`` and ``wheel``, build's default runs: the sdist first,
     then the wheel *from the unpacked sdist*, so a file missing from the sdist
     breaks the wheel too instead of slipping through. ``installer="auto"`` uses
-    uv for the isolated build environment when it is installed. In a dry run
-    nothing is built and the list is empty.
+    uv for the isolated build environment when it is installed. With
+    ``index_url`` the isolated environment's backend comes from that index only:
+    the machine's pip/uv indexes, find-links, config files and caches are left
+    out (:func:`~releasekit.adapters.envs.hermetic_env`), as a build against a
+    local or a dependencies index must. In a dry run nothing is built and the
+    list is empty.
     """
     if not (sdist or wheel):
         raise BuildError("nothing to build: both sdist and wheel are off")
@@ -108,6 +113,10 @@ def build(
     elif installer == "uv" or (installer == "auto" and uv_binary()):
         flags += ["--installer", "uv"]
     argv = [sys.executable, "-m", "build", *flags, str(source_dir)]
+    replace_env = False
+    if index_url:
+        env = {**hermetic_env(), "PIP_INDEX_URL": index_url, "UV_DEFAULT_INDEX": index_url, **(env or {})}
+        replace_env = True
     if shell.dry_run:
         shell.run([*argv, "--outdir", str(out_dir)], env=env)
         return []
@@ -115,7 +124,8 @@ def build(
     # Build into a fresh folder first: whatever appears there is exactly this build's output.
     staging = Path(tempfile.mkdtemp(prefix=".build-", dir=out_dir))
     try:
-        result = shell.run([*argv, "--outdir", str(staging)], env=env, check=False, timeout=timeout)
+        result = shell.run([*argv, "--outdir", str(staging)], env=env, replace_env=replace_env, check=False,
+                           timeout=timeout)
         if not result.ok:
             raise BuildError(f"building {source_dir} failed: {install_cause(result.output)}")
         built = sorted(p for p in staging.iterdir() if p.name.endswith((".whl", ".tar.gz", ".zip")))

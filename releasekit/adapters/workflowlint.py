@@ -67,3 +67,18 @@ def audit_problems(shell: Shell, path: Path) -> list[str]:
                 break
         problems.append(f"zizmor {finding.get('ident')} ({severity}): {where}{finding.get('desc')}")
     return problems
+
+
+def text_problems(shell: Shell, text: str, provider: str, filename: str) -> list[str]:
+    """Schema problems of a workflow not yet written, and for GitHub zizmor's findings (medium and
+    above) once the schema holds: checked as a file named ``filename`` in a temporary folder, so
+    whoever writes it can refuse a failing text before anything lands in the project."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory(prefix="releasekit-workflow-") as tmp:
+        path = Path(tmp) / Path(filename).name
+        path.write_text(text, encoding="utf-8")
+        problems = schema_problems(shell, path, provider)
+        if provider == "github" and not problems:  # zizmor audits workflows that are valid ones
+            problems += audit_problems(shell, path)
+    return problems

@@ -19,12 +19,29 @@ class Pin(NamedTuple):
 PINS: dict[str, Pin] = {
     "actions/checkout": Pin("3d3c42e5aac5ba805825da76410c181273ba90b1", "v7.0.1"),
     "actions/setup-python": Pin("5fda3b95a4ea91299a34e894583c3862153e4b97", "v7.0.0"),
+    "actions/upload-artifact": Pin("bbbca2ddaa5d8feaa63e36b76fdaad77386f024f", "v7.0.0"),
+    "actions/download-artifact": Pin("3e5f45b2cfb9172054b4087a40e8e0b5a5461e7c", "v8.0.1"),
+    # The newest release tag in the snapshot of pypa/gh-action-pypi-publish read for this table
+    # (its history stops in March 2024). Attestations need v1.11.0 or later (on by default there;
+    # an input of that name from v1.10): raise this pin to such a tag's commit when it can be read.
+    "pypa/gh-action-pypi-publish": Pin("81e9d935c883d0b210363ab89cf05f3894778450", "v1.8.14"),
 }
+
+# The first release of gh-action-pypi-publish that makes PEP 740 attestations by default.
+ATTESTATIONS_SINCE = "v1.11.0"
 
 
 def uses(action: str) -> str:
     """``owner/name@sha`` for a ``uses:`` line."""
     return f"{action}@{PINS[action].sha}"
+
+
+def makes_attestations(action: str = "pypa/gh-action-pypi-publish") -> bool:
+    """Whether the pinned release of the publish action makes attestations (v1.11.0 or later)."""
+    def parts(tag: str) -> tuple[int, ...]:
+        return tuple(int(p) for p in tag.lstrip("v").split("."))
+
+    return parts(PINS[action].tag) >= parts(ATTESTATIONS_SINCE)
 
 
 def annotate(text: str) -> str:

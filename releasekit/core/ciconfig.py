@@ -124,15 +124,28 @@ GENERATORS: dict[str, Callable[[Workflow], str]] = {"github": github, "azure": a
 # --- checking ------------------------------------------------------------------------------------------------
 
 
+# Top-level keys of .gitlab-ci.yml that are settings, not jobs.
+GITLAB_KEYWORDS = {"default", "include", "stages", "variables", "workflow", "image", "services", "cache",
+                   "before_script", "after_script", "pages"}
+
+
 def jobs_of(doc: dict, provider: str) -> dict[str, dict]:
     if provider == "github":
         return dict(doc.get("jobs") or {})
+    if provider == "gitlab":  # a job is any mapping at the top that is no keyword nor a hidden template
+        return {k: v for k, v in doc.items() if isinstance(v, dict) and k not in GITLAB_KEYWORDS
+                and not k.startswith(".")}
     jobs = doc.get("jobs") or [j for stage in doc.get("stages") or [] for j in stage.get("jobs") or []]
     return {j.get("job") or j.get("deployment") or "?": j for j in jobs}
 
 
 def commands_of(job: dict) -> list[str]:
     out: list[str] = []
+    for key in ("before_script", "script", "after_script"):  # GitLab: lists of lines on the job
+        lines = job.get(key)
+        for line in [lines] if isinstance(lines, str) else lines or []:
+            if isinstance(line, str):
+                out.extend(part.strip() for part in line.splitlines() if part.strip())
     for step in job.get("steps") or []:
         for key in ("run", "script", "bash", "pwsh", "powershell"):
             if isinstance(step.get(key), str):
@@ -197,8 +210,11 @@ def check_invocation(words: list[str], lookup: Callable[[str], dict[str, bool] |
     return problems
 
 
-def check(text: str, provider: str, lookup: Callable[[str], dict[str, bool] | None]) -> list[str]:
-    """Every problem with a workflow: YAML, the jobs releasekit needs, the tasks and options it calls."""
+def check(text: str, provider: str, lookup: Callable[[str], dict[str, bool] | None],
+          required: tuple[str, ...] = REQUIRED_JOBS) -> list[str]:
+    """Every problem with a workflow: YAML, the jobs releasekit needs (``required``: the tests-and-verify
+    workflow's by default, :data:`releasekit.core.cipublish.REQUIRED_JOBS` for a publish workflow),
+    the tasks and options it calls."""
     try:
         doc = yaml.safe_load(text)
     except yaml.YAMLError as exc:
@@ -206,7 +222,7 @@ def check(text: str, provider: str, lookup: Callable[[str], dict[str, bool] | No
     if not isinstance(doc, dict):
         return ["not a workflow: the top level is not a mapping"]
     jobs = jobs_of(doc, provider)
-    problems = [f"job `{name}` is missing" for name in REQUIRED_JOBS if name not in jobs]
+    problems = [f"job `{name}` is missing" for name in required if name not in jobs]
     for name, job in jobs.items():
         for command in commands_of(job):
             for call in releasekit_calls(command):

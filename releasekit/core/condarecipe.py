@@ -1,38 +1,40 @@
-"""conda recipes as data: render a conda-build ``meta.yaml``, convert it to a
+"""conda recipes as data: convert a rendered conda-build ``meta.yaml`` to a
 rattler-build v1 recipe, generate a recipe for a project that has none, and
 compare a recipe's run requirements with the project's ``install_requires``.
 
-Pure: text and dicts in, text and dicts out. conda-build itself cannot run
-everywhere, so ``meta.yaml`` is rendered here with jinja2 and a context that
-imitates conda-build's (``load_setup_py_data``, ``environ``, ``os``), then its
-``# [selector]`` lines are evaluated, then it is parsed as YAML -- the order
-conda-build uses.
+Pure: text and dicts in, text and dicts out. Rendering meta.yaml (jinja,
+selectors, YAML) lives in :mod:`releasekit.core.metayaml`; its names are
+re-exported here for the callers that know them from here.
 """
 
 from __future__ import annotations
 
-import ast
-import operator
-import posixpath
 import re
-import sys
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from types import SimpleNamespace
 from typing import Any
 
-import jinja2
-import jinja2.sandbox
 import yaml
+from packaging.licenses import InvalidLicenseExpression, canonicalize_license_expression
 from packaging.markers import default_environment
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
 
-from releasekit.core import fileio
-from releasekit.core.errors import RecipeError
+from releasekit.core.errors import RecipeError, RecipeUntranslatable
+from releasekit.core.metayaml import (
+    CONVERT_HINT,
+    RenderedMeta,
+    apply_selectors,
+    default_selectors,
+    render_meta_yaml,
+    selector_lines,
+)
 
-CONVERT_HINT = "set `releasekit.conda.builder: conda-build` to build this recipe with conda-build itself"
+__all__ = [
+    "CONVERT_HINT", "apply_selectors", "default_selectors", "render_meta_yaml", "selector_lines",
+    "conversion_hint", "meta_to_v1", "generate_recipe", "compare_requirements", "lint_recipe",
+]
 
 # pip name -> conda name, only where they differ on the main conda channels.
 DEFAULT_NAME_MAP: dict[str, str] = {
@@ -73,172 +75,57 @@ SPDX_ALIASES: dict[str, str] = {
 DEFAULT_BUILD_SCRIPT = "python -m pip install . --no-deps --no-build-isolation -vv"
 DEFAULT_HOST = ["python", "pip", "setuptools", "wheel"]
 
-# --- rendering meta.yaml ---------------------------------------------------------------------
-
-_SELECTOR_LINE = re.compile(r"^(?P<body>.*?)\s*#\s*\[(?P<expr>[^\[\]]+)\]\s*$")
-
-
-def default_selectors(platform: str = "linux-64", python: str | None = None) -> dict[str, Any]:
-    """The selector names conda-build defines for ``platform`` and a Python ``X.Y``."""
-    if python is None:
-        python = f"{sys.version_info[0]}.{sys.version_info[1]}"
-    major, minor = (int(p) for p in python.split(".")[:2])
-    os_name, _, arch = platform.partition("-")
-    return {
-        "linux": os_name == "linux",
-        "osx": os_name == "osx",
-        "win": os_name == "win",
-        "unix": os_name in ("linux", "osx"),
-        "x86": arch in ("32", "64"),
-        "x86_64": arch == "64",
-        "aarch64": arch == "aarch64",
-        "arm64": arch == "arm64",
-        "ppc64le": arch == "ppc64le",
-        "linux64": platform == "linux-64",
-        "win64": platform == "win-64",
-        "win32": platform == "win-32",
-        "py": int(f"{major}{minor}"),
-        "py3k": major == 3,
-        "py2k": major == 2,
-        "py27": (major, minor) == (2, 7),
-        "np": 0,
-        "target_platform": platform,
-        "build_platform": platform,
-    }
-
-
-_COMPARE = {
-    ast.Eq: operator.eq,
-    ast.NotEq: operator.ne,
-    ast.Lt: operator.lt,
-    ast.LtE: operator.le,
-    ast.Gt: operator.gt,
-    ast.GtE: operator.ge,
-    ast.In: lambda a, b: a in b,
-    ast.NotIn: lambda a, b: a not in b,
-}
-
-
-def _eval_selector(expr: str, names: Mapping[str, Any], line_no: int) -> bool:
-    """Evaluate a selector like ``py<38 and not win`` without ``eval``."""
-    try:
-        tree = ast.parse(expr.strip(), mode="eval")
-    except SyntaxError:
-        raise RecipeError(f"meta.yaml line {line_no}: selector [{expr}] is not a valid expression") from None
-
-    def ev(node: ast.AST) -> Any:
-        if isinstance(node, ast.Expression):
-            return ev(node.body)
-        if isinstance(node, ast.BoolOp):
-            values = [ev(v) for v in node.values]
-            return all(values) if isinstance(node.op, ast.And) else any(values)
-        if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not):
-            return not ev(node.operand)
-        if isinstance(node, ast.Name):
-            if node.id not in names:
-                raise RecipeError(
-                    f"meta.yaml line {line_no}: selector [{expr}] uses unknown name `{node.id}`",
-                    f"known selector names: {', '.join(sorted(names))}",
-                )
-            return names[node.id]
-        if isinstance(node, ast.Constant):
-            return node.value
-        if isinstance(node, ast.Compare):
-            left = ev(node.left)
-            for op, comp in zip(node.ops, node.comparators, strict=True):
-                right = ev(comp)
-                compare = _COMPARE.get(type(op))
-                if compare is None:
-                    raise RecipeError(f"meta.yaml line {line_no}: selector [{expr}] uses an unsupported comparison")
-                try:
-                    if not compare(left, right):
-                        return False
-                except TypeError:
-                    raise RecipeError(f"meta.yaml line {line_no}: selector [{expr}] compares values of different kinds") from None
-                left = right
-            return True
-        raise RecipeError(f"meta.yaml line {line_no}: selector [{expr}] uses an unsupported construct")
-
-    return bool(ev(tree))
-
-
-def apply_selectors(text: str, selectors: Mapping[str, Any]) -> str:
-    """Drop every line whose ``# [selector]`` is false, as conda-build does."""
-    out = []
-    for no, line in enumerate(text.splitlines(keepends=True), start=1):
-        m = _SELECTOR_LINE.match(line.rstrip("\r\n"))
-        if m and not _eval_selector(m["expr"], selectors, no):
-            continue
-        out.append(line)
-    return "".join(out)
-
-
-def selector_lines(text: str) -> list[tuple[int, str]]:
-    """(line number, selector) for every selector comment in a meta.yaml template."""
-    found = []
-    for no, line in enumerate(text.splitlines(), start=1):
-        m = _SELECTOR_LINE.match(line)
-        if m and m["body"].strip():
-            found.append((no, m["expr"].strip()))
-    return found
-
-
-def render_meta_yaml(
-    template_text: str,
-    *,
-    setup_data: Mapping[str, Any],
-    environ: Mapping[str, str],
-    recipe_dir: str,
-    selectors: Mapping[str, Any] | None = None,
-) -> dict:
-    """Render a conda-build ``meta.yaml`` template into a dict.
-
-    ``setup_data`` is what ``load_setup_py_data()`` / ``load_file_data()``
-    return (the caller reads it from setup.py or the sdist); names conda-build
-    provides that are not imitated here (``compiler``, ``pin_compatible``, ...)
-    raise :class:`RecipeError`.
-    """
-    data = dict(setup_data)
-
-    def load_setup_py_data(setup_file: str = "setup.py", from_recipe_dir: bool = False, **_: Any) -> dict:
-        return dict(data)
-
-    def load_file_data(filename: str = "", *args: Any, **_: Any) -> dict:
-        return dict(data)
-
-    env = jinja2.sandbox.SandboxedEnvironment(undefined=jinja2.StrictUndefined, keep_trailing_newline=True)
-    context = {
-        "load_setup_py_data": load_setup_py_data,
-        "load_file_data": load_file_data,
-        "environ": dict(environ),
-        "os": SimpleNamespace(environ=dict(environ), path=posixpath, sep="/", linesep="\n"),
-        "PYTHON": "$PYTHON",
-        "RECIPE_DIR": recipe_dir,
-        "SRC_DIR": "$SRC_DIR",
-    }
-    try:
-        rendered = env.from_string(template_text).render(context)
-    except jinja2.UndefinedError as exc:
-        raise RecipeError(f"meta.yaml uses something the renderer does not provide: {exc.message}", CONVERT_HINT) from None
-    except jinja2.TemplateSyntaxError as exc:
-        raise RecipeError(f"meta.yaml line {exc.lineno}: jinja syntax error: {exc.message}") from None
-    except jinja2.TemplateError as exc:
-        raise RecipeError(f"meta.yaml could not be rendered: {exc}") from None
-    rendered = apply_selectors(rendered, selectors if selectors is not None else default_selectors())
-    try:
-        meta = yaml.safe_load(rendered)
-    except yaml.YAMLError as exc:
-        raise RecipeError(f"rendered meta.yaml is not valid YAML: {fileio.yaml_problem(exc)}") from None
-    if not isinstance(meta, dict):
-        raise RecipeError("meta.yaml does not render to a mapping (expected `package:`, `source:`, ... keys)")
-    return meta
-
-
 # --- meta.yaml -> rattler-build v1 --------------------------------------------------------------
 
+def spdx_license(name: str) -> str:
+    """The SPDX id for a license name setup.py files commonly use; other names unchanged."""
+    key = re.sub(r"\s+", " ", name.strip().lower())
+    return SPDX_ALIASES.get(key, name.strip())
+
+
+def spdx_expression(name: str) -> str | None:
+    """``name`` as a canonical SPDX expression (rattler-build accepts nothing else), or None."""
+    try:
+        return str(canonicalize_license_expression(spdx_license(name)))
+    except InvalidLicenseExpression:
+        return None
+
+
+_BARE_VERSION = re.compile(r"^(?P<name>[A-Za-z0-9_.\-]+)\s+(?P<version>[0-9][0-9A-Za-z_.+]*)(?P<rest>(\s+\S+)?)\s*$")
+
+
+def v1_spec(entry: str) -> str:
+    """A conda-build requirement as rattler-build reads it: conda reads a bare version
+    (``fastprogress 0.2.1``, ``python {{ python_min }}``) as a prefix match; rattler wants it said
+    (``0.2.1.*``)."""
+    m = _BARE_VERSION.match(entry)
+    if m is None or m["version"].endswith("*"):
+        return entry
+    return f"{m['name']} {m['version']}.*{m['rest']}"
+
+
+CONDA_BUILD_MISSING = ("conda-build is not installed: install it (it is not on PyPI; conda or mamba installs it), "
+                       "or set conda.builder: rattler-build")
+
+
+def conversion_hint(builder: str | None, conda_build_installed: bool = True) -> str:
+    """What to do about keys the converter cannot translate, for the builder that will build.
+
+    Never tells a user to set what is already set: with conda-build as the builder the recipe
+    builds as it is, and only releasekit's own checks need the translation.
+    """
+    if builder != "conda-build":
+        return CONVERT_HINT + ", or change those keys"
+    if not conda_build_installed:
+        return CONDA_BUILD_MISSING
+    return ("conda-build builds it as it is, but releasekit's recipe checks read a translation of it: "
+            "simplify those keys to have the recipe checked before the tag")
+
+
 _TOP_KEYS = {"package", "source", "build", "requirements", "test", "about", "extra"}
-_SOURCE_KEYS = {"url", "fn", "path", "sha256", "md5", "sha1", "git_url", "git_rev", "git_tag", "git_depth"}
-_BUILD_KEYS = {"number", "noarch", "script", "entry_points"}
+# Where the source came from does not matter: it is replaced by the release's sdist.
+_SOURCE_ORIGIN = {"url", "fn", "path", "sha256", "md5", "sha1", "git_url", "git_rev", "git_tag", "git_depth",
+                  "git_branch", "hg_url", "hg_tag", "svn_url", "svn_rev"}
 _REQ_KEYS = {"build": "build", "host": "host", "run": "run", "run_constrained": "run_constraints"}
 _TEST_KEYS = {"imports", "commands", "requires", "source_files", "files"}
 _ABOUT_KEYS = {
@@ -251,142 +138,252 @@ _ABOUT_KEYS = {
     "doc_url": "documentation",
     "dev_url": "repository",
 }
+# about keys v1 has no field for: kept under `extra`, so nothing the recipe said is lost.
+_ABOUT_TO_EXTRA = {"license_url", "doc_source_url", "identifiers", "tags", "keywords", "recipe-maintainers"}
 
 
-def spdx_license(name: str) -> str:
-    """The SPDX id for a license name setup.py files commonly use; other names unchanged."""
-    key = re.sub(r"\s+", " ", name.strip().lower())
-    return SPDX_ALIASES.get(key, name.strip())
+class _Converter:
+    """One pass over a rendered meta.yaml that collects every problem before raising."""
+
+    def __init__(self, meta: Mapping[str, Any], rendered: RenderedMeta | None) -> None:
+        self.meta = meta
+        self.rendered = rendered
+        self.problems: list[tuple[str, str, bool]] = []  # (key path, reason, untranslated?)
+
+    def unsupported(self, path: str) -> None:
+        self.problems.append((path, f"`{path}` is not translated by the meta.yaml converter", True))
+
+    def malformed(self, path: str, reason: str) -> None:
+        self.problems.append((path, reason, False))
+
+    def section(self, key: str) -> dict[str, Any]:
+        value = self.meta.get(key) or {}
+        if not isinstance(value, dict):
+            self.malformed(key, f"`{key}` in the recipe must be a mapping, not {type(value).__name__}")
+            return {}
+        return value
+
+    def str_list(self, value: Any, path: str) -> list[str]:
+        if value is None:
+            return []
+        if isinstance(value, str | int | float):
+            return [str(value)]
+        if not isinstance(value, list):
+            self.malformed(path, f"`{path}` must be a list of strings")
+            return []
+        out = []
+        for item in value:
+            if item is None:
+                continue
+            if not isinstance(item, str | int | float):
+                self.malformed(path, f"`{path}` has an entry that is not a string: {item!r}")
+                continue
+            out.append(str(item))
+        return out
+
+    def line(self, path: str) -> int | None:
+        return self.rendered.line(path) if self.rendered is not None else None
+
+    def error(self, hint: str | None) -> RecipeError | None:
+        if not self.problems:
+            return None
+        keys = [(path, self.line(path)) for path, _, _ in self.problems]
+        where = [f"line {line}: {reason}" if line else reason
+                 for (path, reason, _), (_, line) in zip(self.problems, keys, strict=True)]
+        if len(where) == 1:
+            message = f"meta.yaml {where[0]}" if where[0].startswith("line ") else where[0]
+        else:
+            message = f"meta.yaml has {len(where)} things the converter cannot translate: " + "; ".join(where)
+        untranslated = any(u for _, _, u in self.problems)
+        return RecipeUntranslatable(message, keys, (hint or CONVERT_HINT) if untranslated else None)
 
 
-def _section(meta: Mapping[str, Any], key: str) -> dict:
-    value = meta.get(key) or {}
-    if not isinstance(value, dict):
-        raise RecipeError(f"`{key}` in the recipe must be a mapping, not {type(value).__name__}")
-    return value
-
-
-def _unsupported(path: str) -> RecipeError:
-    return RecipeError(f"the recipe uses `{path}`, which the meta.yaml converter does not translate", CONVERT_HINT)
-
-
-def _str_list(value: Any, path: str) -> list[str]:
-    if value is None:
-        return []
-    if isinstance(value, str):
-        return [value]
-    if not isinstance(value, list):
-        raise RecipeError(f"`{path}` must be a list of strings")
-    out = []
-    for item in value:
-        if item is None:
-            continue
-        if not isinstance(item, str | int | float):
-            raise RecipeError(f"`{path}` has an entry that is not a string: {item!r}")
-        out.append(str(item))
-    return out
-
-
-def meta_to_v1(meta: Mapping[str, Any], *, sdist_path: str, recipe_files: Iterable[str] = ()) -> dict:
+def meta_to_v1(
+    meta: Mapping[str, Any] | RenderedMeta,
+    *,
+    sdist_path: str,
+    recipe_files: Iterable[str] = (),
+    hint: str | None = None,
+) -> dict[str, Any]:
     """Translate a rendered ``meta.yaml`` into a rattler-build v1 recipe dict.
 
-    The source is always the sdist the caller gives (so what is packaged is
-    exactly what went to PyPI). ``recipe_files`` lists the recipe folder's file
-    names: conda-build runs ``run_test.py`` / ``run_test.sh`` from there on its
-    own, so they become script tests. Keys outside the common subset raise
-    :class:`RecipeError` naming the key.
+    The source is always the sdist the caller gives (so what is packaged is exactly what went
+    to PyPI); its patches stay. ``recipe_files`` lists the recipe folder's file names:
+    conda-build runs ``run_test.py`` / ``run_test.sh`` from there on its own, so they become
+    script tests. Every key that cannot be translated is reported at once, with its template
+    line when ``meta`` is a :class:`RenderedMeta`, in one :class:`RecipeUntranslatable` whose
+    hint is ``hint`` (see :func:`conversion_hint`).
     """
-    for key in meta:
+    rendered = meta if isinstance(meta, RenderedMeta) else None
+    data: Mapping[str, Any] = meta.meta if isinstance(meta, RenderedMeta) else meta
+    c = _Converter(data, rendered)
+    for key in data:
         if key not in _TOP_KEYS:
-            raise _unsupported(key)
-    package = _section(meta, "package")
+            c.unsupported(str(key))
+    recipe: dict[str, Any] = {}
+    extra: dict[str, Any] = {}
+
+    package = c.section("package")
     for key in package:
         if key not in ("name", "version"):
-            raise _unsupported(f"package.{key}")
+            c.unsupported(f"package.{key}")
     name, version = package.get("name"), package.get("version")
     if not name:
-        raise RecipeError("the recipe has no `package.name`")
+        c.malformed("package.name", "the recipe has no `package.name`")
     if version is None or version == "":
-        raise RecipeError("the recipe has no `package.version`")
-    recipe: dict[str, Any] = {"package": {"name": str(name).lower(), "version": str(version)}}
+        c.malformed("package.version", "the recipe has no `package.version`")
+    recipe["package"] = {"name": str(name or "").lower(), "version": str(version if version is not None else "")}
 
-    source = meta.get("source")
-    if isinstance(source, list):
-        raise RecipeError("the recipe has several sources; the converter builds from the one sdist", CONVERT_HINT)
-    for key in _section(meta, "source"):
-        if key not in _SOURCE_KEYS:
-            raise _unsupported(f"source.{key}")
-    recipe["source"] = {"path": sdist_path}
+    recipe["source"] = _convert_source(c, sdist_path)
+    recipe["build"] = _convert_build(c)
+    requirements = _convert_requirements(c)
+    if requirements:
+        recipe["requirements"] = requirements
+    tests = _convert_tests(c, list(recipe_files))
+    if tests:
+        recipe["tests"] = tests
 
-    build_in = _section(meta, "build")
+    about: dict[str, Any] = {}
+    for key, value in c.section("about").items():
+        if value is None or value == "":
+            continue
+        if key in _ABOUT_TO_EXTRA:
+            extra[key] = value
+        elif key not in _ABOUT_KEYS:
+            c.unsupported(f"about.{key}")
+        elif key == "license_file":
+            files = c.str_list(value, "about.license_file")
+            about["license_file"] = files[0] if isinstance(value, str) else files
+        elif key == "license":
+            spdx = spdx_expression(str(value))
+            if spdx is None:
+                c.malformed("about.license", f"`about.license` {str(value)!r} is not an SPDX license expression "
+                            "(rattler-build reads only SPDX: e.g. `MPL-2.0 OR MIT`)")
+            else:
+                about["license"] = spdx
+        else:
+            about[_ABOUT_KEYS[key]] = str(value)
+    if about:
+        recipe["about"] = about
+
+    given_extra = data.get("extra")
+    if given_extra not in (None, "", {}):
+        if isinstance(given_extra, dict):
+            extra = {**given_extra, **extra}
+        else:
+            c.malformed("extra", "`extra` in the recipe must be a mapping")
+    if extra:
+        recipe["extra"] = extra
+    error = c.error(hint)
+    if error is not None:
+        raise error
+    return recipe
+
+
+def _convert_source(c: _Converter, sdist_path: str) -> dict[str, Any]:
+    source_in = c.meta.get("source")
+    if isinstance(source_in, list):
+        if len(source_in) != 1:
+            c.problems.append(("source", "the recipe has several sources; the converter builds from the one sdist", True))
+            return {"path": sdist_path}
+        source_in = source_in[0]
+    if source_in is not None and not isinstance(source_in, dict):
+        c.malformed("source", "`source` in the recipe must be a mapping")
+        return {"path": sdist_path}
+    source: dict[str, Any] = {"path": sdist_path}
+    for key, value in (source_in or {}).items():
+        if key in _SOURCE_ORIGIN:
+            continue
+        if key == "patches":
+            source["patches"] = c.str_list(value, "source.patches")
+        elif key == "folder":
+            source["target_directory"] = str(value)
+        else:
+            c.unsupported(f"source.{key}")
+    return source
+
+
+def _convert_build(c: _Converter) -> dict[str, Any]:
     build: dict[str, Any] = {"number": 0}
-    for key, value in build_in.items():
-        if key not in _BUILD_KEYS:
-            raise _unsupported(f"build.{key}")
+    for key, value in c.section("build").items():
+        path = f"build.{key}"
         if key == "number":
             try:
                 build["number"] = int(value)
             except (TypeError, ValueError):
-                raise RecipeError(f"`build.number` must be an integer, not {value!r}") from None
-        elif key == "noarch":
-            if value not in ("python", "generic"):
-                raise RecipeError(f"`build.noarch` must be `python` or `generic`, not {value!r}")
-            build["noarch"] = value
+                c.malformed(path, f"`build.number` must be an integer, not {value!r}")
+        elif key == "string":
+            build["string"] = str(value)
+        elif key in ("noarch", "noarch_python"):
+            kind = {True: "generic" if key == "noarch" else "python", False: None}.get(value, value)
+            if kind is None:
+                continue
+            if kind not in ("python", "generic"):
+                c.malformed(path, f"`build.noarch` must be `python` or `generic`, not {value!r}")
+            else:
+                build["noarch"] = kind
         elif key == "script":
-            build["script"] = value if isinstance(value, str) else _str_list(value, "build.script")
+            build["script"] = value if isinstance(value, str) else c.str_list(value, path)
         elif key == "entry_points":
-            build.setdefault("python", {})["entry_points"] = _str_list(value, "build.entry_points")
-    recipe["build"] = build
+            entry_points = c.str_list(value, path)
+            if entry_points:
+                build.setdefault("python", {})["entry_points"] = entry_points
+        elif key == "skip":
+            # rendered for this platform already: true means conda-build would skip the build here
+            if value not in (None, False, "", "false", "False", 0):
+                build["skip"] = [True]
+        elif key in ("run_exports", "ignore_run_exports", "ignore_run_exports_from"):
+            continue  # requirements in v1: see _convert_requirements
+        else:
+            c.unsupported(path)
+    return build
 
-    reqs_in = _section(meta, "requirements")
-    reqs: dict[str, list[str]] = {}
-    for key, value in reqs_in.items():
+
+def _convert_requirements(c: _Converter) -> dict[str, Any]:
+    reqs: dict[str, Any] = {}
+    for key, value in c.section("requirements").items():
         if key not in _REQ_KEYS:
-            raise _unsupported(f"requirements.{key}")
-        reqs[_REQ_KEYS[key]] = _str_list(value, f"requirements.{key}")
+            c.unsupported(f"requirements.{key}")
+            continue
+        reqs[_REQ_KEYS[key]] = [v1_spec(r) for r in c.str_list(value, f"requirements.{key}")]
     if "host" not in reqs and reqs.get("build"):
         # conda-build without a host section builds in one env: the build deps are the host deps
         reqs["host"] = reqs.pop("build")
-    if reqs:
-        recipe["requirements"] = reqs
-
-    tests = _convert_tests(_section(meta, "test"), list(recipe_files))
-    if tests:
-        recipe["tests"] = tests
-
-    about_in = _section(meta, "about")
-    about = {}
-    for key, value in about_in.items():
-        if key not in _ABOUT_KEYS:
-            raise _unsupported(f"about.{key}")
-        if value is not None and value != "":
-            if key == "license":
-                value = spdx_license(str(value))
-            about[_ABOUT_KEYS[key]] = value if key == "license_file" else str(value)
-    if about:
-        recipe["about"] = about
-    if meta.get("extra"):
-        recipe["extra"] = meta["extra"]
-    return recipe
+    build = c.section("build")
+    if "run_exports" in build:
+        exports = build["run_exports"]
+        if isinstance(exports, dict):
+            reqs["run_exports"] = {k: c.str_list(v, f"build.run_exports.{k}") for k, v in exports.items()}
+        else:
+            reqs["run_exports"] = c.str_list(exports, "build.run_exports")
+    ignore: dict[str, list[str]] = {}
+    if build.get("ignore_run_exports"):
+        ignore["by_name"] = c.str_list(build["ignore_run_exports"], "build.ignore_run_exports")
+    if build.get("ignore_run_exports_from"):
+        ignore["from_package"] = c.str_list(build["ignore_run_exports_from"], "build.ignore_run_exports_from")
+    if ignore:
+        reqs["ignore_run_exports"] = ignore
+    return {k: v for k, v in reqs.items() if v or k in ("host", "run")}
 
 
-def _convert_tests(test: Mapping[str, Any], recipe_files: list[str]) -> list[dict]:
+def _convert_tests(c: _Converter, recipe_files: list[str]) -> list[dict[str, Any]]:
+    test = c.section("test")
     for key in test:
         if key not in _TEST_KEYS:
-            raise _unsupported(f"test.{key}")
-    imports = _str_list(test.get("imports"), "test.imports")
-    commands = _str_list(test.get("commands"), "test.commands")
-    requires = _str_list(test.get("requires"), "test.requires")
+            c.unsupported(f"test.{key}")
+    imports = c.str_list(test.get("imports"), "test.imports")
+    commands = c.str_list(test.get("commands"), "test.commands")
+    requires = [v1_spec(r) for r in c.str_list(test.get("requires"), "test.requires")]
     files: dict[str, list[str]] = {}
     if test.get("source_files"):
-        files["source"] = _str_list(test["source_files"], "test.source_files")
+        files["source"] = c.str_list(test["source_files"], "test.source_files")
     if test.get("files"):
-        files["recipe"] = _str_list(test["files"], "test.files")
+        files["recipe"] = c.str_list(test["files"], "test.files")
     for script, runner in (("run_test.py", "python run_test.py"), ("run_test.sh", "bash run_test.sh")):
         if script in recipe_files:
             commands.append(runner)
             files.setdefault("recipe", []).append(script)
-    tests: list[dict] = []
+    tests: list[dict[str, Any]] = []
     if requires and not commands and imports:
         # a python test cannot carry extra requirements; import from a script test instead
         commands = [f'python -c "import {mod}"' for mod in imports]
@@ -511,7 +508,7 @@ def generate_recipe(
             "test": {"imports": [import_name]},
             "about": {**({"home": homepage} if homepage else {}), **about},
         }
-    return yaml.safe_dump(recipe, sort_keys=False, default_flow_style=False)
+    return str(yaml.safe_dump(recipe, sort_keys=False, default_flow_style=False))
 
 
 # --- drift between install_requires and the recipe -------------------------------------------------
@@ -540,14 +537,14 @@ _CONDA_SPEC = re.compile(r"^\s*(?P<name>[A-Za-z0-9_.\-]+)\s*(?P<rest>.*)$")
 _CLAUSE = re.compile(r"^(?P<op>==|!=|>=|<=|~=|>|<|=)?(?P<ver>[^\s]+)$")
 
 
-def _clauses_from_pip(spec: str) -> frozenset | None:
+def _clauses_from_pip(spec: str) -> frozenset[tuple[str, object]] | None:
     if not spec:
         return frozenset()
     req = _parse_requirement(f"x{spec}")
     return _normalize_clauses((s.operator, s.version) for s in req.specifier)
 
 
-def _clauses_from_conda(rest: str) -> frozenset | None:
+def _clauses_from_conda(rest: str) -> frozenset[tuple[str, object]] | None:
     rest = re.sub(r"\s*,\s*", ",", rest.strip())
     if not rest:
         return frozenset()
@@ -566,7 +563,7 @@ def _clauses_from_conda(rest: str) -> frozenset | None:
     return _normalize_clauses(pairs)
 
 
-def _normalize_clauses(pairs: Iterable[tuple[str, str]]) -> frozenset | None:
+def _normalize_clauses(pairs: Iterable[tuple[str, str]]) -> frozenset[tuple[str, object]] | None:
     out: set[tuple[str, object]] = set()
     for op, ver in pairs:
         if ver.endswith(".*"):
@@ -653,7 +650,7 @@ def _versions_equal(a: str, b: str) -> bool:
         return a == b
 
 
-def _mapping(recipe: Mapping[str, Any], key: str) -> dict:
+def _mapping(recipe: Mapping[str, Any], key: str) -> dict[str, Any]:
     value = recipe.get(key)
     return value if isinstance(value, dict) else {}
 

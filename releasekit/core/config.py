@@ -25,8 +25,15 @@ SCHEMA: dict[str, tuple[Any, tuple, str]] = {
     "package": (None, (str,), "distribution name (default: from pyproject.toml or setup.py)"),
     "import_name": (None, (str,), "module to import when verifying (default: package with - as _)"),
     "version_file": (None, (str,), "file holding the version: a .py with __version__ or pyproject.toml"),
+    # Version conventions (issue 11), detected when unset; releasekit.core.conventions.versions reads them.
+    "version_source": (None, (str,), "where the version lives: file | files | scm (git tags) (default: detected)"),
+    "version_files": ([], (list,), "files that carry the version, written all or none: 'path', 'path:regex' or {path, pattern}"),
+    "version_policy": (None, (str,), "dev (main at X.Y.Z.dev0) | release (main at the last release) (default: from the version)"),
+    "tag_sign": (False, (bool,), "sign release tags (git tag -s) instead of only annotating them"),
     "changelog": ("CHANGES.md", (str,), "the changelog file"),
     "changelog_template": (["New", "Changed", "Fixed"], (list,), "subsections of a new cycle"),
+    # The changelog convention (releasekit/core/conventions/changelogs); unset: detected from the files.
+    "changelog_format": (None, (str,), "wip | keepachangelog | towncrier | rst | none (default: detected)"),
     "main_branch": (None, (str,), "main branch (default: the remote's HEAD, else main/master)"),
     "release_branch": ("release-{version}", (str,), "release branch name template"),
     "tag": ("{version}", (str,), "tag name template"),
@@ -65,6 +72,13 @@ SCHEMA: dict[str, tuple[Any, tuple, str]] = {
     "wait.max_interval": (60.0, (int, float), "cap of the poll interval while the index cannot be reached (it backs off)"),
     "ci.full_args": ("--runslow", (str,), "extra test arguments for ci.test --full"),
     "ci.python_versions": (["3.11", "3.12", "3.13"], (list,), "CI matrix Python versions"),
+    # Where the upload happens (issue 12): `local` uploads from this machine; `ci` stops at the tag
+    # push and lets the publish workflow (`ci.config --release`) upload with Trusted Publishing.
+    "publish": ("local", (str,), "local (upload from here) | ci (the tag's CI workflow uploads)"),
+    "dist.reproducible": (False, (bool,), "builds are byte-for-byte reproducible: CI's files must have the preview's sha256"),
+    # forge releases (issue 12): where the release for the tag is made; detected from the remote URL when unset
+    "forge": (None, (str,), "github | gitlab | none (default: detected from the remote URL)"),
+    "forge_url": (None, (str,), "the forge's API base URL: https://HOST/api/v3 (GitHub Enterprise), https://HOST/api/v4 (GitLab)"),
 }
 HOST_KEYS = {"host": (str,), "python": (str,), "shell": (str,), "port": (int,), "user": (str,)}
 SOURCES = ("default", "pyproject.toml", "tasks.py", "invoke.yaml", "environment", "config file", "command line")
@@ -112,7 +126,14 @@ CHOICES = {
     "dist.installer": ("auto", "uv", "pip"),
     "conda.builder": ("auto", "conda-build", "rattler-build"),
     "conda.package_format": ("conda", "tar.bz2"),
+    "version_source": ("file", "files", "scm"),
+    "version_policy": ("dev", "release"),
+    "publish": ("local", "ci"),
+    "forge": ("github", "gitlab", "none"),
+    "changelog_format": ("wip", "keepachangelog", "towncrier", "rst", "none"),
 }
+# List settings whose items may be tables, not only strings.
+TABLE_ITEMS = {"version_files": ("path", "pattern")}
 
 
 def validate_layer(tree: Mapping, source: str) -> dict[str, Any]:
@@ -151,7 +172,9 @@ def _check_value(key: str, value: Any, source: str) -> None:
     """What a type check cannot see: list items, number ranges, fixed choices, the templates' placeholders."""
     default = SCHEMA[key][0]
     if isinstance(default, list) and isinstance(value, list):
-        bad = [v for v in value if not isinstance(v, str)]
+        keys = TABLE_ITEMS.get(key, ())
+        bad = [v for v in value if not isinstance(v, str)
+               and not (keys and isinstance(v, Mapping) and set(v) <= set(keys) and isinstance(v.get(keys[0]), str))]
         if bad:
             raise ConfigError(f"`releasekit.{key}` (from {source}) should list strings, not {bad[0]!r}")
     if isinstance(value, (int, float)) and not isinstance(value, bool) and value < 0:

@@ -71,6 +71,23 @@ class VersionFileError(ReleasekitError):
     hint = "set `releasekit.version_file` to the file that holds `__version__` or to pyproject.toml"
 
 
+class LocalVersionRefused(VersionError):
+    """A version with a local part (``1.2.0+g1234``, what an untagged commit builds as) is no release:
+    indexes refuse it."""
+
+    hint = "tag the release commit and build from the tag's clean export"
+
+
+# --- conventions (version sources, policies, tag templates) ------------------------
+
+
+class ConventionAmbiguous(ReleasekitError):
+    """Detecting a project's convention found two answers, or none that can work: nothing was
+    changed, and the message names the setting that pins it down."""
+
+    names_log = False
+
+
 # --- changelog -------------------------------------------------------------------
 
 
@@ -228,6 +245,19 @@ class CredentialsMissing(ReleasekitError):
 
 class RecipeError(ReleasekitError):
     """A conda recipe is malformed or uses something the converter does not handle."""
+
+
+class RecipeUntranslatable(RecipeError):
+    """A meta.yaml uses keys the converter cannot translate; ``keys`` holds every one of them
+    as (key path, template line or None), so they can all be fixed at once."""
+
+    def __init__(self, message: str, keys: list[tuple[str, int | None]], hint: str | None = None) -> None:
+        super().__init__(message, hint)
+        self.keys = list(keys)
+
+
+class MetadataMissing(RecipeError):
+    """The release's built metadata lacks a field a recipe needs (a summary, a license, ...)."""
 
 
 # --- verification ----------------------------------------------------------------------------

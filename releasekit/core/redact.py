@@ -16,7 +16,13 @@ MASK = "********"
 _TOKEN_SHAPES = [
     re.compile(r"pypi-[A-Za-z0-9_\-]{16,}"),  # PyPI API tokens
     re.compile(r"\b[a-z]{2}-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b"),  # anaconda.org
+    re.compile(r"\bgh[pousr]_[A-Za-z0-9]{30,}"),  # GitHub tokens (classic, OAuth, app, refresh)
+    re.compile(r"\bgithub_pat_[A-Za-z0-9_]{30,}"),  # GitHub fine-grained tokens
+    re.compile(r"\bglpat-[A-Za-z0-9_\-]{20,}"),  # GitLab personal/project access tokens
 ]
+# Values handed over by code that holds a secret it did not read from a secret-named variable (a
+# forge token passed in, a token read before its variable was unset): masked wherever they appear.
+_REGISTERED: set[str] = set()
 # user:password@ in URLs; a password may hold a raw "/" or "@" (people paste them unencoded), so it
 # runs to the "@" before the host (the first "@" followed by a name without "@" up to "/", a space or
 # the end). "host:port/path@ref" (a pip VCS URL) is no password: digits then "/" or "@" are a port.
@@ -50,6 +56,12 @@ def secret_values(environ: Mapping[str, str] | None = None) -> list[str]:
     )
 
 
+def register(secret: str) -> None:
+    """Mask ``secret`` in everything redacted from now on in this process."""
+    if secret and len(secret) >= _SHORT:
+        _REGISTERED.add(secret)
+
+
 def _says_secret(name: str) -> bool:
     return bool(_SECRET_PARTS.search(name) or _QUALIFIED_PARTS.search(name))
 
@@ -58,7 +70,7 @@ def redact(text: str, secrets: list[str] | None = None, environ: Mapping[str, st
     """Mask every known secret value, token-shaped string and URL password in ``text``."""
     if not text:
         return text
-    values = list(secrets or []) + secret_values(environ)
+    values = list(secrets or []) + secret_values(environ) + list(_REGISTERED)
     for value in sorted(set(values), key=len, reverse=True):
         if len(value) >= _SHORT:
             text = text.replace(value, MASK)

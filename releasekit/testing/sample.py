@@ -121,8 +121,8 @@ class SampleProject:
     name: str
     package: str
     version: str
-    version_file: Path
-    changelog: Path
+    version_file: Path | None  # None: the version comes from git tags (setuptools-scm and the like)
+    changelog: Path | None  # None: the project keeps no changelog
     readme: Path
     remote: Path | None = None
     main_branch: str = "main"
@@ -144,6 +144,11 @@ def _git_env() -> dict[str, str]:
     # The machine's and user's git config (signing, hooks, default branch) must not change the sample.
     env.update(GIT_CONFIG_NOSYSTEM="1", GIT_CONFIG_GLOBAL=os.devnull, GIT_TERMINAL_PROMPT="0")
     return env
+
+
+def git_env() -> dict[str, str]:
+    """The environment the sample's git commands run in, for other tools that run git on a sample."""
+    return _git_env()
 
 
 def git(cwd: Path, *args: str) -> str:
@@ -209,10 +214,7 @@ def make_sample_project(
         ".gitignore": GITIGNORE,
         **(extra_files or {}),
     }
-    for rel, text in files.items():
-        target = path / rel
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(text, encoding="utf-8")
+    write_files(path, files)
     project = SampleProject(
         path=path,
         name=name,
@@ -224,18 +226,32 @@ def make_sample_project(
         main_branch=main_branch,
     )
     if with_git:
-        _git(root, "init", "--quiet", "--bare", "-b", main_branch, str(remote))
-        _git(path, "init", "--quiet", "-b", main_branch)
-        project.git("config", "user.name", "releasekit tests")
-        project.git("config", "user.email", "tests@example.invalid")
-        project.git("config", "commit.gpgsign", "false")
-        project.git("config", "tag.gpgsign", "false")
-        project.git("add", "-A")
-        project.git("commit", "--quiet", "-m", f"{name} {version}: first commit")
-        project.git("remote", "add", "origin", remote.as_uri())
-        project.git("push", "--quiet", "-u", "origin", main_branch)
+        init_git(path, remote, main_branch, f"{name} {version}: first commit")
         project.remote = remote
     return project
+
+
+def write_files(path: Path, files: dict[str, str]) -> None:
+    """Write ``files`` (relative path -> text) under ``path``, making folders as needed."""
+    for rel, text in files.items():
+        target = path / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text, encoding="utf-8")
+
+
+def init_git(path: Path, remote: Path, main_branch: str, message: str) -> None:
+    """Make ``path`` a git repository (fixed identity, no signing) whose files are committed on
+    ``main_branch`` and pushed to ``origin``, a new bare repository at ``remote`` (a file:// URL)."""
+    _git(remote.parent, "init", "--quiet", "--bare", "-b", main_branch, str(remote))
+    _git(path, "init", "--quiet", "-b", main_branch)
+    _git(path, "config", "user.name", "releasekit tests")
+    _git(path, "config", "user.email", "tests@example.invalid")
+    _git(path, "config", "commit.gpgsign", "false")
+    _git(path, "config", "tag.gpgsign", "false")
+    _git(path, "add", "-A")
+    _git(path, "commit", "--quiet", "-m", message)
+    _git(path, "remote", "add", "origin", remote.as_uri())
+    _git(path, "push", "--quiet", "-u", "origin", main_branch)
 
 
 @dataclass

@@ -241,8 +241,9 @@ def test_a_recipe_the_converter_cannot_read_does_not_suggest_the_builder_already
     cli("dist.pypi", check=True)
     result = cli("verify.recipe")
     line = error_line(result)
-    assert line.startswith("error: the recipe has several sources; the converter builds from the one sdist (hint: "
-                           f"{CONDA_BUILD_MISSING}; the full output is in ")
+    # the converter names the template line of `source:` (line 5 of the meta.yaml above)
+    assert line.startswith("error: meta.yaml line 5: the recipe has several sources; the converter builds from "
+                           f"the one sdist (hint: {CONDA_BUILD_MISSING}; the full output is in ")
 
 
 def test_a_dry_run_names_no_log_it_does_not_keep(project):

@@ -8,7 +8,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from releasekit.core import condarecipe as cr
-from releasekit.core.errors import RecipeError
+from releasekit.core import metayaml
+from releasekit.core.errors import RecipeError, RecipeUntranslatable
 
 SETUP = {
     "name": "fastai",
@@ -65,7 +66,7 @@ def test_render_fills_setup_data_and_drops_false_selector_lines():
     meta = render()
     assert meta["package"] == {"name": "fastai", "version": "1.0.61"}
     assert meta["source"]["url"] == "../dist/fastai-1.0.61.tar.gz"
-    assert meta["build"]["script"].startswith("$PYTHON setup.py install")
+    assert meta["build"]["script"].startswith("${{ PYTHON }} setup.py install")
     assert meta["requirements"]["run"] == ["python", "pytorch >=1.0.0", "numpy >=1.15", "pyyaml", "requests"]
     assert meta["about"]["summary"] == "fastai makes deep learning easier"
 
@@ -108,15 +109,15 @@ def test_selector_expressions(expr, selectors, kept):
 @pytest.mark.parametrize(
     ("template", "fragment"),
     [
-        ("x: {{ compiler('c') }}\n", "compiler"),
-        ("x: {{ pin_compatible('numpy') }}\n", "pin_compatible"),
+        ("x: {{ resolved_packages('host') }}\n", "resolved_packages"),
+        ("x: {{ installed['x'] }}\n", "installed"),
         ("x: {% if %}\n", "jinja syntax error"),
         ("x: 1  # [winn]\n", "unknown name `winn`"),
         ("x: 1  # [win +]\n", "not a valid expression"),
         ("x: [1\n", "not valid YAML"),
         ("- a\n- b\n", "does not render to a mapping"),
     ],
-    ids=["compiler", "pin_compatible", "jinja-syntax", "unknown-selector", "bad-selector", "bad-yaml", "not-mapping"],
+    ids=["resolved_packages", "installed", "jinja-syntax", "unknown-selector", "bad-selector", "bad-yaml", "not-mapping"],
 )
 def test_bad_meta_yaml_is_a_one_line_recipe_error(template, fragment):
     with pytest.raises(RecipeError) as err:
@@ -127,7 +128,7 @@ def test_bad_meta_yaml_is_a_one_line_recipe_error(template, fragment):
 
 def test_unknown_jinja_name_suggests_conda_build():
     with pytest.raises(RecipeError) as err:
-        render("x: {{ compiler('c') }}\n")
+        render("x: {{ resolved_packages('host') }}\n")
     assert "builder: conda-build" in err.value.hint
 
 
@@ -147,7 +148,7 @@ def test_fastai_meta_converts_to_v1():
         "build": {
             "number": 1,
             "noarch": "python",
-            "script": "$PYTHON setup.py install --single-version-externally-managed --record=record.txt",
+            "script": "${{ PYTHON }} setup.py install --single-version-externally-managed --record=record.txt",
         },
         # no host section in meta.yaml: conda-build's build env was the host env
         "requirements": {
@@ -211,12 +212,12 @@ def test_converted_recipe_is_accepted_by_rattler_build(tmp_path):
     [
         ({"outputs": []}, "outputs"),
         ({"package": {"name": "p", "version": "1", "epoch": 1}}, "package.epoch"),
-        ({"source": {"url": "u", "patches": ["a.patch"]}}, "source.patches"),
-        ({"build": {"skip": True}}, "build.skip"),
+        ({"source": {"url": "u", "svn_ignore_externals": True}}, "source.svn_ignore_externals"),
+        ({"build": {"osx_is_app": True}}, "build.osx_is_app"),
         ({"build": {"script_env": ["A"]}}, "build.script_env"),
         ({"requirements": {"test": ["x"]}}, "requirements.test"),
         ({"test": {"downstreams": ["x"]}}, "test.downstreams"),
-        ({"about": {"license_url": "u"}}, "about.license_url"),
+        ({"about": {"prelink_message": "u"}}, "about.prelink_message"),
     ],
     ids=lambda v: v if isinstance(v, str) else None,
 )
@@ -316,7 +317,7 @@ def test_generated_meta_yaml_renders_and_converts_to_the_same_recipe():
     assert converted["requirements"] == direct["requirements"]
     assert converted["tests"] == direct["tests"]
     assert converted["build"]["python"] == direct["build"]["python"]
-    assert converted["build"]["script"].replace("$PYTHON", "python") == direct["build"]["script"]
+    assert converted["build"]["script"].replace("${{ PYTHON }}", "python") == direct["build"]["script"]
 
 
 def test_generate_rejects_unknown_format():
@@ -419,3 +420,110 @@ def test_lint_flags_selectors_in_a_noarch_python_meta_yaml():
     problems = cr.lint_recipe(render(), "1.0.61", template_text=FASTAI_META)
     assert len(problems) == 2
     assert "[win]" in problems[0] and "[py<37]" in problems[1]
+
+
+# --- every untranslatable key at once, with its line ---------------------------------------------
+
+
+def test_every_untranslatable_key_is_reported_at_once_with_its_template_line():
+    text = FASTAI_META.replace("  number: 1\n", "  number: 1\n  osx_is_app: true\n  script_env:\n    - TOKEN\n") + (
+        "app:\n  entry: fastai\n"
+    )
+    lines = text.splitlines()
+    rendered = metayaml.render(text, setup_data=SETUP, environ={}, recipe_dir="/r",
+                                  selectors=cr.default_selectors("linux-64", "3.11"))
+    with pytest.raises(RecipeUntranslatable) as err:
+        cr.meta_to_v1(rendered, sdist_path="/s")
+    keys = dict(err.value.keys)
+    assert sorted(keys) == ["app", "build.osx_is_app", "build.script_env"]
+    for key, line in keys.items():
+        assert lines[line - 1].strip().startswith(key.rpartition(".")[2] + ":")
+    assert err.value.message.startswith("meta.yaml has 3 things the converter cannot translate: ")
+    assert "\n" not in err.value.message
+
+
+def test_lines_survive_a_description_that_jinja_expands():
+    text = FASTAI_META.replace("about:\n", "about:\n  description: |\n    {{ data['long_description'] | replace('\\n', '\\n    ') }}\n") + "  prelink_message: hi\n"
+    setup = dict(SETUP, long_description="one\ntwo\nthree\nfour")
+    rendered = metayaml.render(text, setup_data=setup, environ={}, recipe_dir="/r",
+                                  selectors=cr.default_selectors("linux-64", "3.11"))
+    with pytest.raises(RecipeUntranslatable) as err:
+        cr.meta_to_v1(rendered, sdist_path="/s")
+    [(key, line)] = err.value.keys
+    assert key == "about.prelink_message"
+    assert text.splitlines()[line - 1] == "  prelink_message: hi"
+
+
+@pytest.mark.parametrize(
+    ("builder", "installed", "fragment", "never"),
+    [
+        ("rattler-build", True, "set `releasekit.conda.builder: conda-build`", None),
+        ("auto", False, "set `releasekit.conda.builder: conda-build`", None),
+        ("conda-build", True, "conda-build builds it as it is", "set `releasekit.conda.builder: conda-build`"),
+        ("conda-build", False, cr.CONDA_BUILD_MISSING, "set `releasekit.conda.builder: conda-build`"),
+    ],
+    ids=["rattler", "auto", "conda-build-present", "conda-build-absent"],
+)
+def test_the_hint_never_says_to_set_what_is_set(builder, installed, fragment, never):
+    hint = cr.conversion_hint(builder, installed)
+    assert fragment in hint
+    if never:
+        assert never not in hint
+    meta = {"package": {"name": "p", "version": "1"}, "build": {"osx_is_app": True}}
+    with pytest.raises(RecipeUntranslatable) as err:
+        cr.meta_to_v1(meta, sdist_path="/s", hint=hint)
+    assert err.value.hint == hint
+
+
+@pytest.mark.parametrize(
+    ("template", "expected"),
+    [
+        ("- {{ pin_compatible('numpy') }}", "${{ pin_compatible('numpy') }}"),
+        ("- {{ pin_compatible('numpy', max_pin='x.x') }}", "${{ pin_compatible('numpy', upper_bound='x.x') }}"),
+        ("- {{ pin_subpackage('p', exact=True) }}", "${{ pin_subpackage('p', exact=True) }}"),
+        ("- {{ pin_compatible('n', lower_bound='1.2', upper_bound='2') }}",
+         "${{ pin_compatible('n', lower_bound='1.2', upper_bound='2') }}"),
+        ("- {{ compiler('c') }}", "${{ compiler('c') }}"),
+        ("- fastprogress 0.2.1", "fastprogress 0.2.1.*"),
+        ("- python {{ python_min }}", "python 3.10.*"),
+        ("- python >={{ python_min }}", "python >=3.10"),
+    ],
+    ids=["pin", "pin-max", "subpackage-exact", "pin-bounds", "compiler", "bare-version", "python-min", "python-min-floor"],
+)
+def test_build_time_functions_become_v1_jinja_and_bare_versions_prefix_matches(template, expected):
+    text = f"package:\n  name: p\n  version: 1\nrequirements:\n  run:\n    {template}\n"
+    v1 = cr.meta_to_v1(metayaml.render(text, setup_data={}, environ={}, recipe_dir="/r"), sdist_path="/s")
+    assert v1["requirements"]["run"] == [expected]
+
+
+def test_load_file_data_and_regex_read_through_the_callback():
+    files = {"pyproject.toml": '[project]\nname = "pkg"\n', "pkg/version.py": '__version__ = "2.5"\n'}
+    seen = []
+
+    def read(path, from_recipe_dir):
+        seen.append((path, from_recipe_dir))
+        return files[path]
+
+    text = ("{% set py = load_file_data('pyproject.toml') %}\n"
+            "{% set v = load_file_regex(load_file='pkg/version.py', regex_pattern='\"(.+)\"').group(1) %}\n"
+            "package:\n  name: {{ py['project']['name'] }}\n  version: {{ v }}\n")
+    meta = cr.render_meta_yaml(text, setup_data={}, environ={}, recipe_dir="/r", read_file=read)
+    assert meta["package"] == {"name": "pkg", "version": 2.5}  # unquoted in the template: YAML reads a number
+    assert seen == [("pyproject.toml", False), ("pkg/version.py", False)]
+
+
+@pytest.mark.parametrize(
+    ("selector", "platform", "python", "kept"),
+    [
+        ("py36", "linux-64", "3.6", True), ("py36", "linux-64", "3.11", False), ("py>=37", "linux-64", "3.11", True),
+        ("py3k", "linux-64", "3.11", True), ("py2k", "linux-64", "3.11", False), ("linux", "linux-aarch64", "3.11", True),
+        ("aarch64", "linux-aarch64", "3.11", True), ("arm64", "osx-arm64", "3.11", True), ("osx", "osx-arm64", "3.11", True),
+        ("unix", "osx-64", "3.11", True), ("win", "win-64", "3.11", True), ("win64", "win-64", "3.11", True),
+        ("linux64", "linux-64", "3.11", True), ("x86_64", "osx-64", "3.11", True), ("x86", "win-32", "3.11", True),
+        ("ppc64le", "linux-ppc64le", "3.11", True), ("s390x", "linux-64", "3.11", False), ("np >= 122", "linux-64", "3.11", True),
+        ("python_impl == 'pypy'", "linux-64", "3.11", False), ("build_platform != target_platform", "linux-64", "3.11", False),
+    ],
+)
+def test_conda_builds_selector_names(selector, platform, python, kept):
+    text = f"a: 1\nb: 2  # [{selector}]\n"
+    assert ("b: 2" in cr.apply_selectors(text, cr.default_selectors(platform, python, environ={}))) is kept

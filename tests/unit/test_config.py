@@ -83,6 +83,7 @@ def test_wrong_type_names_the_key(layer, key, wanted):
     pytest.param({"conda": {"package_format": "zip"}}, "conda.package_format", "use one of: conda, tar.bz2",
                  id="package format"),
     pytest.param({"dist": {"installer": "pipx"}}, "dist.installer", "did you mean 'pip'?", id="installer"),
+    pytest.param({"publish": "github"}, "publish", "use one of: local, ci", id="publish"),
 ])
 def test_a_word_outside_its_choices_is_refused_when_loaded(layer, key, hint):
     with pytest.raises(ConfigError) as info:
@@ -98,6 +99,17 @@ def test_right_types_pass():
                           "invoke.yaml")
     assert flat["wait.timeout"] == 2.5 and flat["dist.isolation"] is False and flat["remote_url"] is None
     assert flat["hosts"]["mac"] == "me@mac"  # a free-form map stays whole
+
+
+def test_publish_defaults_to_local_and_takes_ci():
+    from pathlib import Path
+
+    from releasekit.core.config import resolve
+
+    assert resolve(Path("."), [])["publish"] == "local"
+    settings = resolve(Path("."), [("pyproject.toml", {"publish": "ci", "dist": {"reproducible": True}})])
+    assert settings["publish"] == "ci" and settings["dist.reproducible"] is True
+    assert settings.origins["publish"] == "pyproject.toml"
 
 
 @pytest.mark.parametrize(("hosts", "message"), [

@@ -53,3 +53,36 @@ def test_a_yaml_error_is_told_in_one_line_with_its_line_number():
         yaml.safe_load("a: 1\nb: [2\nc: 3: 4\n")
     told = fileio.yaml_problem(info.value)
     assert re.fullmatch(r"line \d+: [^\n]+", told), told
+
+
+# --- several files: all or none -------------------------------------------------------------------
+
+
+def test_several_files_are_all_written(tmp_path):
+    a, b = tmp_path / "a.py", tmp_path / "b.toml"
+    a.write_text("old a\n")
+    fileio.atomic_write_many({a: "new a\n", b: "new b\n"})  # b is new
+    assert (a.read_text(), b.read_text()) == ("new a\n", "new b\n")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.py", "b.toml"]
+
+
+def test_a_rename_failing_midway_puts_back_every_file_already_replaced(tmp_path):
+    first, new, third = tmp_path / "pkg.py", tmp_path / "NEW.txt", tmp_path / "README.md"
+    first.write_bytes(b"__version__ = '1.0'\r\n")
+    third.mkdir()  # its temp file can be written, but it cannot replace a folder: the third rename fails
+    with pytest.raises(FileAccessError) as info:
+        fileio.atomic_write_many({first: "__version__ = '2.0'\n", new: "2.0\n", third: "v2.0\n"})
+    assert info.value.render().startswith(f"error: cannot write {third}: ")
+    assert first.read_bytes() == b"__version__ = '1.0'\r\n"  # renamed, then restored byte for byte
+    assert not new.exists()  # a file that did not exist before does not exist after
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["README.md", "pkg.py"]  # no temp file left
+
+
+def test_a_file_that_cannot_be_staged_leaves_every_file_untouched(tmp_path):
+    first = tmp_path / "pkg.py"
+    first.write_text("1.0\n")
+    missing = tmp_path / "no-such-folder" / "conf.py"
+    with pytest.raises(FileAccessError):
+        fileio.atomic_write_many({first: "2.0\n", missing: "2.0\n"})
+    assert first.read_text() == "1.0\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["pkg.py"]

@@ -187,3 +187,18 @@ def test_a_partial_line_is_shown_once_it_has_waited(monkeypatch):
     stream.write(". [100%]\n")
     stream.close()
     assert terminal.getvalue() == "tests/test_slow.py .... [100%]\n"
+
+
+@pytest.mark.parametrize("token", [
+    "ghp_" + "A1b2" * 9, "github_pat_11ABCDEFG0" + "x1Y2" * 12, "gho_" + "Z9" * 18, "glpat-" + "aB3_" * 5,
+], ids=["github-classic", "github-fine-grained", "github-oauth", "gitlab-pat"])
+def test_forge_token_shapes_are_masked_wherever_they_appear(token):
+    out = redact(f"curl -H 'Authorization: Bearer {token}' https://example.invalid", environ={})
+    assert token not in out and f"Bearer {MASK}'" in out
+
+
+def test_a_registered_secret_is_masked_without_any_variable():
+    secret = "registered-3c5e7a9b1d"
+    assert redact(f"x {secret} y", environ={}) == f"x {secret} y"
+    redaction.register(secret)
+    assert redact(f"x {secret} y", environ={}) == f"x {MASK} y"

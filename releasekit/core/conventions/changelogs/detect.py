@@ -1,0 +1,150 @@
+"""Which changelog format a project keeps: the one place that decides.
+
+``changelog_format`` wins when set. Otherwise the files decide: a towncrier configuration
+means towncrier; a Markdown changelog is ``wip`` or ``keepachangelog`` by the shape of its
+headers; a ``.rst`` changelog is ``rst``; no changelog file at all is ``none``. When two
+files both look managed, or one file has both shapes, nothing is guessed: one line names the
+setting to pin. A new format is one module and one line in ``FORMATS``/``_classify``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from releasekit.core import changelog as engine
+from releasekit.core import fileio
+from releasekit.core.config import Settings
+from releasekit.core.conventions.changelogs import keepachangelog, rst, towncrier
+from releasekit.core.conventions.changelogs.base import ChangelogFormat
+from releasekit.core.conventions.changelogs.keepachangelog import KeepAChangelogFormat
+from releasekit.core.conventions.changelogs.none import NoChangelog
+from releasekit.core.conventions.changelogs.rst import Rst
+from releasekit.core.conventions.changelogs.towncrier import Towncrier, TowncrierSettings
+from releasekit.core.conventions.changelogs.wip import Wip
+from releasekit.core.errors import ChangelogError
+
+# The files looked at when `changelog` is not set, in this order.
+CANDIDATES = ("CHANGES.md", "CHANGELOG.md", "HISTORY.md", "CHANGES.rst", "CHANGELOG.rst", "HISTORY.rst")
+_KAC_HEADER = re.compile(r"## +(?:\[unreleased\]|unreleased\s*$|\[[^\]]+\]\s*[-–—]\s*\d{4}-|\S+\s+[-–—]\s+\d{4}-)",
+                         re.IGNORECASE)
+_PIN = "pin it: set `changelog_format` (wip, keepachangelog, towncrier, rst, none) and `changelog` in [tool.releasekit]"
+
+
+class AmbiguousChangelog(ChangelogError):
+    """More than one changelog convention fits the project; releasekit will not guess."""
+
+    names_log = False
+
+
+def _classify_markdown(text: str) -> str | None:
+    """'wip', 'keepachangelog', None (no release headers yet), or 'both'."""
+    log = engine.parse(text)
+    kac = "keepachangelog.com" in log.preamble.lower() or any(
+        _KAC_HEADER.match(engine_content(s.header)) for s in log.sections)
+    wip = any(s.wip or s.date for s in log.sections)
+    if kac and wip:
+        return "both"
+    return "keepachangelog" if kac else "wip" if wip else None
+
+
+def engine_content(line: str) -> str:
+    return line.removeprefix("\ufeff").rstrip("\r\n")
+
+
+def _towncrier_settings(root: Path) -> TowncrierSettings | None:
+    for name in ("towncrier.toml", "pyproject.toml"):  # towncrier.toml first, as towncrier does
+        path = root / name
+        if path.is_file():
+            project = ""
+            if name == "towncrier.toml" and (root / "pyproject.toml").is_file():
+                import tomllib
+
+                data = tomllib.loads(fileio.read_text(root / "pyproject.toml"))
+                project = str(data.get("project", {}).get("name", ""))
+            found = towncrier.settings_from(fileio.read_text(path), name, project)
+            if found is not None or name == "towncrier.toml":
+                return found
+    return None
+
+
+def _make(name: str, path: str, root: Path, tag: str, template: tuple[str, ...]) -> ChangelogFormat:
+    if name == "wip":
+        return Wip(path, template)
+    if name == "keepachangelog":
+        return KeepAChangelogFormat(path, tag)
+    if name == "rst":
+        file = root / path
+        return Rst(path, rst.shape_of(fileio.read_text(file), path) if file.is_file() else "pallets")
+    if name == "none":
+        return NoChangelog()
+    raise ChangelogError(f"unknown changelog_format {name!r}", f"use one of: {', '.join(FORMATS)}")
+
+
+FORMATS: dict[str, Callable[..., Any]] = {"wip": Wip, "keepachangelog": KeepAChangelogFormat, "towncrier": Towncrier,
+                                          "rst": Rst, "none": NoChangelog}
+
+
+def detect(root: Path, settings: Settings, *, tag: str | None = None) -> ChangelogFormat:
+    """The project's changelog format, from ``changelog_format`` or from the files present.
+
+    ``tag`` is the release tag template (``v{version}``) Keep a Changelog's compare links use;
+    the ``tag`` setting when not given. Reads files only; changes nothing.
+    """
+    root = Path(root)
+    chosen = settings.get("changelog_format")
+    pinned = settings.origins.get("changelog", "default") != "default"
+    configured = str(settings.get("changelog") or "CHANGES.md")
+    tag = tag or str(settings.get("tag") or "{version}")
+    template = tuple(settings.get("changelog_template") or engine.DEFAULT_TEMPLATE)
+    crier = _towncrier_settings(root)
+    if chosen == "towncrier":
+        if crier is None:
+            raise ChangelogError("changelog_format is 'towncrier' but the project has no towncrier configuration",
+                                 "add [tool.towncrier] to pyproject.toml or a towncrier.toml")
+        return Towncrier(crier)
+    if chosen:
+        path = configured if pinned else next(
+            (c for c in CANDIDATES if (root / c).is_file() and c.endswith(".rst") == (chosen == "rst")),
+            "CHANGES.rst" if chosen == "rst" else configured)
+        return _make(str(chosen), path, root, tag, template)
+
+    files = [configured] if pinned else [c for c in CANDIDATES if (root / c).is_file()]
+    found: list[tuple[str, str]] = []  # (format, file) of each file that looks managed
+    if crier is not None:
+        found.append(("towncrier", crier.filename))
+    for path in files:
+        if crier is not None and Path(path) == Path(crier.filename):
+            continue  # towncrier's own output
+        file = root / path
+        if not file.is_file():
+            continue
+        text = fileio.read_text(file)
+        if path.endswith(".rst"):
+            rst.shape_of(text, path)  # refuses a shape it cannot edit, naming the format
+            found.append(("rst", path))
+            continue
+        kind = _classify_markdown(text)
+        if kind == "both":
+            raise AmbiguousChangelog(f"{path} has both Work-In-Progress and Keep a Changelog headers", _PIN)
+        if kind is not None:
+            found.append((kind, path))
+        elif not engine.parse(text).sections:
+            found.append(("wip", path))  # no releases yet: today's default format
+        else:
+            raise AmbiguousChangelog(f"{path} has release headers of no format releasekit knows", _PIN)
+    if len(found) > 1:
+        named = ", ".join(f"{path} ({kind})" for kind, path in found)
+        raise AmbiguousChangelog(f"more than one changelog looks managed: {named}", _PIN)
+    if not found:
+        return NoChangelog()
+    kind, path = found[0]
+    if kind == "towncrier":
+        assert crier is not None
+        return Towncrier(crier)
+    return _make(kind, path, root, tag, template)
+
+
+__all__ = ["CANDIDATES", "FORMATS", "AmbiguousChangelog", "detect", "keepachangelog"]

@@ -1,0 +1,457 @@
+"""Keep a Changelog (keepachangelog.com): ``## [Unreleased]`` on top, ``## [1.2.0] - 2026-12-01`` below.
+
+The shape follows the format's own CHANGELOG.md (github.com/olivierlacan/keep-a-changelog):
+standard subsections ``### Added`` ... ``### Security``, ``[YANKED]`` after a yanked release's
+date, and link definitions at the bottom, ``[unreleased]: .../compare/v2.0.0...HEAD`` and one
+``[X]: .../compare/PREV...X`` per release. Finalizing dates the Unreleased section and opens
+a new empty one above it; the links are carried on in whatever URL shape the file uses
+(GitHub's and GitLab's ``compare/A...B``, or any other that names the previous tag and HEAD).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from packaging.version import InvalidVersion, Version
+
+from releasekit.core import changelog as engine
+from releasekit.core.changelog import Problem
+from releasekit.core.conventions.changelogs import _text as t
+from releasekit.core.conventions.changelogs.base import Change, Date
+from releasekit.core.errors import ChangelogError
+
+STANDARD = ("Added", "Changed", "Deprecated", "Removed", "Fixed", "Security")
+_HEADER = re.compile(r"\ufeff?## +(?:\[(?P<bracketed>[^\]]*)\]|(?P<bare>\S*))(?P<rest>.*)")
+_REST = re.compile(r"\s*(?:[-–—]\s*(?P<date>[^\s\[]+))?\s*(?P<yanked>\[YANKED\])?\s*", re.IGNORECASE)
+_LINK = re.compile(r"\[(?P<label>[^\]]+)\]:\s*(?P<url>\S+)\s*")
+_UNRELEASED = "unreleased"
+_NO_SECTION_HINT = "add `## [Unreleased]` above the newest release, or run changelog.dev-cycle"
+
+
+@dataclass
+class Section:
+    header: str  # the raw header line, with its line ending
+    body: str
+    line: int  # 1-based
+    label: str  # "Unreleased" or the version as written
+    bracketed: bool
+    date: str | None
+    yanked: bool
+
+    @property
+    def text(self) -> str:
+        return self.header + self.body
+
+    @property
+    def unreleased(self) -> bool:
+        return self.label.strip().lower() == _UNRELEASED
+
+    @property
+    def version(self) -> Version | None:
+        try:
+            return None if self.unreleased else Version(self.label)
+        except InvalidVersion:
+            return None
+
+
+@dataclass
+class KeepAChangelog:
+    """A parsed file: preamble, sections, and the link definitions at the bottom."""
+
+    preamble: str
+    sections: list[Section] = field(default_factory=list)
+    links: str = ""
+
+    def render(self) -> str:
+        return self.preamble + "".join(s.text for s in self.sections) + self.links
+
+    @property
+    def unreleased(self) -> list[Section]:
+        return [s for s in self.sections if s.unreleased]
+
+    @property
+    def releases(self) -> list[Section]:
+        return [s for s in self.sections if not s.unreleased]
+
+
+def parse(text: str) -> KeepAChangelog:
+    """Never fails; keeps every byte (``parse(t).render() == t``)."""
+    base = engine.parse(text)
+    sections = []
+    for s in base.sections:
+        match = _HEADER.match(t.content(s.header))
+        assert match is not None  # engine sections start with "## "
+        rest = _REST.fullmatch(match["rest"])
+        label = match["bracketed"] if match["bracketed"] is not None else match["bare"]
+        sections.append(Section(s.header, s.body, s.line, label, match["bracketed"] is not None,
+                                rest["date"] if rest else None, bool(rest and rest["yanked"])))
+    log = KeepAChangelog(base.preamble, sections)
+    last = log.sections[-1].body if log.sections else log.preamble
+    body, links = _split_links(last)
+    if log.sections:
+        log.sections[-1].body = body
+    else:
+        log.preamble = body
+    log.links = links
+    return log
+
+
+def _split_links(text: str) -> tuple[str, str]:
+    """The trailing run of link definitions (blank lines among them allowed) split off ``text``."""
+    lines = t.split_lines(text)
+    start = len(lines)
+    while start and (t.is_blank(lines[start - 1]) or _LINK.fullmatch(t.content(lines[start - 1]))):
+        start -= 1
+    while start < len(lines) and t.is_blank(lines[start]):
+        start += 1
+    if start == len(lines):
+        return text, ""
+    return "".join(lines[:start]), "".join(lines[start:])
+
+
+def _same(section: Section, version: str) -> bool:
+    if section.label.strip() == version.strip():
+        return True
+    try:
+        return section.version == Version(version)
+    except InvalidVersion:
+        return False
+
+
+# --- links --------------------------------------------------------------------------------
+
+
+def _links(log: KeepAChangelog) -> list[tuple[str, str]]:
+    """(label, url) of each link definition line (blank lines give ("", ""))."""
+    out = []
+    for line in t.split_lines(log.links):
+        match = _LINK.fullmatch(t.content(line))
+        out.append((match["label"], match["url"]) if match else ("", ""))
+    return out
+
+
+def _token(url: str, token: str) -> re.Match[str] | None:
+    """The last place ``token`` stands alone in ``url`` (not part of a longer tag or name)."""
+    found = list(re.finditer(rf"(?<![\w-])(?<!\w\.){re.escape(token)}(?![\w-]|\.\w)", url))
+    return found[-1] if found else None
+
+
+def _put(url: str, match: re.Match[str], value: str) -> str:
+    return url[: match.start()] + value + url[match.end():]
+
+
+def _carried_links(log: KeepAChangelog, version: str, tag: str, nl: str) -> str:
+    """The link block after releasing ``version``: [unreleased] compares from its tag, and a new
+    [version] line compares the previous tag with it, in the same URL shape."""
+    links = _links(log)
+    index = next((i for i, (label, _) in enumerate(links) if label.lower() == _UNRELEASED), None)
+    if index is None:
+        return log.links
+    url = links[index][1]
+    new_tag = tag.format(version=version)
+    head = _token(url, "HEAD")
+    previous = next((s for s in log.releases if s.version is not None), None)
+    prev_tag = tag.format(version=previous.label.strip()) if previous else None
+    old = _token(url, prev_tag) if prev_tag else None
+    if head is None or (prev_tag and old is None):
+        raise ChangelogError(
+            f"the [Unreleased] link {url} does not compare {prev_tag or 'a previous tag'} with HEAD",
+            "fix the link, or set `tag` to the template the project's tags follow (e.g. 'v{version}')",
+        )
+    if old is None:  # the first release: whatever it compared from stays its start
+        release_url = _put(url, head, new_tag)
+        start = re.search(r"(?P<start>[^/]+?)\.{2,3}HEAD(?![\w-])", url)
+        unreleased_url = url if start is None else url[: start.start("start")] + new_tag + url[start.end("start"):]
+    else:
+        release_url, unreleased_url = _put(url, head, new_tag), _put(url, old, new_tag)
+    lines = t.split_lines(log.links)
+    line = lines[index]
+    url_at = t.content(line).index(url, t.content(line).index("]:"))
+    lines[index] = line[:url_at] + unreleased_url + line[url_at + len(url):]
+    new = [f"[{version}]: {release_url}{nl}"]
+    return "".join(t.join_after(lines, index + 1, new, nl))
+
+
+def _derived_link(log: KeepAChangelog, older: Section, version: str, tag: str) -> str | None:
+    """A link for ``version`` made from ``older``'s (``PREV...OLDER`` becomes ``OLDER...VERSION``)."""
+    links = dict((label.lower(), url) for label, url in _links(log) if label)
+    url = links.get(older.label.strip().lower())
+    if url is None:
+        return None
+    older_tag = tag.format(version=older.label.strip())
+    to = _token(url, older_tag)
+    if to is None:
+        return None
+    before = url[: to.start()]
+    release_index = log.releases.index(older)
+    prev = log.releases[release_index + 1] if release_index + 1 < len(log.releases) else None
+    prev_match = _token(before, tag.format(version=prev.label.strip())) if prev else None
+    if prev_match is None:
+        return None
+    return _put(before, prev_match, older_tag) + tag.format(version=version) + url[to.end():]
+
+
+# --- the format -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class KeepAChangelogFormat:
+    path: str = "CHANGELOG.md"
+    tag: str = "{version}"  # the release tag template, for the compare links
+    name: str = "keepachangelog"
+    fragment_dir: str | None = None
+    needs_subjects: bool = False
+
+    def parse(self, text: str) -> KeepAChangelog:
+        return parse(text)
+
+    def problems(self, text: str, version: str | None = None, *, release_branch: bool = False,
+                 fragments: Sequence[str] = ()) -> list[Problem]:
+        log = parse(text)
+        problems: list[Problem] = []
+        pending = log.unreleased
+        if not pending and not release_branch:
+            where = log.sections[0].line if log.sections else len(t.split_lines(text)) + 1
+            problems.append(Problem(where, f"no `## [Unreleased]` section; {_NO_SECTION_HINT}"))
+        for extra in pending[1:]:
+            problems.append(Problem(extra.line, f"another Unreleased section (the first is at line {pending[0].line});"
+                                    " keep exactly one"))
+        if pending and log.sections[0] is not pending[0]:
+            problems.append(Problem(pending[0].line, "the Unreleased section should come first, above every release"))
+        current = Version(version) if version else None
+        seen: dict[Version, Section] = {}
+        previous: Section | None = None
+        for s in log.releases:
+            problems.extend(_date_problems(s))
+            parsed = s.version
+            if parsed is None:
+                problems.append(Problem(s.line, f"header version '{s.label}' is not a PEP 440 version"))
+                continue
+            if parsed in seen:
+                problems.append(Problem(s.line, f"duplicate section for {s.label} (first at line {seen[parsed].line})"))
+                continue
+            seen[parsed] = s
+            if previous is not None and previous.version is not None and parsed > previous.version:
+                problems.append(Problem(s.line, f"{s.label} is newer than {previous.label} above it (line "
+                                        f"{previous.line}); releases go newest first"))
+            if current is not None and parsed > current:
+                problems.append(Problem(s.line, f"{s.label} is newer than the project's version {version}"))
+            previous = s
+        return sorted(problems, key=lambda p: p.line)
+
+    def check_commands(self, main_branch: str) -> tuple[tuple[str, ...], ...]:
+        return ()
+
+    def pending(self, text: str, fragments: Sequence[str] = ()) -> bool:
+        return bool(parse(text).unreleased)
+
+    def has_release(self, text: str, version: str) -> bool:
+        return any(_same(s, version) and s.date for s in parse(text).releases)
+
+    def release_date(self, text: str, version: str) -> str | None:
+        return next((s.date for s in parse(text).releases if _same(s, version) and s.date), None)
+
+    def finalize(self, text: str, version: str, date: Date) -> Change:
+        log = parse(text)
+        unreleased = _single_unreleased(log)
+        release = _release_version(version)
+        _require_newest(log.releases, release)
+        when = engine.release_date(date)
+        nl = t.newline(text)
+        bracketed = log.releases[0].bracketed if log.releases else True
+        label = f"[{version.strip()}]" if bracketed else version.strip()
+        header = f"## {label} - {when}{t.ending(unreleased.header)}"
+        opened = Section(t.content(unreleased.header) + nl, nl, unreleased.line, unreleased.label,
+                         unreleased.bracketed, None, False)
+        links = _carried_links(log, version.strip(), self.tag, nl)  # may refuse: before any change
+        unreleased.header, unreleased.body = header, _drop_empty_subsections(unreleased.body)
+        log.sections.insert(log.sections.index(unreleased), opened)
+        log.links = links
+        return Change(log.render())
+
+    def open_next(self, text: str, version: str) -> Change:
+        log = parse(text)
+        if log.unreleased:
+            return Change()
+        nl = t.newline(text)
+        bracketed = log.releases[0].bracketed if log.releases else True
+        block = f"## {'[Unreleased]' if bracketed else 'Unreleased'}{nl}{nl}"
+        links = log.links
+        if log.releases:
+            newest = log.releases[0]
+            url = dict((label.lower(), url) for label, url in _links(log) if label).get(newest.label.strip().lower())
+            newest_tag = self.tag.format(version=newest.label.strip())
+            to = _token(url, newest_tag) if url else None
+            if url and to is not None:
+                start = _token(url[: to.start()], self.tag.format(version=log.releases[1].label.strip())) \
+                    if len(log.releases) > 1 else None
+                if start is not None:
+                    unreleased_url = _put(url[: to.start()], start, newest_tag) + "HEAD" + url[to.end():]
+                    links = f"[unreleased]: {unreleased_url}{nl}" + links
+        log.links = links
+        return Change(_insert_before(log, 0, block, nl))
+
+    def add_entry(self, text: str, entry: str, section: str | None = None) -> Change:
+        log = parse(text)
+        unreleased = _single_unreleased(log)
+        nl = t.newline(text)
+        lines = t.split_lines(unreleased.text)
+        levels = t.heading_levels(lines)
+        heads = [i for i, level in enumerate(levels) if level == 3 and i > 0]
+        names = {_subsection(lines[i]).lower(): i for i in reversed(heads)}
+        wanted = (section or STANDARD[0]).strip().rstrip(":").strip()
+        valid = list(dict.fromkeys([*STANDARD, *(_subsection(lines[i]) for i in heads)]))
+        if wanted.lower() not in {name.lower() for name in valid}:
+            raise ChangelogError(f"unknown changelog subsection '{section}'", f"use one of: {', '.join(valid)}")
+        new = t.entry_lines(entry, nl)
+        if wanted.lower() in names:
+            head = names[wanted.lower()]
+            end = next((i for i in range(head + 1, len(lines)) if levels[i]), len(lines))
+            last = max(i for i in range(head, end) if not t.is_blank(lines[i]))
+            if last > head:
+                lines = t.join_after(lines, last + 1, new, nl)
+            else:
+                gap = [nl] if last + 1 < len(lines) and not t.is_blank(lines[last + 1]) else []
+                lines = t.join_after(lines, head + 1, [nl, *new, *gap], nl)
+        else:
+            title = next((name for name in STANDARD if name.lower() == wanted.lower()), wanted)
+            lines = _create_subsection(lines, heads, title, new, nl)
+        if unreleased is not log.sections[-1] and not t.is_blank(lines[-1]):
+            lines.append(nl)  # a blank line before the next release's header
+        unreleased.header, unreleased.body = lines[0], "".join(lines[1:])
+        return Change(log.render())
+
+    def add_release(self, text: str, version: str, date: Date, entries: Sequence[str]) -> Change:
+        log = parse(text)
+        new = _release_version(version)
+        when = engine.release_date(date)
+        for s in log.releases:
+            if s.version == new:
+                raise ChangelogError(f"line {s.line}: {s.label} already has a section",
+                                     "add the entries to that section instead")
+        nl = t.newline(text)
+        bracketed = log.releases[0].bracketed if log.releases else True
+        block = f"## {f'[{version.strip()}]' if bracketed else version.strip()} - {when}{nl}"
+        if entries:
+            block += f"{nl}### Fixed{nl}{nl}" + "".join(line for e in entries for line in t.entry_lines(e, nl))
+        block += nl
+        index = next((i for i, s in enumerate(log.sections) if s.version is not None and s.version < new),
+                     len(log.sections))
+        older = log.sections[index] if index < len(log.sections) else None
+        url = _derived_link(log, older, version.strip(), self.tag) if older else None
+        if url is not None and older is not None:
+            links = t.split_lines(log.links)
+            at = next(i for i, (label, _) in enumerate(_links(log)) if label.lower() == older.label.strip().lower())
+            log.links = "".join(t.join_after(links, at, [f"[{version.strip()}]: {url}{nl}"], nl))
+        return Change(_insert_before(log, index, block, nl))
+
+    def show(self, text: str, version: str | None = None, *, subjects: Sequence[str] = ()) -> str:
+        log = parse(text)
+        if not log.sections:
+            raise ChangelogError("the changelog has no sections", _NO_SECTION_HINT)
+        if version is None:
+            return t.strip_trailing_blank(log.sections[0].text)
+        for s in log.sections:
+            if _same(s, version) or (s.unreleased and version.strip().lower() == _UNRELEASED):
+                return t.strip_trailing_blank(s.text)
+        known = ", ".join(s.label for s in log.sections)
+        raise ChangelogError(f"no section for {version} in the changelog", f"known versions: {known}")
+
+
+# --- helpers -------------------------------------------------------------------------------------
+
+
+def _single_unreleased(log: KeepAChangelog) -> Section:
+    pending = log.unreleased
+    if not pending:
+        raise ChangelogError("no `## [Unreleased]` section in the changelog", _NO_SECTION_HINT)
+    if len(pending) > 1:
+        lines = ", ".join(str(s.line) for s in pending)
+        raise ChangelogError(f"{len(pending)} Unreleased sections (lines {lines}); there must be exactly one",
+                             "merge their entries into the first one and delete the other headers")
+    return pending[0]
+
+
+def _release_version(version: str) -> Version:
+    try:
+        release = Version(version.strip())
+    except InvalidVersion:
+        raise ChangelogError(f"version '{version}' is not a PEP 440 version", "use a version like 1.2.3") from None
+    if release.is_devrelease:
+        raise ChangelogError(f"release version {release} is a dev version", "pass the version being released")
+    return release
+
+
+def _require_newest(releases: Sequence[Section], version: Version) -> None:
+    for s in releases:
+        if s.version is None:
+            continue
+        if s.version == version:
+            raise ChangelogError(f"line {s.line}: {s.label} already has a section; releasing {version} would "
+                                 "duplicate it", "a released version cannot be released again: bump to the next version")
+        if s.version > version:
+            raise ChangelogError(f"line {s.line}: {s.label} is newer than release {version}",
+                                 "bump to a version newer than every release in the changelog")
+
+
+def _date_problems(section: Section) -> list[Problem]:
+    if section.date is None:
+        return [Problem(section.line, f"{section.label} has no release date; write `## [{section.label}] - YYYY-MM-DD`")]
+    try:
+        engine.release_date(section.date)
+    except ChangelogError:
+        return [Problem(section.line, f"'{section.date}' is not a real date; write YYYY-MM-DD")]
+    return []
+
+
+def _subsection(line: str) -> str:
+    return t.content(line)[4:].strip().rstrip(":").strip()
+
+
+def _drop_empty_subsections(body: str) -> str:
+    """Remove ``### X`` blocks holding only blank lines; keep the section's trailing blank lines."""
+    lines = t.split_lines(body)
+    levels = t.heading_levels(lines)
+    last = max((i for i, line in enumerate(lines) if not t.is_blank(line)), default=-1)
+    content, tail = lines[: last + 1], lines[last + 1:]
+    starts = [i for i in range(len(content)) if levels[i] == 3]
+    dropped: set[int] = set()
+    for n, start in enumerate(starts):
+        end = starts[n + 1] if n + 1 < len(starts) else len(content)
+        if all(t.is_blank(line) for line in content[start + 1:end]):
+            dropped.update(range(start, end))
+    if not dropped:
+        return body
+    kept = [line for i, line in enumerate(content) if i not in dropped]
+    while kept and t.is_blank(kept[-1]):
+        kept.pop()
+    return "".join(kept + tail)
+
+
+def _create_subsection(lines: list[str], heads: list[int], title: str, new: list[str], nl: str) -> list[str]:
+    order = {name.lower(): n for n, name in enumerate(STANDARD)}
+    rank = order.get(title.lower(), len(order))
+    block = [f"### {title}{nl}", nl, *new]
+    for i in heads:
+        if order.get(_subsection(lines[i]).lower(), -1) > rank:
+            return t.join_after(lines, i, [*block, nl], nl)
+    last = max(i for i, line in enumerate(lines) if i == 0 or not t.is_blank(line))
+    return t.join_after(lines, last + 1, [nl, *block], nl)
+
+
+def _insert_before(log: KeepAChangelog, index: int, block: str, nl: str) -> str:
+    """``block`` before section ``index``, or after the last section (ahead of the links)."""
+    if index < len(log.sections):
+        before = log.preamble + "".join(s.text for s in log.sections[:index])
+        after = "".join(s.text for s in log.sections[index:]) + log.links
+        if not before and after.startswith("\ufeff"):  # a byte-order mark stays first
+            before, after = "\ufeff", after[1:]
+        return before + block + after
+    before = log.preamble + "".join(s.text for s in log.sections)
+    if before and not t.ending(before):
+        before += nl
+    if before and not t.is_blank(t.split_lines(before)[-1]):
+        before += nl
+    return before + block + (nl if log.links else "") + log.links

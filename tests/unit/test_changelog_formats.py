@@ -1,0 +1,357 @@
+"""Each changelog format on small files shaped like real ones (the source of each shape is named)."""
+
+from __future__ import annotations
+
+import pytest
+
+from releasekit.core import changelog as engine
+from releasekit.core.conventions.changelogs.keepachangelog import KeepAChangelogFormat
+from releasekit.core.conventions.changelogs.none import NoChangelog
+from releasekit.core.conventions.changelogs.rst import Rst, shape_of
+from releasekit.core.conventions.changelogs.towncrier import Towncrier, settings_from
+from releasekit.core.conventions.changelogs.wip import Wip
+from releasekit.core.errors import ChangelogError
+
+# --- keepachangelog ------------------------------------------------------------------------------
+# Shape of github.com/olivierlacan/keep-a-changelog's own CHANGELOG.md (2.0.0): preamble, an empty
+# [Unreleased], dated releases with the standard subsections, lower-case [unreleased] link first.
+KAC = """\
+# Changelog
+
+All notable changes to this project will be documented in this file.
+
+The format is based on [Keep a Changelog](https://keepachangelog.com/en/1.1.0/).
+
+## [Unreleased]
+
+### Added
+
+- Shiny new option.
+
+## [1.1.0] - 2026-06-07
+
+### Changed
+
+- Faster start.
+
+## [1.0.1] - 2026-03-01 [YANKED]
+
+### Fixed
+
+- A crash.
+
+## [1.0.0] - 2026-01-15
+
+### Added
+
+- First release.
+
+[unreleased]: https://github.com/acme/widget/compare/v1.1.0...HEAD
+[1.1.0]: https://github.com/acme/widget/compare/v1.0.1...v1.1.0
+[1.0.1]: https://github.com/acme/widget/compare/v1.0.0...v1.0.1
+[1.0.0]: https://github.com/acme/widget/releases/tag/v1.0.0
+"""
+KAC_FMT = KeepAChangelogFormat("CHANGELOG.md", tag="v{version}")
+
+
+def test_kac_finalize_dates_unreleased_opens_a_new_one_and_carries_the_links():
+    new = KAC_FMT.finalize(KAC, "1.2.0", "2026-12-01").text
+    assert new is not None
+    assert "## [Unreleased]\n\n## [1.2.0] - 2026-12-01\n\n### Added\n\n- Shiny new option.\n\n## [1.1.0]" in new
+    assert new.endswith(
+        "[unreleased]: https://github.com/acme/widget/compare/v1.2.0...HEAD\n"
+        "[1.2.0]: https://github.com/acme/widget/compare/v1.1.0...v1.2.0\n"
+        "[1.1.0]: https://github.com/acme/widget/compare/v1.0.1...v1.1.0\n"
+        "[1.0.1]: https://github.com/acme/widget/compare/v1.0.0...v1.0.1\n"
+        "[1.0.0]: https://github.com/acme/widget/releases/tag/v1.0.0\n")
+    assert KAC_FMT.problems(new) == []
+    assert KAC_FMT.has_release(new, "1.2.0") and KAC_FMT.release_date(new, "1.2.0") == "2026-12-01"
+    assert KAC_FMT.open_next(new, "1.2.1.dev0").empty  # the new [Unreleased] is open already
+
+
+def test_kac_gitlab_links_keep_their_shape_and_bare_unreleased_header_is_kept():
+    # GitLab's compare URLs have /-/compare/; `## Unreleased` without brackets (both seen in the wild)
+    text = ("# Changelog\n\n## Unreleased\n\n### Fixed\n\n- x\n\n## [0.3.0] - 2025-05-05\n\n- y\n\n"
+            "[Unreleased]: https://gitlab.com/acme/widget/-/compare/0.3.0...HEAD\n"
+            "[0.3.0]: https://gitlab.com/acme/widget/-/compare/0.2.0...0.3.0\n")
+    new = KeepAChangelogFormat(tag="{version}").finalize(text, "0.4.0", "2026-01-02").text
+    assert new is not None
+    assert "## Unreleased\n\n## [0.4.0] - 2026-01-02\n\n### Fixed\n\n- x\n\n## [0.3.0]" in new
+    assert "[Unreleased]: https://gitlab.com/acme/widget/-/compare/0.4.0...HEAD\n" \
+           "[0.4.0]: https://gitlab.com/acme/widget/-/compare/0.3.0...0.4.0\n" in new
+
+
+def test_kac_link_for_another_tag_style_is_refused_before_anything_changes():
+    with pytest.raises(ChangelogError, match=r"does not compare 1\.1\.0 with HEAD.*set `tag`"):
+        KeepAChangelogFormat(tag="{version}").finalize(KAC, "1.2.0", "2026-12-01")
+
+
+def test_kac_without_links_is_left_without_links():
+    text = "## [Unreleased]\n\n- a\n\n## [1.0.0] - 2020-01-01\n\n- b\n"
+    assert KAC_FMT.finalize(text, "1.1.0", "2026-12-01").text == \
+        "## [Unreleased]\n\n## [1.1.0] - 2026-12-01\n\n- a\n\n## [1.0.0] - 2020-01-01\n\n- b\n"
+
+
+def test_kac_yanked_release_is_a_release_and_its_version_cannot_come_back():
+    assert KAC_FMT.has_release(KAC, "1.0.1")
+    assert KAC_FMT.problems(KAC) == []
+    newest_yanked = "## [Unreleased]\n\n- a\n\n## [1.0.1] - 2026-03-01 [YANKED]\n\n- b\n"
+    assert KAC_FMT.show(newest_yanked, "1.0.1") == "## [1.0.1] - 2026-03-01 [YANKED]\n\n- b"
+    with pytest.raises(ChangelogError, match="1.0.1 already has a section"):
+        KAC_FMT.finalize(newest_yanked, "1.0.1", "2026-12-01")
+
+
+def test_kac_empty_subsections_are_dropped_on_finalize():
+    text = "## [Unreleased]\n\n### Added\n\n### Fixed\n\n- f\n\n## [1.0.0] - 2020-01-01\n"
+    new = KAC_FMT.finalize(text, "1.0.1", "2026-12-01").text
+    assert new == "## [Unreleased]\n\n## [1.0.1] - 2026-12-01\n\n### Fixed\n\n- f\n\n## [1.0.0] - 2020-01-01\n"
+
+
+@pytest.mark.parametrize("section, expected", [
+    ("added", "### Added\n\n- Shiny new option.\n- entry\n\n## [1.1.0]"),
+    ("Security", "### Added\n\n- Shiny new option.\n\n### Security\n\n- entry\n\n## [1.1.0]"),
+    ("changed", "### Added\n\n- Shiny new option.\n\n### Changed\n\n- entry\n\n## [1.1.0]"),
+], ids=["existing", "created-last", "created-in-order"])
+def test_kac_add_entry_uses_the_standard_subsections(section, expected):
+    new = KAC_FMT.add_entry(KAC, "entry", section).text
+    assert new is not None and "## [Unreleased]\n\n" + expected in new
+
+
+def test_kac_add_entry_creates_subsections_in_standard_order_and_refuses_unknown_ones():
+    text = "## [Unreleased]\n\n### Fixed\n\n- f\n\n## [1.0.0] - 2020-01-01\n"
+    assert KAC_FMT.add_entry(text, "d", "deprecated").text == \
+        "## [Unreleased]\n\n### Deprecated\n\n- d\n\n### Fixed\n\n- f\n\n## [1.0.0] - 2020-01-01\n"
+    with pytest.raises(ChangelogError, match="unknown changelog subsection 'Bugfixes'.*Added, Changed"):
+        KAC_FMT.add_entry(text, "d", "Bugfixes")
+
+
+@pytest.mark.parametrize("text, message", [
+    ("## [1.0.0] - 2020-01-01\n", "no `## [Unreleased]` section"),
+    ("## [Unreleased]\n\n## [Unreleased]\n", "another Unreleased section"),
+    ("## [Unreleased]\n\n## [1.0.0]\n", "1.0.0 has no release date"),
+    ("## [Unreleased]\n\n## [1.0.0] - 2020-02-31\n", "'2020-02-31' is not a real date"),
+    ("## [Unreleased]\n\n## [1.0.0] - 2020-01-01\n\n## [1.1.0] - 2020-02-01\n", "newest first"),
+    ("## [Unreleased]\n\n## [1.0.0] - 2020-01-01\n\n## [1.0.0] - 2020-01-01\n", "duplicate section"),
+], ids=["no-unreleased", "two-unreleased", "no-date", "bad-date", "order", "duplicate"])
+def test_kac_problems(text, message):
+    assert any(message in p.message for p in KAC_FMT.problems(text)), KAC_FMT.problems(text)
+
+
+def test_kac_release_branch_needs_no_unreleased_and_show_prints_one_release():
+    text = "## [1.0.0] - 2020-01-01\n\n### Added\n\n- b\n\n[1.0.0]: https://x/releases/tag/v1.0.0\n"
+    assert KAC_FMT.problems(text, release_branch=True) == []
+    assert KAC_FMT.show(KAC, "1.1.0") == "## [1.1.0] - 2026-06-07\n\n### Changed\n\n- Faster start."
+    assert KAC_FMT.show(text) == "## [1.0.0] - 2020-01-01\n\n### Added\n\n- b"
+
+
+def test_kac_hotfix_section_goes_in_place_with_a_link_in_the_same_shape():
+    new = KAC_FMT.add_release(KAC, "1.1.1", "2026-07-01", ["Fix the fix"]).text
+    assert new is not None
+    assert "- Shiny new option.\n\n## [1.1.1] - 2026-07-01\n\n### Fixed\n\n- Fix the fix\n\n## [1.1.0]" in new
+    assert "[1.1.1]: https://github.com/acme/widget/compare/v1.1.0...v1.1.1\n" \
+           "[1.1.0]: https://github.com/acme/widget/compare/v1.0.1...v1.1.0\n" in new
+
+
+def test_kac_open_next_restores_a_missing_unreleased_with_its_link():
+    text = KAC.replace("## [Unreleased]\n\n### Added\n\n- Shiny new option.\n\n", "").replace(
+        "[unreleased]: https://github.com/acme/widget/compare/v1.1.0...HEAD\n", "")
+    new = KAC_FMT.open_next(text, "1.1.1.dev0").text
+    assert new is not None and "\n## [Unreleased]\n\n## [1.1.0] - 2026-06-07\n" in new
+    assert "\n[unreleased]: https://github.com/acme/widget/compare/v1.1.0...HEAD\n[1.1.0]:" in new
+
+
+# --- wip: the engine, unchanged ------------------------------------------------------------------
+
+WIP = "# Release notes\n\n## 1.1.0.dev0 (Work In Progress)\n\n### New:\n\n- n\n\n### Fixed:\n\n\n## 1.0.0 (2020-01-01)\n\n- a\n"
+
+
+def test_wip_is_the_engine_byte_for_byte():
+    fmt = Wip()
+    assert fmt.finalize(WIP, "1.1.0", "2026-12-01").text == engine.finalize(WIP, "1.1.0.dev0", "2026-12-01", "1.1.0")
+    done = fmt.finalize(WIP, "1.1.0", "2026-12-01").text
+    assert done is not None
+    assert fmt.open_next(done, "1.1.1.dev0").text == engine.dev_cycle(done, "1.1.1.dev0")
+    assert fmt.add_entry(WIP, "x").text == engine.add_entry(WIP, "x", "New")
+    assert fmt.add_release(done, "1.1.0.post1", "2026-12-02", ["h"]).text == \
+        engine.add_release_section(done, "1.1.0.post1", "2026-12-02", ["h"])
+    assert fmt.problems(WIP, "1.1.0.dev0") == engine.check(WIP, "1.1.0.dev0")
+    assert fmt.show(WIP) == engine.show(WIP)
+    assert fmt.pending(WIP) and not fmt.pending(done)
+    assert fmt.has_release(done, "1.1.0") and not fmt.has_release(WIP, "1.1.0")
+    assert fmt.release_date(done, "1.1.0") == "2026-12-01"
+
+
+def test_wip_open_next_is_a_no_op_when_the_cycle_is_open_already():
+    assert Wip().open_next(WIP, "1.1.0.dev0").empty
+    with pytest.raises(ChangelogError, match="already exists"):
+        Wip().open_next(WIP, "1.2.0.dev0")
+
+
+# --- rst ----------------------------------------------------------------------------------------
+# Shape of github.com/pallets/click's CHANGES.rst before it moved to Markdown (8.4/8.5): a
+# currentmodule directive, `Version X` titles underlined with '-', `Unreleased`/`Released DATE`,
+# bullets written `-   ` and two blank lines between releases.
+PALLETS = """\
+.. currentmodule:: click
+
+Version 8.5.0
+-------------
+
+Unreleased
+
+-   Windows enables ANSI styles by default. :issue:`2986`
+
+
+Version 8.4.1
+-------------
+
+Released 2026-05-21
+
+-   Zsh completion works on Windows. :issue:`3277`
+"""
+# The "1.2.0 (date)" shape with an "(unreleased)" title, as many projects keep it.
+DATED = """\
+Changelog
+=========
+
+0.9.0 (unreleased)
+------------------
+
+- New parser.
+
+0.8.0 (2026-02-03)
+------------------
+
+- Old parser.
+"""
+
+
+def test_rst_shapes_are_recognised_and_a_foreign_one_is_refused_naming_the_format():
+    assert shape_of(PALLETS) == "pallets" and shape_of(DATED) == "dated"
+    with pytest.raises(ChangelogError, match="CHANGES.rst is a reStructuredText changelog in a shape"):
+        shape_of("Changes\n=======\n\nv1 was good\n-----------\n")
+
+
+def test_pallets_finalize_writes_released_and_keeps_the_rest():
+    fmt = Rst(shape="pallets")
+    new = fmt.finalize(PALLETS, "8.5.0", "2026-12-01").text
+    assert new == PALLETS.replace("Unreleased\n", "Released 2026-12-01\n")
+    assert fmt.has_release(new, "8.5.0") and fmt.problems(new, release_branch=True) == []
+    opened = fmt.open_next(new, "8.5.1.dev0").text
+    assert opened is not None
+    assert opened.startswith(".. currentmodule:: click\n\nVersion 8.5.1\n-------------\n\nUnreleased\n\n\nVersion 8.5.0\n")
+    assert fmt.add_entry(opened, "A fix.").text == opened.replace(
+        "Unreleased\n\n\nVersion 8.5.0", "Unreleased\n\n-   A fix.\n\n\nVersion 8.5.0")
+
+
+def test_pallets_release_of_another_version_rewrites_the_title_and_its_underline():
+    new = Rst(shape="pallets").finalize(PALLETS, "8.5.0rc1", "2026-11-01").text
+    assert new is not None and "Version 8.5.0rc1\n----------------\n\nReleased 2026-11-01\n" in new
+
+
+def test_dated_finalize_open_next_and_show():
+    fmt = Rst(shape="dated")
+    new = fmt.finalize(DATED, "0.9.0", "2026-12-01").text
+    assert new == DATED.replace("0.9.0 (unreleased)\n------------------", "0.9.0 (2026-12-01)\n------------------")
+    assert fmt.show(new, "0.9.0") == "0.9.0 (2026-12-01)\n------------------\n\n- New parser."
+    opened = fmt.open_next(new, "0.9.1.dev0").text
+    assert opened == new.replace("0.9.0 (2026-12-01)", "0.9.1 (unreleased)\n------------------\n\n0.9.0 (2026-12-01)", 1)
+
+
+def test_rst_problems_and_refusals():
+    fmt = Rst(shape="dated")
+    assert [p.message for p in fmt.problems(DATED.replace("0.9.0 (unreleased)", "0.9.0 (2026-13-01)"))] == [
+        "no Unreleased section; run changelog.dev-cycle", "0.9.0 has no real release date (YYYY-MM-DD)"]
+    with pytest.raises(ChangelogError, match="no subsections"):
+        fmt.add_entry(DATED, "x", "Features")
+    with pytest.raises(ChangelogError, match="0.8.0 is already released"):
+        Rst(shape="dated").finalize(DATED.replace("0.9.0 (unreleased)", "0.7.0 (unreleased)"), "0.8.0", "2026-01-01")
+
+
+# --- towncrier ----------------------------------------------------------------------------------
+
+
+def test_towncrier_settings_as_towncrier_reads_them():
+    assert settings_from('[project]\nname = "widget"\n[tool.towncrier]\n').fragment_dir == "widget/newsfragments"
+    s = settings_from('[tool.towncrier]\ndirectory = "changelog.d"\nfilename = "CHANGES.md"\n'
+                      '[[tool.towncrier.type]]\ndirectory = "added"\nname = "Added"\nshowcontent = true\n')
+    assert s is not None and (s.fragment_dir, s.filename, s.types) == ("changelog.d", "CHANGES.md", ("added",))
+    assert s.start_string == "<!-- towncrier release notes start -->\n"
+    assert settings_from('[tool.black]\n') is None
+
+
+# towncrier's default Markdown title shape: `# name version (date)`, categories one level down.
+NEWS_MD = """\
+# Changes
+
+<!-- towncrier release notes start -->
+
+# widget 1.2.0 (2026-12-01)
+
+## Features
+
+- Frobs.
+
+
+# widget 1.1.0 (2026-06-01)
+
+## Bugfixes
+
+- Unfrobbed.
+"""
+NEWS_RST = """\
+.. towncrier release notes start
+
+widget 1.2.0 (2026-12-01)
+=========================
+
+Features
+--------
+
+- Frobs.
+
+
+widget 11.2.0 (2020-01-01)
+==========================
+
+- Not this one.
+"""
+
+
+def test_towncrier_reads_built_sections_in_both_title_shapes():
+    md = Towncrier(settings_from('[tool.towncrier]\nfilename = "NEWS.md"\ndirectory = "changelog.d"\n'))
+    assert md.show(NEWS_MD, "1.1.0") == "# widget 1.1.0 (2026-06-01)\n\n## Bugfixes\n\n- Unfrobbed."
+    assert md.show(NEWS_MD).startswith("# widget 1.2.0 (2026-12-01)\n\n## Features\n\n- Frobs.")
+    assert md.parse(NEWS_MD).render() == NEWS_MD
+    rst = Towncrier()
+    assert rst.show(NEWS_RST, "1.2.0").endswith("- Frobs.") and rst.release_date(NEWS_RST, "11.2.0") == "2020-01-01"
+    assert not rst.has_release(NEWS_RST, "1.1.0")
+
+
+def test_towncrier_commands_checks_and_fragments():
+    fmt = Towncrier(settings_from('[tool.towncrier]\ndirectory = "changelog.d"\n'))
+    assert fmt.finalize("", "1.3.0", "2026-12-01").commands == (
+        ("towncrier", "build", "--version", "1.3.0", "--date", "2026-12-01", "--yes"),)
+    assert fmt.check_commands("main") == (("towncrier", "check", "--compare-with", "main"),)
+    assert [p.message for p in fmt.problems("", fragments=[".gitignore"])] == [
+        "no news fragments in changelog.d/: a release would have no notes (add one, e.g. with `changelog.add`)"]
+    assert fmt.problems("", fragments=["12.feature.rst", "+x.bugfix.1.rst"]) == []
+    assert "12.frob.rst is not a news fragment" in fmt.problems("", fragments=["12.feature", "12.frob.rst"])[0].message
+    change = fmt.add_entry("", "Frobs now.", "added")
+    (name, body), = change.files.items()
+    assert name.startswith("changelog.d/+") and name.endswith(".feature.rst") and body == "Frobs now.\n"
+    with pytest.raises(ChangelogError, match="already has a section for 1.2.0"):
+        fmt.finalize(NEWS_RST, "1.2.0", "2026-12-01")
+
+
+# --- none ---------------------------------------------------------------------------------------
+
+
+def test_none_notes_are_the_commit_subjects_without_releasekits_own():
+    fmt = NoChangelog()
+    subjects = ["Fix the frobnicator", "new dev cycle: 1.2.1.dev0", "Add --fast", "version 1.2.0 release"]
+    assert fmt.show("", "1.3.0", subjects=subjects) == "- Fix the frobnicator\n- Add --fast"
+    assert fmt.finalize("", "1.3.0", "2026-12-01").empty and fmt.open_next("", "1.3.1.dev0").empty
+    assert fmt.problems("") == [] and fmt.has_release("", "1.3.0") and fmt.needs_subjects
+    with pytest.raises(ChangelogError, match="keeps no changelog"):
+        fmt.add_entry("", "x")

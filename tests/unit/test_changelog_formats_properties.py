@@ -1,0 +1,174 @@
+"""Property tests per changelog format: parse -> render is the identity, and finalize then
+open-next keeps every earlier section byte for byte (and passes the format's own check)."""
+
+from __future__ import annotations
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from packaging.version import Version
+
+from releasekit.core import changelog as engine
+from releasekit.core.conventions.changelogs import keepachangelog
+from releasekit.core.conventions.changelogs.keepachangelog import KeepAChangelogFormat
+from releasekit.core.conventions.changelogs.none import NoChangelog
+from releasekit.core.conventions.changelogs.rst import Rst
+from releasekit.core.conventions.changelogs.towncrier import Towncrier
+from releasekit.core.conventions.changelogs.wip import Wip
+from tests.unit.test_changelog_properties import WORDS, changelogs, dates, versions_desc
+
+UNTIMED = settings(deadline=None)  # these tests are not about time
+NEWLINES = st.sampled_from(["\n", "\r\n"])
+ANY_TEXT = st.text(alphabet=st.sampled_from(list("#[]()-.:=~ \n\r\tUnreleasedVrsion0123456789`")), max_size=300)
+
+
+def _entries(draw, nl: str, bullet: str = "- ") -> str:
+    return "".join(f"{bullet}{w}{nl}" for w in draw(st.lists(WORDS, min_size=1, max_size=3)))
+
+
+def _next_dev(release: str) -> str:
+    v = Version(release)
+    return f"{v.major}.{v.minor}.{v.micro + 1}.dev0"
+
+
+def _release_after(versions: list[Version]) -> str:
+    return _next_dev(str(versions[0])).removesuffix(".dev0") if versions else "0.1.0"
+
+
+# --- keepachangelog ---------------------------------------------------------------------------
+
+
+@st.composite
+def kac_files(draw) -> tuple[str, list[Version], bool]:
+    nl = draw(NEWLINES)
+    versions = draw(versions_desc())
+    text = f"# Changelog{nl}{nl}Notes follow [Keep a Changelog].{nl}{nl}## [Unreleased]{nl}{nl}"
+    for name in draw(st.lists(st.sampled_from(keepachangelog.STANDARD), unique=True, max_size=3)):
+        text += f"### {name}{nl}{nl}" + (_entries(draw, nl) + nl if draw(st.booleans()) else "")
+    for v in versions:
+        yanked = " [YANKED]" if draw(st.integers(0, 5)) == 0 else ""
+        text += f"## [{v}] - {draw(dates())}{yanked}{nl}{nl}### Fixed{nl}{nl}" + _entries(draw, nl) + nl
+    links = bool(versions) and draw(st.booleans())
+    if links:
+        base = draw(st.sampled_from(["https://github.com/o/r/compare/", "https://gitlab.com/o/r/-/compare/"]))
+        text += f"[unreleased]: {base}v{versions[0]}...HEAD{nl}"
+        for newer, older in zip(versions, versions[1:], strict=False):
+            text += f"[{newer}]: {base}v{older}...v{newer}{nl}"
+        text += f"[{versions[-1]}]: https://github.com/o/r/releases/tag/v{versions[-1]}{nl}"
+    return text, versions, links
+
+
+@given(kac_files())
+@UNTIMED
+def test_kac_parse_render_identity(gen):
+    assert keepachangelog.parse(gen[0]).render() == gen[0]
+
+
+@given(ANY_TEXT)
+@UNTIMED
+def test_kac_parse_render_identity_on_any_text(text):
+    assert keepachangelog.parse(text).render() == text
+
+
+@given(kac_files(), dates())
+@UNTIMED
+def test_kac_finalize_then_open_next_keeps_earlier_sections(gen, date):
+    text, versions, links = gen
+    fmt = KeepAChangelogFormat(tag="v{version}")
+    release = _release_after(versions)
+    done = fmt.finalize(text, release, date).text
+    assert done is not None
+    after = fmt.open_next(done, _next_dev(release))
+    final = done if after.text is None else after.text
+    before, now = keepachangelog.parse(text), keepachangelog.parse(final)
+    assert [s.text for s in now.releases[1:]] == [s.text for s in before.releases]
+    assert now.releases[0].label == release and now.releases[0].date == date
+    assert now.sections[0].unreleased and fmt.problems(final, _next_dev(release)) == []
+    old_links = [line for line in before.links.splitlines(True) if not line.lower().startswith("[unreleased]")]
+    assert [line for line in now.links.splitlines(True) if line in old_links] == old_links
+    assert (f"[{release}]: " in now.links) == links
+
+
+# --- wip ------------------------------------------------------------------------------------------
+
+
+@given(changelogs(), dates())
+@UNTIMED
+def test_wip_format_writes_what_the_engine_writes(gen, date):
+    fmt = Wip()
+    release = str(engine._without_dev(Version(gen.wip_version)))  # what the rite releases it as
+    done = fmt.finalize(gen.text, release, date).text
+    assert done == engine.finalize(gen.text, gen.wip_version, date, release_version=release)
+    nxt = _next_dev(release)
+    assert fmt.open_next(done, nxt).text == engine.dev_cycle(done, nxt)
+    assert fmt.parse(gen.text).render() == gen.text
+
+
+# --- rst ------------------------------------------------------------------------------------------
+
+
+@st.composite
+def rst_files(draw) -> tuple[str, str, list[Version]]:
+    nl, shape = draw(NEWLINES), draw(st.sampled_from(["pallets", "dated"]))
+    versions = [v for v in draw(versions_desc()) if not v.is_prerelease] or [Version("1.0.0")]
+    char = draw(st.sampled_from(["-", "="]))
+    gap = nl * draw(st.integers(1, 2))
+    text = f"Changes{nl}{'#' * 7}{nl}{nl}" if draw(st.booleans()) else ""
+    pending = _release_after(versions)
+    for n, v in enumerate([pending, *map(str, versions)]):
+        date = draw(dates())
+        title = f"Version {v}" if shape == "pallets" else f"{v} ({'unreleased' if n == 0 else date})"
+        text += f"{title}{nl}{char * (len(title) + draw(st.integers(0, 2)))}{nl}{nl}"
+        if shape == "pallets":
+            text += ("Unreleased" if n == 0 else f"Released {date}") + nl + nl
+        text += _entries(draw, nl, draw(st.sampled_from(["- ", "-   "]))) + gap
+    return text, shape, versions
+
+
+@given(rst_files(), dates())
+@UNTIMED
+def test_rst_parse_identity_and_finalize_then_open_next_keeps_earlier_sections(gen, date):
+    text, shape, versions = gen
+    fmt = Rst(shape=shape)
+    assert fmt.parse(text).render() == text
+    release = _release_after(versions)
+    done = fmt.finalize(text, release, date).text
+    assert done is not None
+    final = fmt.open_next(done, _next_dev(release)).text
+    assert final is not None
+    before, now = fmt.parse(text), fmt.parse(final)
+    assert [s.text for s in now.sections[2:]] == [s.text for s in before.sections[1:]]
+    assert now.sections[0].pending and fmt.release_date(final, release) == date
+    assert fmt.problems(final) == []
+
+
+@given(ANY_TEXT)
+@UNTIMED
+def test_rst_parse_render_identity_on_any_text(text):
+    assert Rst(shape="pallets").parse(text).render() == text and Rst(shape="dated").parse(text).render() == text
+
+
+# --- towncrier ------------------------------------------------------------------------------------
+
+
+@given(ANY_TEXT, st.sampled_from(["1.2.0", "2.0.0rc1"]), dates())
+@UNTIMED
+def test_towncrier_never_edits_the_news_file_itself(text, version, date):
+    fmt = Towncrier()
+    assert fmt.parse(text).render() == text
+    if not fmt.has_release(text, version):
+        change = fmt.finalize(text, version, date)
+        assert change.text is None and not change.files
+        assert change.commands == (("towncrier", "build", "--version", version, "--date", date, "--yes"),)
+    assert fmt.open_next(text, version).empty
+
+
+# --- none -----------------------------------------------------------------------------------------
+
+
+@given(st.lists(WORDS, max_size=6))
+@UNTIMED
+def test_none_notes_list_every_subject_in_order(subjects):
+    fmt = NoChangelog()
+    notes = fmt.show("", "1.0.0", subjects=subjects)
+    assert notes.splitlines() == [f"- {s}" for s in subjects]
+    assert fmt.parse("x").render() == "x" and fmt.finalize("", "1.0.0", "2020-01-01").empty
