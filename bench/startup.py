@@ -97,7 +97,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     # An empty folder: no invoke.yaml or pyproject.toml of the caller's project is read.
     with tempfile.TemporaryDirectory(prefix="rk-bench-") as cwd:
-        env = clean_env(os.path.join(cwd, ".pycache"))
+        env = clean_env(str(Path(cwd) / ".pycache"))
         rk, inv = measure(args.runs, cwd, env)
         ratio = rk / inv
         print(f"releasekit --list: {rk * 1000:.0f} ms   import invoke: {inv * 1000:.0f} ms   "

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import sys
+from pathlib import Path
 
 from invoke import Exit, Program
 
@@ -19,7 +20,7 @@ class ReleasekitProgram(Program):
         from releasekit.core import config
 
         # With an explicit namespace invoke never looks for the project's invoke.yaml; we do.
-        self.config.set_project_location(os.getcwd())
+        self.config.set_project_location(str(Path.cwd()))
         try:
             self.config.load_project(merge=False)
             super().update_config(merge)

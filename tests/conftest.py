@@ -62,7 +62,7 @@ def clean_cli_env() -> dict:
                GIT_AUTHOR_EMAIL="test@example.invalid", GIT_COMMITTER_NAME="Test",
                GIT_COMMITTER_EMAIL="test@example.invalid",
                # bytecode cached outside the project trees (which must stay clean) and shared by every run
-               PYTHONPYCACHEPREFIX=os.path.join(tempfile.gettempdir(), "releasekit-test-pycache"))
+               PYTHONPYCACHEPREFIX=str(Path(tempfile.gettempdir()) / "releasekit-test-pycache"))
     env.pop("PYTHONDONTWRITEBYTECODE", None)
     return env
 
@@ -116,7 +116,7 @@ def configure(project: SampleProject, **settings) -> None:
 def release_project(tmp_path, index_server) -> SampleProject:
     """A sample project configured to release to the session's pypiserver, with fast offline builds.
     Each test gets its own package name so the shared index never sees the same file twice."""
-    name = "rk-" + os.path.basename(tmp_path).lower().replace("_", "-")[:40].strip("-")
+    name = "rk-" + Path(tmp_path).name.lower().replace("_", "-")[:40].strip("-")
     project = make_sample_project(tmp_path, name)
     configure(project, pypi__repository=index_server.url, dist__isolation=False,
               test_command=f"{sys.executable} -m pytest -q -p no:cacheprovider")

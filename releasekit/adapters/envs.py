@@ -80,7 +80,7 @@ def uv_binary() -> str | None:
 
 
 def _is_local(item: str | Path) -> bool:
-    return isinstance(item, Path) or os.path.exists(item)
+    return isinstance(item, Path) or Path(item).exists()
 
 
 def _http_hosts(urls: Sequence[str | None]) -> list[str]:

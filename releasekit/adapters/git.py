@@ -125,10 +125,7 @@ class Git:
         return [line for line in out.splitlines() if line]
 
     def ls_files(self, ref: str | None = None) -> list[str]:
-        if ref:
-            out = self._read("ls-tree", "-r", "--name-only", ref)
-        else:
-            out = self._read("ls-files")
+        out = self._read("ls-tree", "-r", "--name-only", ref) if ref else self._read("ls-files")
         return [line for line in out.splitlines() if line]
 
     def show_file(self, ref: str, path: str) -> str | None:

@@ -110,7 +110,7 @@ def host_from_config(name: str, entry: str | Mapping[str, Any]) -> HostSpec:
     if isinstance(entry, str):
         entry = {"host": entry}
     elif hasattr(entry, "keys") and not isinstance(entry, Mapping):
-        entry = {key: entry[key] for key in entry.keys()}  # invoke's DataProxy is mapping-like only
+        entry = {key: entry[key] for key in entry}  # invoke's DataProxy is mapping-like only
     if not isinstance(entry, Mapping):
         raise ConfigError(f"{what} must be an address or a mapping with `host`, not {type(entry).__name__}")
     for key in entry:

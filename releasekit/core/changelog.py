@@ -553,11 +553,10 @@ def check(text: str, version: str | None = None, require_wip: bool = True) -> li
         problems.append(Problem(
             extra.line, f"another Work-In-Progress section (the first is at line {wips[0].line}); keep exactly one"
         ))
-    if wanted is not None and wips:
-        if wips[0].parsed_version is not None and wips[0].parsed_version != wanted:
-            problems.append(Problem(
-                wips[0].line, f"Work-In-Progress section is for {wips[0].version} but the version is {version}"
-            ))
+    if wanted is not None and wips and wips[0].parsed_version is not None and wips[0].parsed_version != wanted:
+        problems.append(Problem(
+            wips[0].line, f"Work-In-Progress section is for {wips[0].version} but the version is {version}"
+        ))
     seen: dict[Version, Section] = {}
     previous: Section | None = None
     for s in log.sections:

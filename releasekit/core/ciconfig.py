@@ -10,6 +10,7 @@ from __future__ import annotations
 import shlex
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import yaml
 
@@ -107,15 +108,15 @@ def azure(w: Workflow) -> str:
         _dump(doc)
 
 
-class _NoAliases(yaml.SafeDumper):
+class _NoAliases(yaml.SafeDumper):  # type: ignore[misc]  # PyYAML has no type hints here
     """Readable output: repeat shared pieces instead of writing YAML anchors."""
 
-    def ignore_aliases(self, data) -> bool:
+    def ignore_aliases(self, data: object) -> bool:
         return True
 
 
-def _dump(doc: dict) -> str:
-    return yaml.dump(doc, Dumper=_NoAliases, sort_keys=False, width=120)
+def _dump(doc: dict[str, Any]) -> str:
+    return str(yaml.dump(doc, Dumper=_NoAliases, sort_keys=False, width=120))
 
 
 GENERATORS: dict[str, Callable[[Workflow], str]] = {"github": github, "azure": azure}
@@ -129,7 +130,7 @@ GITLAB_KEYWORDS = {"default", "include", "stages", "variables", "workflow", "ima
                    "before_script", "after_script", "pages"}
 
 
-def jobs_of(doc: dict, provider: str) -> dict[str, dict]:
+def jobs_of(doc: dict[str, Any], provider: str) -> dict[str, dict[str, Any]]:
     if provider == "github":
         return dict(doc.get("jobs") or {})
     if provider == "gitlab":  # a job is any mapping at the top that is no keyword nor a hidden template
@@ -139,7 +140,7 @@ def jobs_of(doc: dict, provider: str) -> dict[str, dict]:
     return {j.get("job") or j.get("deployment") or "?": j for j in jobs}
 
 
-def commands_of(job: dict) -> list[str]:
+def commands_of(job: dict[str, Any]) -> list[str]:
     out: list[str] = []
     for key in ("before_script", "script", "after_script"):  # GitLab: lists of lines on the job
         lines = job.get(key)

@@ -13,7 +13,7 @@ import difflib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from releasekit.core.errors import ConfigError
 
@@ -21,7 +21,7 @@ ANY = object()
 
 # key -> (default, allowed types, one-line help). Dicts nest; ``hosts`` and
 # ``conda.name_map`` are free-form maps validated separately.
-SCHEMA: dict[str, tuple[Any, tuple, str]] = {
+SCHEMA: dict[str, tuple[Any, tuple[Any, ...], str]] = {
     "package": (None, (str,), "distribution name (default: from pyproject.toml or setup.py)"),
     "import_name": (None, (str,), "module to import when verifying (default: package with - as _)"),
     "version_file": (None, (str,), "file holding the version: a .py with __version__ or pyproject.toml"),
@@ -84,22 +84,22 @@ HOST_KEYS = {"host": (str,), "python": (str,), "shell": (str,), "port": (int,), 
 SOURCES = ("default", "pyproject.toml", "tasks.py", "invoke.yaml", "environment", "config file", "command line")
 
 
-def defaults_tree() -> dict:
+def defaults_tree() -> dict[str, Any]:
     """The defaults as the nested dict invoke's collection configuration expects."""
-    tree: dict = {}
+    tree: dict[str, Any] = {}
     for key, (default, _types, _help) in SCHEMA.items():
         _set(tree, key, copy.deepcopy(default))
     return tree
 
 
-def _set(tree: dict, dotted: str, value: Any) -> None:
+def _set(tree: dict[str, Any], dotted: str, value: Any) -> None:
     *parents, last = dotted.split(".")
     for p in parents:
         tree = tree.setdefault(p, {})
     tree[last] = value
 
 
-def flatten(tree: Mapping, prefix: str = "") -> dict[str, Any]:
+def flatten(tree: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
     """Nested dict -> dotted keys, stopping at schema leaves (free-form maps stay whole)."""
     out: dict[str, Any] = {}
     for key, value in tree.items():
@@ -136,7 +136,7 @@ CHOICES = {
 TABLE_ITEMS = {"version_files": ("path", "pattern")}
 
 
-def validate_layer(tree: Mapping, source: str) -> dict[str, Any]:
+def validate_layer(tree: Mapping[str, Any], source: str) -> dict[str, Any]:
     """Flatten one source, rejecting unknown keys and wrong types with the key named."""
     if not isinstance(tree, Mapping):
         raise ConfigError(f"`releasekit` (from {source}) should be a table of settings, not {type(tree).__name__}")
@@ -153,10 +153,7 @@ def validate_layer(tree: Mapping, source: str) -> dict[str, Any]:
         default, types, _ = SCHEMA[key]
         if value is None and default is None:
             continue
-        if isinstance(value, bool) and bool not in types:
-            ok = False
-        else:
-            ok = isinstance(value, types)
+        ok = False if isinstance(value, bool) and bool not in types else isinstance(value, types)
         if not ok:
             want = " or ".join(t.__name__ for t in types)
             raise ConfigError(
@@ -193,7 +190,7 @@ def _check_value(key: str, value: Any, source: str) -> None:
                               "write it like 'release-{version}' or 'v{version}'")
 
 
-def _validate_hosts(hosts: Mapping, source: str) -> None:
+def _validate_hosts(hosts: Mapping[str, Any], source: str) -> None:
     for name, spec in hosts.items():
         if isinstance(spec, str):
             continue  # shorthand: name: user@host[:port]
@@ -231,7 +228,7 @@ class Settings:
 
     def path(self, key: str) -> Path:
         """A path-valued setting resolved against the project root."""
-        return (self.root / self.values[key]).resolve()
+        return cast(Path, (self.root / self.values[key]).resolve())
 
 
 def _show(value: Any) -> str:
@@ -240,7 +237,7 @@ def _show(value: Any) -> str:
     return repr(value) if not isinstance(value, str) else value
 
 
-def pyproject_layer(root: Path) -> dict:
+def pyproject_layer(root: Path) -> dict[str, Any]:
     import tomllib  # here, not at the top: `releasekit --list` reads no configuration
 
     path = root / "pyproject.toml"
@@ -250,10 +247,10 @@ def pyproject_layer(root: Path) -> dict:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"pyproject.toml is not valid TOML: {exc}") from None
-    return data.get("tool", {}).get("releasekit", {})
+    return cast(dict[str, Any], data.get("tool", {}).get("releasekit", {}))
 
 
-def resolve(root: Path, layers: list[tuple[str, Mapping]], overrides: Mapping[str, Any] | None = None) -> Settings:
+def resolve(root: Path, layers: list[tuple[str, Mapping[str, Any]]], overrides: Mapping[str, Any] | None = None) -> Settings:
     """Merge validated layers (lowest first) over the defaults, remembering each value's origin."""
     settings = Settings(root=Path(root))
     for key, (default, _t, _h) in SCHEMA.items():
@@ -274,8 +271,8 @@ def resolve(root: Path, layers: list[tuple[str, Mapping]], overrides: Mapping[st
     return settings
 
 
-def _unflatten(key: str, value: Any) -> dict:
-    tree: dict = {}
+def _unflatten(key: str, value: Any) -> dict[str, Any]:
+    tree: dict[str, Any] = {}
     _set(tree, key, value)
     return tree
 
@@ -308,7 +305,7 @@ def env_problems(environ: Mapping[str, str], current: Mapping[str, Any] | None =
 def from_invoke(config: Any, root: Path, overrides: Mapping[str, Any] | None = None) -> Settings:
     """Settings from an invoke Config (whose layers we read to know each value's origin)."""
 
-    def layer(name: str) -> Mapping:
+    def layer(name: str) -> Mapping[str, Any]:
         data = getattr(config, f"_{name}", None) or {}
         block = data.get("releasekit", {}) or {}
         if not isinstance(block, Mapping):
@@ -327,14 +324,14 @@ def from_invoke(config: Any, root: Path, overrides: Mapping[str, Any] | None = N
     return resolve(root, layers, overrides)
 
 
-def _merge(*trees: Mapping) -> dict:
-    out: dict = {}
+def _merge(*trees: Mapping[str, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
     for t in trees:
         _deep_update(out, t)
     return out
 
 
-def _deep_update(base: dict, new: Mapping) -> None:
+def _deep_update(base: dict[str, Any], new: Mapping[str, Any]) -> None:
     for k, v in new.items():
         if isinstance(v, Mapping) and isinstance(base.get(k), dict) and k != "hosts":
             _deep_update(base[k], v)

@@ -281,7 +281,9 @@ _REPORT = {"sh": '"$rk_tmp/rk-report.json"', "powershell": "$rkReport", "cmd": '
 
 
 def _parts(spec: VerifySpec, dialect: str) -> _Parts:
-    q = lambda a: quote(a, dialect)  # noqa: E731
+    def q(a: str) -> str:
+        return quote(a, dialect)
+
     py = " ".join(q(w) for w in split_command(spec.python or DEFAULT_PYTHON[dialect], dialect))
     args = ["--no-cache" if spec.installer == "uv" else "--no-cache-dir"]
     if spec.index_url:
@@ -585,7 +587,7 @@ if not "%RK_RC%"=="0" if "%RK_STATUS%"=="0" set "RK_STATUS=%RK_RC%"
 """
     keep = " ".join(f'/c:"{name}="' for name in KEEP_VARIABLES)  # certificates, proxies, timeouts
     clear = "\n".join(f'set "{name}="' for name in CLEAR_VARIABLES)
-    text = f"""@echo off
+    return f"""@echo off
 {_header(spec, "rem")}setlocal EnableExtensions DisableDelayedExpansion
 chcp 65001 >nul 2>&1
 set "RK_STATUS=0"
@@ -661,7 +663,6 @@ rmdir /s /q "%RK_TMP%" >nul 2>&1
 if "%RK_STATUS%"=="0" (echo RK result=ok) else (echo RK result=fail)
 exit /b %RK_STATUS%
 """
-    return text
 
 
 # --- running the script on a host -------------------------------------------------------------

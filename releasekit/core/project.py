@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol, cast
 
 from releasekit.core import fileio, versionfile, versioning
 from releasekit.core.config import Settings
@@ -34,7 +34,7 @@ class Project:
         return self.settings.root
 
     @cached_property
-    def _pyproject(self) -> dict:
+    def _pyproject(self) -> dict[str, Any]:
         import tomllib  # here, not at the top: `releasekit --list` never reads a project
 
         path = self.root / "pyproject.toml"
@@ -49,7 +49,7 @@ class Project:
     def package(self) -> str:
         """The distribution name, as indexes know it."""
         if self.settings["package"]:
-            return self.settings["package"]
+            return cast(str, self.settings["package"])
         name = self._pyproject.get("project", {}).get("name")
         if not name and (self.root / "setup.cfg").exists():
             import configparser
@@ -65,7 +65,7 @@ class Project:
                 "cannot tell the package name from pyproject.toml, setup.cfg or setup.py",
                 "set `releasekit.package` in [tool.releasekit] or invoke.yaml",
             )
-        return name
+        return cast(str, name)
 
     @property
     def normalized_name(self) -> str:
@@ -84,7 +84,7 @@ class Project:
             path = self.root / configured
             if not path.is_file():
                 raise VersionFileError(f"version file {configured} does not exist or is not a file")
-            return path
+            return cast(Path, path)
         project = self._pyproject.get("project", {})
         if "version" in project and "version" not in project.get("dynamic", []):
             return self.root / "pyproject.toml"
@@ -127,11 +127,11 @@ class Project:
 
     @property
     def changelog_path(self) -> Path:
-        return self.root / self.settings["changelog"]
+        return cast(Path, self.root / self.settings["changelog"])
 
     @property
     def changelog_rel(self) -> str:
-        return self.settings["changelog"]
+        return cast(str, self.settings["changelog"])
 
     def changelog_text(self, sh: Reader | None = None) -> str:
         path = self.changelog_path
@@ -145,14 +145,14 @@ class Project:
     def state_dir(self) -> Path:
         configured = self.settings["state_dir"]
         if configured:
-            return (self.root / configured).resolve()
+            return cast(Path, (self.root / configured).resolve())
         return self.root / ".git" / "releasekit"
 
     def release_branch(self, version: str) -> str:
-        return self.settings["release_branch"].format(version=version)
+        return cast(str, self.settings["release_branch"].format(version=version))
 
     def tag(self, version: str) -> str:
-        return self.settings["tag"].format(version=version)
+        return cast(str, self.settings["tag"].format(version=version))
 
     @property
     def dist_dir(self) -> Path:

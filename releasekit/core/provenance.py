@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 # One Python line that prints, from pip's installation report, the file a package came from as
 # ``RK installed_file=`` / ``installed_url=`` / ``installed_sha256=`` lines (argv: report path, package).
@@ -41,7 +42,7 @@ def _canonical(name: str) -> str:
     return re.sub(r"[-_.]+", "-", name).lower()
 
 
-def from_report(report: Mapping, package: str) -> InstalledFile | None:
+def from_report(report: Mapping[str, Any], package: str) -> InstalledFile | None:
     """The file ``package`` was installed from, per a pip installation report (``pip install --report``).
 
     pip verifies the index's hash of a file it downloads and computes one for a file without; both

@@ -82,7 +82,6 @@ def redact(text: str, secrets: list[str] | None = None, environ: Mapping[str, st
     # `-p no:cacheprovider` is pytest's plugin switch, not a password
     text = _FLAG_VALUE.sub(lambda m: m[0] if m["flag"] == "-p" and m["value"].startswith("no:")
                            else f"{m['flag']}{m['sep']}{MASK}", text)
-    text = _SECRET_ASSIGNMENT.sub(
+    return _SECRET_ASSIGNMENT.sub(
         lambda m: f"{m['name']}={MASK}" if _says_secret(m["name"]) and m["value"] != MASK else m[0], text
     )
-    return text

@@ -7,6 +7,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TextIO
 
 from releasekit.core import releaselog
 from releasekit.core.redact import redact
@@ -24,7 +25,7 @@ def as_typed(text: str) -> str:
     return text if name == "releasekit" else text.replace("`releasekit ", f"`{name} ")
 
 
-def _emit(text: str, stream=None) -> None:
+def _emit(text: str, stream: TextIO | None = None) -> None:
     text = as_typed(redact(text))
     print(text, file=stream or sys.stdout, flush=True)
     log = releaselog.active()

@@ -115,7 +115,7 @@ def clean_logs(path: Path, dry_run: bool = False) -> list[Path]:
                     dst.writestr(info, data)
             os.replace(tmp, path)
         finally:
-            if os.path.exists(tmp):
+            if Path(tmp).exists():
                 os.unlink(tmp)
         return [path]
     cleaned = cilogs.clean_bytes(path.read_bytes())

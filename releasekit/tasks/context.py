@@ -4,7 +4,6 @@ and a shell and git that honour --dry-run. Adapters are imported when a task run
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -20,7 +19,7 @@ def project_root(c) -> Path:
     prefix = getattr(c.config, "_project_prefix", None)  # "<folder>/" once invoke found tasks.py
     if prefix:
         return Path(prefix).resolve()
-    return Path(os.getcwd()).resolve()
+    return Path.cwd().resolve()
 
 
 def load_settings(c, **overrides: Any) -> config.Settings:

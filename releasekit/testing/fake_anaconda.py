@@ -521,7 +521,7 @@ def _parse_multipart(content_type: str, body: bytes) -> dict[str, bytes]:
     marker = "boundary="
     if marker not in content_type:
         return {}
-    boundary = content_type.split(marker, 1)[1].split(";")[0].strip().strip('"').encode()
+    boundary = content_type.split(marker, 1)[1].split(";", maxsplit=1)[0].strip().strip('"').encode()
     fields: dict[str, bytes] = {}
     for part in body.split(b"--" + boundary):
         if part in (b"", b"--", b"--\r\n") or part.startswith(b"--"):

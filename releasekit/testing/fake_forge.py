@@ -531,7 +531,7 @@ class FakeForge:
                 raise _HTTPError(404, {"message": "404 Package Not Found"})
             if len(rest) == 3 and method == "GET":
                 return self._page(package["files"], query, f"{base}/packages/{package['id']}/package_files",
-                                  lambda f: dict(f), 20)
+                                  dict, 20)
             if len(rest) == 4 and method == "DELETE":
                 self._gl_need_write(writer)
                 for f in package["files"]:

@@ -355,10 +355,7 @@ def make_pool(root: Path, *, netns: bool | None = None) -> SshHostPool:
         pytest.skip(reason)
     if netns is True and not netns_available():
         pytest.skip(NEEDS_NETNS)
-    if netns is None:
-        mode = "auto"
-    else:
-        mode = "netns" if netns else "loopback"
+    mode = "auto" if netns is None else "netns" if netns else "loopback"
     return SshHostPool(root, mode)
 
 

@@ -106,8 +106,8 @@ def test_publish_defaults_to_local_and_takes_ci():
 
     from releasekit.core.config import resolve
 
-    assert resolve(Path("."), [])["publish"] == "local"
-    settings = resolve(Path("."), [("pyproject.toml", {"publish": "ci", "dist": {"reproducible": True}})])
+    assert resolve(Path(), [])["publish"] == "local"
+    settings = resolve(Path(), [("pyproject.toml", {"publish": "ci", "dist": {"reproducible": True}})])
     assert settings["publish"] == "ci" and settings["dist.reproducible"] is True
     assert settings.origins["publish"] == "pyproject.toml"
 

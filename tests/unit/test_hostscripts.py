@@ -451,7 +451,7 @@ def test_parse_probe_refuses_nonsense():
 
 @pytest.mark.parametrize("shell", ["sh", "bash", "dash"])
 def test_probe_in_real_posix_shells(shell):
-    if not subprocess.run(["sh", "-c", f"command -v {shell}"], capture_output=True).returncode == 0:
+    if subprocess.run(["sh", "-c", f"command -v {shell}"], capture_output=True).returncode != 0:
         pytest.skip(f"needs {shell}")
     out = subprocess.run([shell, "-c", hostscripts.detect_dialect_command()], capture_output=True, text=True).stdout
     assert hostscripts.parse_probe(out) == "sh"
@@ -459,7 +459,7 @@ def test_probe_in_real_posix_shells(shell):
 
 @pytest.mark.parametrize("shell", ["sh", "bash", "dash"])
 def test_probe_then_sh_runs_the_script_from_its_input_in_real_posix_shells(shell):
-    if not subprocess.run(["sh", "-c", f"command -v {shell}"], capture_output=True).returncode == 0:
+    if subprocess.run(["sh", "-c", f"command -v {shell}"], capture_output=True).returncode != 0:
         pytest.skip(f"needs {shell}")
     # What the script starts finds its input at its end: sh read the whole script first.
     script = "echo \"RK left=[$(cat)]\"\necho 'RK quoted=it'\"'\"'s'\nexit 3\n"
