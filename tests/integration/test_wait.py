@@ -10,6 +10,12 @@ import time
 import pytest
 
 from releasekit.core.waiting import Poll, wait_until
+from releasekit.testing.conda import (  # noqa: F401 - fixtures
+    conda_build_channel,
+    sample_conda_package,
+    sample_project,
+    sample_sdist,
+)
 from releasekit.testing.sample import make_sample_project
 from releasekit.testing.servers import PypiServer
 from tests.conftest import Cli, configure
