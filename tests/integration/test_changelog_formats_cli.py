@@ -238,9 +238,9 @@ def test_full_release_of_the_hatchling_keepachangelog_style(tmp_path, cli_env, i
     project.git("commit", "-q", "-am", "main at the next dev version")
     project.git("push", "-q", "origin", "main")
     configure(project, tag="v{version}", pypi__repository=index_server.url, test_command="true")
-    env = dict(cli_env, TWINE_USERNAME="tester", TWINE_PASSWORD="s3cret-twine-pass",
-               UV_INDEX_URL=f"{index_server.url.rstrip('/')}/simple/", PIP_INDEX_URL=f"{index_server.url.rstrip('/')}/simple/",
-               UV_OFFLINE="", PIP_NO_INDEX="")
+    simple = f"{index_server.url.rstrip('/')}/simple/"  # hatchling for the isolated builds: the local index's
+    env = {k: v for k, v in cli_env.items() if not k.startswith(("PIP_", "UV_"))}
+    env.update(TWINE_USERNAME="tester", TWINE_PASSWORD="s3cret-twine-pass", UV_INDEX_URL=simple, PIP_INDEX_URL=simple)
     out = ok(Cli(project.path, env)("release", "--yes", "--part", "minor", "--date", DATE))
     assert "release 1.2.0 done" in out
     text = remote_git(project, "show", "main:CHANGELOG.md")
