@@ -124,6 +124,11 @@ class Git:
         out = self._read("log", "--no-merges", "--format=%s", f"{ref}..HEAD")
         return [line for line in out.splitlines() if line]
 
+    def subjects_oldest_first(self, rev: str) -> list[str]:
+        """Subjects of the non-merge commits of ``rev`` (``A..B``, or all of ``B``), oldest first."""
+        out = self._read("log", "--no-merges", "--reverse", "--format=%s", rev)
+        return [line for line in out.splitlines() if line.strip()]
+
     def ls_files(self, ref: str | None = None) -> list[str]:
         out = self._read("ls-tree", "-r", "--name-only", ref) if ref else self._read("ls-files")
         return [line for line in out.splitlines() if line]
@@ -152,7 +157,9 @@ class Git:
             staged = self._run("status", "--porcelain", "--", *paths, changes=False).stdout.strip()
             if not staged:
                 return False
-        self._run("add", "--", *paths)
+        present = [p for p in paths if (self.cwd / p).exists()]  # a removed file's deletion is committed as it is
+        if present:
+            self._run("add", "--", *present)
         self._run("commit", "--quiet", "-m", message, "--", *paths)
         return True
 

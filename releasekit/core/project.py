@@ -7,11 +7,14 @@ import re
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
-from typing import Any, Protocol, cast
+from typing import TYPE_CHECKING, Any, Protocol, cast
 
 from releasekit.core import fileio, versionfile, versioning
 from releasekit.core.config import Settings
 from releasekit.core.errors import ChangelogError, ConfigError, VersionFileError
+
+if TYPE_CHECKING:
+    from releasekit.core.conventions.changelogs import ChangelogFormat
 
 
 class Reader(Protocol):
@@ -125,15 +128,26 @@ class Project:
         versioning.parse(raw)
         return raw
 
+    @cached_property
+    def changelog_format(self) -> ChangelogFormat:
+        """The changelog convention, pinned by `changelog_format` or detected once from the files."""
+        from releasekit.core.conventions.changelogs import detect  # not for `releasekit --list`
+
+        return detect(self.root, self.settings, tag=self.tag("{version}"))
+
     @property
     def changelog_path(self) -> Path:
-        return cast(Path, self.root / self.settings["changelog"])
+        return self.root / self.changelog_rel
 
     @property
     def changelog_rel(self) -> str:
-        return cast(str, self.settings["changelog"])
+        """The format's file (CHANGELOG.md, CHANGES.rst, ...); the `changelog` setting for a project with none."""
+        return self.changelog_format.path or cast(str, self.settings["changelog"])
 
     def changelog_text(self, sh: Reader | None = None) -> str:
+        """The changelog's text ("" for a project that keeps none); ``sh`` sees a dry run's edits."""
+        if self.changelog_format.path is None:
+            return ""
         path = self.changelog_path
         if sh is not None and path.resolve() in sh.overlay:
             return sh.overlay[path.resolve()]

@@ -7,12 +7,21 @@ import re
 from typing import TYPE_CHECKING
 
 from releasekit.adapters.git import Git
-from releasekit.core import changelog, consent, ui, versioning
-from releasekit.core.errors import GitError, PreconditionFailed, PreflightFailed, ReleasekitError
+from releasekit.core import consent, ui, versioning
+from releasekit.core.conventions.changelogs import Problem
+from releasekit.core.errors import (
+    CommandFailed,
+    GitError,
+    PreconditionFailed,
+    PreflightFailed,
+    ReleasekitError,
+)
 from releasekit.core.project import Project
 
 if TYPE_CHECKING:
     from packaging.version import Version
+
+    from releasekit.adapters.shell import Shell
 
 
 def detect_main_branch(project: Project, git: Git) -> str:
@@ -139,8 +148,7 @@ def sanity_problems(project: Project, git: Git, *, main: str, on_branch: str | N
             problems.append(problem)
         require_wip = False
     try:
-        for p in changelog.check(project.changelog_text(), version, require_wip=require_wip):
-            problems.append(f"{project.changelog_rel}:{p.line}: {p.message}")
+        problems += changelog_problems(project, release_branch=not require_wip, main=main, sh=git.shell)
     except ReleasekitError as exc:
         problems.append(exc.message)
     if release:
@@ -156,6 +164,52 @@ def sanity_problems(project: Project, git: Git, *, main: str, on_branch: str | N
     return problems
 
 
+# --- the changelog's part of a release commit and of the checks -------------------------------------
+
+
+def fragments(project: Project) -> list[str]:
+    """The file names in the format's fragment folder (towncrier's news fragments); [] without one."""
+    folder = project.changelog_format.fragment_dir
+    path = project.root / folder if folder else None
+    if path is None or not path.is_dir():
+        return []
+    return sorted(p.name for p in path.iterdir() if p.is_file())
+
+
+def changelog_files(project: Project, git: Git) -> list[str]:
+    """What a release commit takes of the changelog: its file and its fragment folder (towncrier's
+    build deletes the fragments), each where it exists on disk or in HEAD; [] for no changelog."""
+    fmt = project.changelog_format
+    wanted = [p for p in (fmt.path, fmt.fragment_dir) if p]
+    missing = [p for p in wanted if not (project.root / p).exists()]
+    tracked = git.ls_files("HEAD") if missing and git.rev("HEAD") else []
+    return [p for p in wanted if p not in missing
+            or any(f == p or f.startswith(p.rstrip("/") + "/") for f in tracked)]
+
+
+def _line(project: Project, p: Problem) -> str:
+    return f"{project.changelog_rel}:{p.line}: {p.message}" if p.line else p.message
+
+
+def changelog_problems(project: Project, *, release_branch: bool = False, main: str | None = None,
+                       sh: Shell | None = None) -> list[str]:
+    """Every structural problem of the changelog (by line), and its tool's own check (towncrier check
+    against ``main``) when a shell is given to run it."""
+    fmt = project.changelog_format
+    problems = [_line(project, p) for p in fmt.problems(project.changelog_text(), project.version(),
+                                                         release_branch=release_branch,
+                                                         fragments=fragments(project))]
+    if sh is not None and main:
+        from releasekit.adapters import towncrier
+
+        for argv in fmt.check_commands(main):
+            try:
+                towncrier.run(sh, project.root, argv)
+            except CommandFailed as exc:
+                problems.append(f"`{' '.join(argv)}` failed: {exc.message}")
+    return problems
+
+
 def raise_if(problems: list[str], hint: str | None = None) -> None:
     if problems:
         if len(problems) > 1:
@@ -165,7 +219,7 @@ def raise_if(problems: list[str], hint: str | None = None) -> None:
 
 
 def commit_release_files(project: Project, git: Git, message: str) -> bool:
-    return git.commit([project.version_file_rel, project.changelog_rel], message)
+    return git.commit([project.version_file_rel, *changelog_files(project, git)], message)
 
 
 def push_main_with_integration(project: Project, git: Git, main: str) -> None:
@@ -211,7 +265,9 @@ def backport_candidates(project: Project, git: Git, main: str, branch: str) -> l
     if git.rev(ref) is None:
         raise GitError(f"there is no branch '{branch}' locally or on '{remote}'")
     base = git.merge_base(main_ref, ref)
-    return git.commits_touching_other_than(f"{base}..{ref}", [project.version_file_rel, project.changelog_rel])
+    fmt = project.changelog_format
+    own = [p for p in (fmt.path, fmt.fragment_dir) if p]
+    return git.commits_touching_other_than(f"{base}..{ref}", [project.version_file_rel, *own])
 
 
 def report_backport(commits: list[str]) -> None:

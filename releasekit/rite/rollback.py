@@ -17,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from releasekit.adapters.git import Git
-from releasekit.core import changelog, consent, fileio, ui, versionfile
+from releasekit.core import consent, fileio, ui, versionfile
 from releasekit.core.errors import ReleasekitError
 from releasekit.core.project import Project
 from releasekit.rite.executor import close_log, open_log
@@ -79,15 +79,18 @@ def check_not_uploaded(journal: Journal, r: Release, force: bool) -> None:
 def prepared_texts(project: Project, git: Git, r: Release) -> dict[str, str] | None:
     """What the release's prepare step writes over HEAD's files (version bumped, changelog dated), or
     None where that cannot be worked out: an edit equal to it is the release's own, byte for byte."""
-    vf, cl = project.version_file_rel, project.changelog_rel
-    version_text, changelog_text = git.show_file("HEAD", vf), git.show_file("HEAD", cl)
+    vf, fmt = project.version_file_rel, project.changelog_format
+    cl = fmt.path  # None: the project keeps no changelog
+    version_text, changelog_text = git.show_file("HEAD", vf), git.show_file("HEAD", cl) if cl else ""
     if version_text is None or changelog_text is None:
         return None
     try:
-        wip = changelog.wip_section(changelog_text)
-        dated = changelog_text if wip is None else changelog.finalize(changelog_text, wip.version, r.date,
-                                                                      release_version=r.version)
-        return {vf: versionfile.replace_version(version_text, vf, r.version), cl: dated}
+        # the pending cycle recorded as prepare records it; a tool's build (towncrier) is not foreseen here
+        dated = fmt.finalize(changelog_text, r.version, r.date).text if fmt.pending(changelog_text) else changelog_text
+        texts = {vf: versionfile.replace_version(version_text, vf, r.version)}
+        if cl and dated is not None:
+            texts[cl] = dated
+        return texts
     except ReleasekitError:
         return None
 

@@ -149,11 +149,15 @@ def commit_dev_cycle_push(c, dry_run=False, yes=False):
 @task(name="commit-release-push", pre=[require_release_branch], help={"dry_run": "print, change nothing", "yes": YES_HELP})
 def commit_release_push(c, dry_run=False, yes=False):
     """Commit any changelog edits on the release branch and push the branch."""
+    from releasekit.operations.changelog_edits import changelog_files
+
     project = load_project(c)
     git = git_for(c, project, dry_run)
     version = project.version()
     agree(f"Push {git.current_branch()} to {project.settings['remote']}?", yes=yes, dry_run=dry_run, action="push")
-    git.commit([project.changelog_rel], f"version {version} release")
+    files = changelog_files(project, git)
+    if files:
+        git.commit(files, f"version {version} release")
     git.push(project.settings["remote"], git.current_branch(), set_upstream=True)
 
 

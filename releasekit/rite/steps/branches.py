@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from releasekit.core import changelog, versioning
+from releasekit.core import versioning
 from releasekit.core.errors import PreconditionFailed
-from releasekit.operations import repository
-from releasekit.operations.changelog_edits import finalize_changelog, open_dev_cycle
+from releasekit.operations import changelog_edits, repository
 from releasekit.operations.version_edits import write_version
 from releasekit.rite.model import Rite, Step, commands_from
 from releasekit.rite.steps import facts
@@ -27,7 +26,7 @@ def release_branch(rite: Rite) -> None:
 def release_branch_done(rite: Rite) -> bool:
     r = rite.release
     return (rite.git.branch_exists(r.branch) and facts.version_at(rite, r.branch) == r.version
-            and facts.has_release_section(rite.git.show_file(r.branch, rite.project.changelog_rel), r.version))
+            and facts.has_release_section(rite, r.branch, r.version))
 
 
 def dev_cycle(rite: Rite) -> None:
@@ -37,13 +36,7 @@ def dev_cycle(rite: Rite) -> None:
     facts.checkout(rite, r.main)
     if p.version(rite.shell) != r.next_dev:
         write_version(p, rite.shell, r.next_dev)
-    text = p.changelog_text(rite.shell)
-    wip = changelog.wip_section(text)
-    if wip is not None and wip.version != r.next_dev:
-        finalize_changelog(p, rite.shell, wip.version, r.version, r.date)
-        wip = None
-    if wip is None:
-        open_dev_cycle(p, rite.shell, r.next_dev)
+    changelog_edits.date_release_and_open_next(p, rite.shell, r.version, r.date, r.next_dev)
     repository.commit_release_files(p, rite.git, f"new dev cycle: {r.next_dev}")
     repository.push_main_with_integration(p, rite.git, r.main)
 
@@ -54,13 +47,15 @@ def dev_cycle_done(rite: Rite) -> bool:
     remote_version = facts.version_at(rite, f"{r.remote}/{r.main}")
     return (remote_version is not None and r.next_dev is not None
             and versioning.parse(remote_version) >= versioning.parse(r.next_dev)
-            and facts.has_release_section(rite.git.show_file(f"{r.remote}/{r.main}", rite.project.changelog_rel), r.version))
+            and facts.has_release_section(rite, f"{r.remote}/{r.main}", r.version))
 
 
 def publish_branch(rite: Rite) -> None:
     r = rite.release
     facts.checkout(rite, r.branch)
-    rite.git.commit([rite.project.changelog_rel], f"version {r.version} release")
+    files = changelog_edits.changelog_files(rite.project, rite.git)
+    if files:  # any changelog edits made on the branch since it was cut
+        rite.git.commit(files, f"version {r.version} release")
     rite.git.push(r.remote, r.branch, set_upstream=True)
 
 

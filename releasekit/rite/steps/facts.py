@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from releasekit.core import changelog, versionfile
-from releasekit.core.errors import ChangelogError, ReleasekitError
+from releasekit.core import versionfile
+from releasekit.core.errors import ReleasekitError
+from releasekit.operations import changelog_edits
 from releasekit.rite.model import Rite
 
 
@@ -17,14 +18,9 @@ def version_at(rite: Rite, ref: str) -> str | None:
         return None
 
 
-def has_release_section(text: str | None, version: str) -> bool:
-    if text is None:
-        return False
-    try:
-        cl = changelog.parse(text)
-    except ChangelogError:
-        return False
-    return any(not s.wip and s.version == version for s in cl.sections)
+def has_release_section(rite: Rite, ref: str, version: str) -> bool:
+    """Whether the changelog at ``ref`` records ``version`` as released (in the project's format)."""
+    return changelog_edits.has_release_at(rite.project, rite.git, ref, version)
 
 
 def checkout(rite: Rite, branch: str) -> None:

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from releasekit.core import changelog
-from releasekit.operations import repository
+from releasekit.operations import changelog_edits, repository
 from releasekit.rite.model import Rite, Step, commands_from
 from releasekit.rite.steps import facts
 from releasekit.rite.steps.branches import publish_branch_done
@@ -16,8 +15,8 @@ def hotfix_commit(rite: Rite) -> None:
     text = set_release_files(rite)
     if text is not None:  # no section yet: write one from --note entries or the commits since the last tag
         notes = r.notes or rite.git.subjects_since(p.tag(r.from_version)) or [f"hotfix release {r.version}"]
-        rite.shell.write_file(p.changelog_path, changelog.add_release_section(text, r.version, r.date, notes),
-                              label=p.changelog_rel)
+        change = changelog_edits.changelog_format(p).add_release(text, r.version, r.date, notes)
+        changelog_edits.apply_change(p, rite.shell, change)
     repository.commit_release_files(p, rite.git, f"hotfix: {r.version}")
     rite.git.push(r.remote, r.branch, set_upstream=True)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import importlib.util
 
-from releasekit.operations import repository
+from releasekit.operations import changelog_edits, repository
 from releasekit.operations.artifact_checks import deps_index_problems
 from releasekit.operations.conda_packages import conda_enabled, conda_preflight
 from releasekit.operations.published import hosts_preflight
@@ -46,7 +46,9 @@ def preflight_done(rite: Rite) -> bool:
     r, p = rite.release, rite.project
     dirty = {line[3:] for line in rite.git.status()}
     home = r.branch if r.kind == "hotfix" else r.main
-    return bool(dirty) and dirty <= {p.version_file_rel, p.changelog_rel} and rite.git.current_branch() == home
+    own = {p.version_file_rel}
+    return bool(dirty) and all(path in own or changelog_edits.is_changelog_file(p, path) for path in dirty) \
+        and rite.git.current_branch() == home
 
 
 def run_tests(rite: Rite) -> None:

@@ -2,35 +2,40 @@
 
 from __future__ import annotations
 
-from releasekit.core import changelog
 from releasekit.core.errors import ChangelogError
+from releasekit.operations import changelog_edits
 from releasekit.operations.version_edits import write_version
 from releasekit.rite.model import Rite, Step, commands_from
 from releasekit.rite.steps import facts
 
 
 def set_release_files(rite: Rite) -> str | None:
-    """Version file at the release version; a WIP section, if any, dated as the release.
+    """Version file at the release version; the changelog's pending cycle, if any, recorded as the release.
     Returns the changelog text when it still lacks a section for the release (the caller decides).
-    The new changelog is made before either file is written, so a bad one leaves both untouched."""
+    The changelog's edit is worked out before either file is written, so a bad one leaves both untouched;
+    a tool's build (towncrier) runs after the version file is written."""
     r, p = rite.release, rite.project
+    fmt = changelog_edits.changelog_format(p)
     text = p.changelog_text(rite.shell)
-    wip = changelog.wip_section(text)
-    finalized = None if wip is None else changelog.finalize(text, wip.version, r.date, release_version=r.version)
+    change = changelog_edits.release_change(p, rite.shell, r.version, r.date)
+    if change is not None and r.kind == "hotfix" and changelog_edits.pending_is_empty(p, text, r.version, r.date):
+        change = None  # a hotfix's notes (--note, or its commits), not an empty pending section
     if p.version(rite.shell) != r.version:
         write_version(p, rite.shell, r.version)
-    if finalized is not None:
-        rite.shell.write_file(p.changelog_path, finalized, label=p.changelog_rel)
+    if change is not None:
+        changelog_edits.apply_change(p, rite.shell, change)
         return None
-    return None if facts.has_release_section(text, r.version) else text
+    return None if fmt.has_release(text, r.version) else text
 
 
 def prepare(rite: Rite) -> None:
-    """Version file at the release version, changelog's WIP section dated (on main's working tree)."""
+    """Version file at the release version, the changelog's pending cycle recorded (on main's working tree)."""
     p, r = rite.project, rite.release
+    fmt = changelog_edits.changelog_format(p)
     text = p.changelog_text(rite.shell)
-    if changelog.wip_section(text) is None and not facts.has_release_section(text, r.version):
-        raise ChangelogError(f"{p.changelog_rel} has neither a Work-In-Progress section nor one for {r.version}")
+    if not fmt.pending(text, changelog_edits.fragments(p)) and not fmt.has_release(text, r.version):
+        raise ChangelogError(f"{p.changelog_rel} has nothing pending to release and no section for {r.version}",
+                             "add the release's notes first (`releasekit changelog.add`)")
     set_release_files(rite)
 
 
@@ -38,8 +43,8 @@ def prepare_done(rite: Rite) -> bool:
     r, p = rite.release, rite.project
     if rite.git.branch_exists(r.branch) and facts.version_at(rite, r.branch) == r.version:
         return True
-    return p.version() == r.version and facts.has_release_section(p.changelog_text(), r.version) \
-        and changelog.wip_section(p.changelog_text()) is None
+    fmt = changelog_edits.changelog_format(p)
+    return p.version() == r.version and fmt.has_release(p.changelog_text(), r.version)
 
 
 PREPARE = Step(

@@ -96,12 +96,15 @@ class ChangelogFormat(Protocol):
         """The date the changelog gives ``version``'s release, None if it has no dated section."""
         ...
 
-    def finalize(self, text: str, version: str, date: Date) -> Change:
-        """Record the pending section as the release ``version`` of ``date``."""
+    def finalize(self, text: str, version: str, date: Date, *, from_version: str | None = None) -> Change:
+        """Record the pending section as the release ``version`` of ``date``. ``from_version``: the
+        version the project was at in that cycle (the version file's, for `changelog.finalize`); a
+        format whose pending section names a version refuses one that does not agree with it."""
         ...
 
-    def open_next(self, text: str, version: str) -> Change:
-        """Open the next cycle after a release; no change when it is open already."""
+    def open_next(self, text: str, version: str, *, strict: bool = False) -> Change:
+        """Open the next cycle after a release; no change when it is open already (``strict``: a
+        format whose open section names its version refuses to open that version twice)."""
         ...
 
     def add_entry(self, text: str, entry: str, section: str | None = None) -> Change:

@@ -120,6 +120,9 @@ def detect(root: Path, settings: Settings, *, tag: str | None = None) -> Changel
             continue  # towncrier's own output
         file = root / path
         if not file.is_file():
+            if pinned:  # a changelog the settings name must be there: a typo is no "none"
+                raise ChangelogError(f"{path} does not exist",
+                                     "create it, or set `releasekit.changelog` to the project's changelog")
             continue
         text = fileio.read_text(file)
         if path.endswith(".rst"):

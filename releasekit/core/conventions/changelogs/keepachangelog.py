@@ -253,7 +253,7 @@ class KeepAChangelogFormat:
     def release_date(self, text: str, version: str) -> str | None:
         return next((s.date for s in parse(text).releases if _same(s, version) and s.date), None)
 
-    def finalize(self, text: str, version: str, date: Date) -> Change:
+    def finalize(self, text: str, version: str, date: Date, *, from_version: str | None = None) -> Change:
         log = parse(text)
         unreleased = _single_unreleased(log)
         release = _release_version(version)
@@ -271,7 +271,7 @@ class KeepAChangelogFormat:
         log.links = links
         return Change(log.render())
 
-    def open_next(self, text: str, version: str) -> Change:
+    def open_next(self, text: str, version: str, *, strict: bool = False) -> Change:
         log = parse(text)
         if log.unreleased:
             return Change()

@@ -41,10 +41,10 @@ class NoChangelog:
     def release_date(self, text: str, version: str) -> str | None:
         return None
 
-    def finalize(self, text: str, version: str, date: Date) -> Change:
+    def finalize(self, text: str, version: str, date: Date, *, from_version: str | None = None) -> Change:
         return Change()
 
-    def open_next(self, text: str, version: str) -> Change:
+    def open_next(self, text: str, version: str, *, strict: bool = False) -> Change:
         return Change()
 
     def add_entry(self, text: str, entry: str, section: str | None = None) -> Change:

@@ -227,7 +227,7 @@ class Rst:
                 else f"no Unreleased section in {self.path}", "run changelog.dev-cycle, or add one by hand")
         return found
 
-    def finalize(self, text: str, version: str, date: Date) -> Change:
+    def finalize(self, text: str, version: str, date: Date, *, from_version: str | None = None) -> Change:
         log = self.parse(text)
         section = self._single_pending(log, version)
         release = _release(version)
@@ -256,7 +256,7 @@ class Rst:
             target = Version(f"{major}.{minor}.{patch + 1}")
         return str(target)
 
-    def open_next(self, text: str, version: str) -> Change:
+    def open_next(self, text: str, version: str, *, strict: bool = False) -> Change:
         log = self.parse(text)
         target = self._next_version(log, version)
         if any(_same(s, target) or (not s.version) for s in log.pending):

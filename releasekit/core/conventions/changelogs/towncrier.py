@@ -202,13 +202,13 @@ class Towncrier:
     def build_command(self, version: str, date: Date) -> tuple[str, ...]:
         return ("towncrier", "build", "--version", version.strip(), "--date", engine.release_date(date), "--yes")
 
-    def finalize(self, text: str, version: str, date: Date) -> Change:
+    def finalize(self, text: str, version: str, date: Date, *, from_version: str | None = None) -> Change:
         if self.has_release(text, version):
             raise ChangelogError(f"{self.path} already has a section for {version}",
                                  "a released version cannot be released again: bump to the next version")
         return Change(commands=(self.build_command(version, date),))
 
-    def open_next(self, text: str, version: str) -> Change:
+    def open_next(self, text: str, version: str, *, strict: bool = False) -> Change:
         return Change()  # fragments simply gather again
 
     def add_entry(self, text: str, entry: str, section: str | None = None) -> Change:

@@ -41,15 +41,18 @@ class Wip:
     def release_date(self, text: str, version: str) -> str | None:
         return next((s.date for s in engine.parse(text).sections if s.version == version and s.date), None)
 
-    def finalize(self, text: str, version: str, date: Date) -> Change:
-        """The WIP section, whatever dev version it names, becomes ``version``'s (as the rite does)."""
+    def finalize(self, text: str, version: str, date: Date, *, from_version: str | None = None) -> Change:
+        """The WIP section becomes ``version``'s: whatever dev version it names (as the rite does), or,
+        given ``from_version``, only when its header agrees with that version (as `changelog.finalize`)."""
+        if from_version is not None:
+            return Change(engine.finalize(text, from_version, date, release_version=version))
         wip = engine.wip_section(text)
         return Change(engine.finalize(text, wip.version if wip else version, date, release_version=version))
 
-    def open_next(self, text: str, version: str) -> Change:
+    def open_next(self, text: str, version: str, *, strict: bool = False) -> Change:
         wip = engine.wip_section(text)
-        if wip is not None and wip.version == version.strip():
-            return Change()  # open already (a resumed dev-cycle step)
+        if wip is not None and wip.version == version.strip() and not strict:
+            return Change()  # open already (a resumed dev-cycle step); strict: the engine refuses it
         return Change(engine.dev_cycle(text, version, self.template))
 
     def add_entry(self, text: str, entry: str, section: str | None = None) -> Change:
