@@ -31,6 +31,8 @@ STATE_FILE = "demo.json"  # in the sandbox: what --resume needs to start the ser
 PROJECT_NAME = "demo-project"
 SETTINGS_HEADER = "[tool.releasekit]"
 SECOND_ENTRY = "a second release, made by `releasekit demo --resume`"
+FORGE_REPO = "demo-org/demo-project"  # the sample's project on the demo's fake GitHub
+FORGE_URL = f"https://github.com/{FORGE_REPO}.git"  # its remote's name; pushes still go to the bare remote
 
 
 @dataclass
@@ -51,20 +53,23 @@ def run_demo(keep: bool = False, root: Path | None = None) -> int:
 
     sandbox = Path(root) if root else Path(tempfile.mkdtemp(prefix="releasekit-demo-"))
     sandbox.mkdir(parents=True, exist_ok=True)
-    server = None
+    server = forge = None
     status, log = 1, None
     try:
         ui.step(f"sample project and its bare git remote in {sandbox}")
         project = make_sample_project(sandbox, PROJECT_NAME)
+        _name_on_forge(project.path, project.remote)
         if _conda_available():
             _write_conda_recipe(project)
         server = _start_index(sandbox)
+        forge = _start_forge()
         _save_state(sandbox, DemoState(project.name, server.port))
-        _configure(project.path, _settings(server, sandbox), "configure releasekit for the demo")
+        _configure(project.path, _settings(server, sandbox, forge), "configure releasekit for the demo")
         status, log = _release(project.path, f"releasing {project.name} {project.version}")
     finally:
         if server is not None:
             server.stop()
+        _stop_forge(forge)
         _report(status, log, sandbox / PROJECT_NAME, keep, server.port if server else None)
         if not keep:
             shutil.rmtree(sandbox, ignore_errors=True)
@@ -77,14 +82,15 @@ def resume_demo(sandbox: Path) -> int:
     sandbox = Path(sandbox).resolve()
     state = _load_state(sandbox)
     path = sandbox / state.project
-    server = None
+    server = forge = None
     status, log = 1, None
     try:
         server = _start_index(sandbox, state.port)
+        forge = _start_forge()
         if server.port != state.port:
             ui.info(f"port {state.port} is taken: the index moves to port {server.port}")
             _save_state(sandbox, DemoState(state.project, server.port))
-        _configure(path, _settings(server, sandbox), "the demo's index and channels as they are now")
+        _configure(path, _settings(server, sandbox, forge), "the demo's index and channels as they are now")
         if _release_pending(path):
             headline = f"finishing the unfinished release of {state.project}"
         else:
@@ -94,6 +100,7 @@ def resume_demo(sandbox: Path) -> int:
     finally:
         if server is not None:
             server.stop()
+        _stop_forge(forge)
         _report(status, log, path, True, server.port if server else state.port)
     return status
 
@@ -132,11 +139,58 @@ def _start_index(sandbox: Path, port: int | None = None):
     return server
 
 
-def _settings(server, sandbox: Path) -> list[str]:
+def _name_on_forge(path: Path, remote: Path | None) -> None:
+    """The sample goes by a github.com URL, as a real clone does (so its forge is detected), while git's
+    ``url.<bare remote>.insteadOf`` keeps its fetches and pushes on the sandbox's bare remote."""
+    from releasekit.testing.sample import git
+
+    assert remote is not None
+    git(path, "config", f"url.{remote.as_uri()}.insteadOf", FORGE_URL)
+    git(path, "remote", "set-url", "origin", FORGE_URL)
+
+
+@dataclass
+class DemoForge:
+    process: subprocess.Popen
+    port: int
+
+    @property
+    def api(self) -> str:
+        return f"http://127.0.0.1:{self.port}/api/v3"
+
+
+def _start_forge() -> DemoForge:
+    """The fake GitHub release API (releasekit.testing.fake_forge) in a process of its own."""
+    proc = subprocess.Popen([sys.executable, "-m", "releasekit.testing.fake_forge", "--github-repo", FORGE_REPO],
+                            stdout=subprocess.PIPE, text=True, stdin=subprocess.DEVNULL)
+    assert proc.stdout is not None
+    line = proc.stdout.readline().strip()
+    if not line.startswith("PORT="):
+        proc.terminate()
+        raise PreconditionFailed("the demo's fake GitHub did not start", "run `releasekit demo` again")
+    forge = DemoForge(proc, int(line.split("=", 1)[1]))
+    ui.step(f"fake GitHub for {FORGE_REPO} at {forge.api} (pid {proc.pid})")
+    return forge
+
+
+def _stop_forge(forge: DemoForge | None) -> None:
+    if forge is not None:
+        forge.process.terminate()  # SIGTERM to its own pid
+        try:
+            forge.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            forge.process.kill()
+            forge.process.wait()
+        if forge.process.stdout is not None:
+            forge.process.stdout.close()
+
+
+def _settings(server, sandbox: Path, forge: DemoForge | None = None) -> list[str]:
     """The [tool.releasekit] lines that point the release at the sandbox's servers."""
     lines = [
         SETTINGS_HEADER,
         f'pypi.repository = "{server.url}"',
+        *([f'forge_url = "{forge.api}"'] if forge else []),
         # tests/ only: rattler-build leaves an extracted copy of the sdist (tests too) under conda-dist/;
         # hypothesis's plugin (in releasekit's environment, unused by the sample) costs more than the tests
         f'test_command = "{sys.executable} -m pytest -q -p no:hypothesispytest tests"',
@@ -189,7 +243,9 @@ def _write_conda_recipe(project) -> None:
 
 
 def _releasekit(path: Path, *args: str, **kw) -> subprocess.CompletedProcess:
-    env = dict(os.environ, TWINE_USERNAME="demo", TWINE_PASSWORD="demo-password")
+    from releasekit.testing.fake_forge import WRITER_TOKEN
+
+    env = dict(os.environ, TWINE_USERNAME="demo", TWINE_PASSWORD="demo-password", GITHUB_TOKEN=WRITER_TOKEN)
     return subprocess.run([sys.executable, "-m", "releasekit", *args], cwd=path, env=env, **kw)
 
 

@@ -131,3 +131,22 @@ def cli(plain_project, cli_env) -> Cli:
 @pytest.fixture
 def release_cli(release_project, cli_env) -> Cli:
     return Cli(release_project.path, dict(cli_env, TWINE_USERNAME="tester", TWINE_PASSWORD="s3cret-twine-pass"))
+
+
+@pytest.fixture(scope="session")
+def forge_server():
+    """One fake GitHub/GitLab release API (a thread) for the session; each test adds its own repository."""
+    from releasekit.testing.fake_forge import FakeForge
+
+    with FakeForge() as fake:
+        yield fake
+
+
+def on_forge(project: SampleProject, repo: str) -> str:
+    """Name the project by a github.com URL, as a real clone is, while fetches and pushes still go to its
+    bare remote (git's url.<base>.insteadOf): the forge is detected from the URL as configured."""
+    url = f"https://github.com/{repo}.git"
+    assert project.remote is not None
+    project.git("config", f"url.{project.remote.as_uri()}.insteadOf", url)
+    project.git("remote", "set-url", "origin", url)
+    return url

@@ -49,6 +49,12 @@ class Git:
         res = self._run("remote", "get-url", remote, changes=False, check=False)
         return res.stdout.strip() if res.ok else None
 
+    def configured_url(self, remote: str) -> str | None:
+        """The remote's URL as configured, before any ``url.*.insteadOf`` rewrite: the name the project
+        goes by (its forge) even where fetches and pushes are redirected elsewhere."""
+        res = self._run("config", "--get", f"remote.{remote}.url", changes=False, check=False)
+        return res.stdout.strip() if res.ok and res.stdout.strip() else None
+
     def fetch(self, remote: str) -> None:
         self._run("fetch", "--quiet", "--prune", "--tags", remote, changes=False,
                   hint=f"is the remote '{remote}' reachable?")

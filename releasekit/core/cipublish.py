@@ -27,7 +27,7 @@ FORGE_ENVIRONMENT = "release"
 # GitLab job's PYPI_ID_TOKEN); releasekit itself asks only for twine>=5.
 TWINE_TRUSTED = "twine>=6.1"
 # The forge task another part of releasekit provides; ``{version}`` becomes the tag's version.
-FORGE_RELEASE = "forge.release --version {version}"
+FORGE_RELEASE = "forge.release --version {version} --yes"  # a CI job has no terminal to ask
 ARTIFACT_DIST = "dist"
 ARTIFACT_CONDA = "conda"
 

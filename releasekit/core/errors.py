@@ -267,6 +267,10 @@ class WaitTimeout(ReleasekitError):
     """The index did not serve the release within the timeout."""
 
 
+class PublishedMismatch(ReleasekitError):
+    """What CI published is not what releasekit built from the same tag (``publish: ci``)."""
+
+
 class VerifyFailed(ReleasekitError):
     """The published (or built) release did not install and import cleanly."""
 

@@ -12,7 +12,7 @@ from pathlib import Path
 from releasekit.adapters import workflowlint
 from releasekit.adapters.git import Git
 from releasekit.adapters.shell import Shell
-from releasekit.core import ciconfig, cilogs, fileio, ui
+from releasekit.core import ciconfig, ciinstall, cilogs, cipublish, fileio, ui
 from releasekit.core.errors import ConfigError, ReleasekitError, ToolMissing
 from releasekit.core.project import Project
 from releasekit.operations.repository import main_branch_name
@@ -141,19 +141,92 @@ def write_workflow(project: Project, sh: Shell, git: Git, provider: str,
 
 
 
+def _python(project: Project) -> str:
+    """The newest of ``ci.python_versions``: the Python the release jobs run on."""
+    from packaging.version import InvalidVersion, Version
+
+    versions = [str(v) for v in project.settings["ci.python_versions"]] or ["3.12"]
+    try:
+        return max(versions, key=Version)
+    except InvalidVersion:
+        return versions[-1]
+
+
+def render_publish_workflow(project: Project, git: Git, provider: str) -> str:
+    """The publish workflow (``publish: ci``) of ``provider``, installing releasekit as the project pins it;
+    its forge job where the project has a forge, its conda job where it has a recipe."""
+    from releasekit.operations import forge_releases
+    from releasekit.operations.conda_packages import conda_enabled
+
+    if provider not in cipublish.GENERATORS:
+        raise ConfigError(f"releasekit writes no publish workflow for '{provider}'",
+                          f"use --provider {' or '.join(cipublish.GENERATORS)}")
+    s = project.settings
+    pin = ciinstall.read_pin(project.root, project._pyproject)
+    w = cipublish.PublishWorkflow(pin, python=_python(project), tag_template=s["tag"], dist_dir=s["dist.dir"],
+                                  conda=conda_enabled(project), conda_dir=s["conda.output"],
+                                  forge_release=cipublish.FORGE_RELEASE if forge_releases.target(project, git) else None)
+    return cipublish.GENERATORS[provider](w)
+
+
+def publish_problems(sh: Shell, text: str, provider: str,
+                     task_flags: Callable[[str], dict[str, bool] | None]) -> list[str]:
+    """A publish workflow's problems: its jobs and the tasks they call, its CI's schema, zizmor (GitHub)."""
+    problems = ciconfig.check(text, provider, task_flags, cipublish.REQUIRED_JOBS)
+    return problems + workflowlint.text_problems(sh, text, provider, cipublish.PATHS[provider])
+
+
+def write_publish_workflow(project: Project, sh: Shell, git: Git, provider: str,
+                           task_flags: Callable[[str], dict[str, bool] | None], *, force: bool = False) -> None:
+    """`ci.config --release`: the publish workflow, written only when it passes every check; an existing
+    file only with --force; --dry-run shows the diff."""
+    if provider not in cipublish.PATHS:
+        raise ConfigError(f"releasekit writes no publish workflow for '{provider}'",
+                          f"use --provider {' or '.join(cipublish.PATHS)}")
+    rel = cipublish.PATHS[provider]
+    path = project.root / rel
+    if path.exists() and not (force or sh.dry_run):
+        raise ReleasekitError(f"{rel} exists", "pass --force to overwrite it, or --dry-run to see the diff")
+    text = render_publish_workflow(project, git, provider)
+    raise_problems(publish_problems(sh, text, provider, task_flags),
+                   f"the {provider} publish workflow releasekit made, so nothing was written",
+                   "report this as a bug of releasekit")
+    if not sh.dry_run:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    if sh.write_file(path, text, label=rel) and not sh.dry_run:
+        ui.info(f"wrote {rel}")
+        ui.info("then: add it as a Trusted Publisher on the index, and set `publish: ci` in the project's settings")
+
+
+def _found_workflows(project: Project) -> list[tuple[str, Path, bool]]:
+    """(provider, file, is a publish workflow) of every workflow file releasekit writes that exists."""
+    found = [(p, workflow_path(project, p), False) for p in ciconfig.PROVIDERS if workflow_path(project, p).exists()]
+    return found + [(p, project.root / rel, True) for p, rel in cipublish.PATHS.items() if (project.root / rel).exists()]
+
+
 def check_workflows(project: Project, sh: Shell, task_flags: Callable[[str], dict[str, bool] | None], *,
                     provider: str | None = None, path: str | None = None) -> None:
-    """`ci.check`: every workflow file found (or the one named), all problems at once."""
-    providers = [provider] if provider else [p for p in ciconfig.PROVIDERS if workflow_path(project, p).exists()]
-    if path and not provider:
-        providers = ["azure" if "azure" in Path(path).name else "github"]
-    if not providers:
-        raise ReleasekitError("no CI workflow found", "write one with `releasekit ci.config --provider github`")
+    """`ci.check`: every workflow file found (or the one named), all problems at once: the tests-and-verify
+    workflows and the publish workflows (GitHub's and GitLab's)."""
+    if path:
+        file = Path(path)
+        publish = file.name in {Path(rel).name for rel in cipublish.PATHS.values()}
+        guess = "gitlab" if file.name.endswith(".gitlab-ci.yml") else "azure" if "azure" in file.name else "github"
+        found = [(provider or guess, file, publish)]
+    else:
+        found = [(p, f, pub) for p, f, pub in _found_workflows(project) if provider in (None, p)]
+    if not found and provider in ciconfig.PROVIDERS:
+        raise ReleasekitError(f"{workflow_path(project, provider)} does not exist", "write it with `releasekit ci.config`")
+    if not found:
+        raise ReleasekitError("no CI workflow found", "write one with `releasekit ci.config --provider github` "
+                              "(and the publish workflow with --release)")
     problems = []
-    for prov in providers:
-        file = Path(path) if path else workflow_path(project, prov)
+    for prov, file, publish in found:
         if not file.exists():
             raise ReleasekitError(f"{file} does not exist", "write it with `releasekit ci.config`")
-        problems += [f"{file.name}: {p}" for p in workflow_problems(sh, fileio.read_text(file), prov, task_flags)]
+        text = fileio.read_text(file)
+        found_problems = (publish_problems(sh, text, prov, task_flags) if publish
+                          else workflow_problems(sh, text, prov, task_flags))
+        problems += [f"{file.name}: {p}" for p in found_problems]
     raise_problems(problems, "the CI workflow", "regenerate it with `releasekit ci.config --force` or fix it by hand")
-    ui.info("CI workflow ok")
+    ui.info("CI workflow ok" if len(found) == 1 else f"CI workflows ok ({', '.join(f.name for _, f, _ in found)})")

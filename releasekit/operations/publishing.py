@@ -32,7 +32,10 @@ def remote_files(simple_page: str) -> dict[str, str | None]:
     return index.fetch_files(simple_page)
 
 
-def pypi_preflight(project: Project, version: str, repository: str | None = None) -> list[str]:
+def pypi_preflight(project: Project, version: str, repository: str | None = None, *,
+                   credentials: bool = True) -> list[str]:
+    """The index reachable and without the version; upload credentials here unless CI uploads
+    (``credentials=False`` under ``publish: ci``)."""
     problems = []
     try:
         repo, _url, page = pypi_target(project, repository)
@@ -42,7 +45,7 @@ def pypi_preflight(project: Project, version: str, repository: str | None = None
     if where in ("pyproject.toml", "tasks.py") and password_in_url(project.settings["pypi.repository"]):
         problems.append(f"pypi.repository in {where} holds a password, and {where} ships in the sdist: "
                         "keep the URL without it and set TWINE_PASSWORD, a .pypirc section or keyring")
-    if pypi.credentials(repo) is None:
+    if credentials and pypi.credentials(repo) is None:
         problems.append(f"no upload credentials for '{repo}': set TWINE_USERNAME/TWINE_PASSWORD, "
                         "a .pypirc section, or keyring")
     try:

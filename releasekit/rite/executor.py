@@ -48,7 +48,7 @@ from releasekit.rite.release import Release
 @dataclass
 class Outcome:
     step: str
-    status: str  # done | skipped | already done | failed | dry-run | not run
+    status: str  # done | skipped | already done | failed | dry-run | not run | in CI
     seconds: float = 0.0
     error: str = ""
 
@@ -78,6 +78,10 @@ def execute(rite: Rite, steps: list[Step], journal: Journal | None,
         for index, step in enumerate(steps, 1):
             if failed:
                 outcomes.append(Outcome(step.name, "not run"))
+                continue
+            if step.where == "ci":  # the tag's workflow does it: said, never run or recorded here
+                ui.step(f"[{index}/{len(steps)}] {step.title}: in CI")
+                outcomes.append(Outcome(step.name, "in CI"))
                 continue
             recorded = journal.step_status(step.name) if journal else None
             truth = None
@@ -165,13 +169,18 @@ def show_plan(rite: Rite, steps: list[Step], as_json: bool) -> None:
     r = rite.release
     if as_json:
         print(redact(json.dumps({"release": asdict(r), "steps": [
-            {"number": i, "name": s.name, "title": s.title, "task": s.task, "commands": s.commands(rite)}
+            {"number": i, "name": s.name, "title": s.title, "task": s.task, "where": s.where,
+             "commands": s.commands(rite)}
             for i, s in enumerate(steps, 1)]}, indent=2)))
         return
     ui.info(f"{r.kind} {r.version} of {rite.project.package} (from {r.from_version}); branch {r.branch}, "
             f"tag {r.tag}" + (f", then main at {r.next_dev}" if r.next_dev else ""))
+    ci = any(s.where == "ci" for s in steps)
+    if ci:
+        ui.info("publish: ci: the tag's workflow builds, checks and uploads; the other steps run here")
     for i, s in enumerate(steps, 1):
-        ui.info(f"{i:2}. {s.name}: {s.title}   [{s.task}]")
+        where = ("   (in CI)" if s.where == "ci" else "   (here)") if ci else ""
+        ui.info(f"{i:2}. {s.name}: {s.title}   [{s.task}]{where}")
         for cmd in s.commands(rite):
             ui.info(f"      $ {cmd}")
 
@@ -241,7 +250,7 @@ def run(project: Project, shell: Shell, git: Git, *, kind: str, make_release: Ca
         with shell_adapter.interrupts_stop_commands():
             outcomes = execute(rite, steps, journal, before_first_change)
         summary(outcomes)
-        ok = all(o.status in ("done", "already done") for o in outcomes)
+        ok = all(o.status in ("done", "already done", "in CI") for o in outcomes)
         if ok:
             if not journal.started:  # everything was already true: nothing to resume either way
                 journal.start(release, refs_before(git, release))

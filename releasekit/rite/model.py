@@ -48,6 +48,7 @@ class Step:
     read_only: bool = False  # changes nothing (preflight, tests, preview): runs before consent is asked
     optional: bool = False  # may be switched off by `skip_steps`
     needs: tuple[str, ...] = ()  # steps whose skipping switches this one off too
+    where: str = "here"  # "ci": the tag's publish workflow does it; shown in the plan, never run here
 
 
 def commands_from(*lines: str) -> Callable[[Rite], list[str]]:

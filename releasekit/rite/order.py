@@ -4,14 +4,19 @@ in its own module under ``releasekit.rite.steps``."""
 
 from __future__ import annotations
 
+from releasekit.adapters.git import Git
 from releasekit.core.errors import ReleasekitError
+from releasekit.core.project import Project
+from releasekit.operations import forge_releases
 from releasekit.operations.conda_packages import conda_enabled
 from releasekit.operations.publishing import conda_target, pypi_target
 from releasekit.rite.model import Rite, Step
 from releasekit.rite.steps import (
     artifacts,
     branches,
+    ci_publish,
     finish,
+    forge_release,
     hotfix,
     preflight,
     prepare,
@@ -22,17 +27,28 @@ from releasekit.rite.steps import (
 )
 
 ARTIFACT_STEPS = (artifacts.BUILD, artifacts.CHECK, upload.UPLOAD, verify.VERIFY)
+# publish: ci: the tag's workflow builds, checks and uploads; this machine waits, compares, verifies
+CI_ARTIFACT_STEPS = (ci_publish.CI_PUBLISH, ci_publish.AWAIT_CI_UPLOAD, verify.VERIFY)
 
 
-def release_steps() -> list[Step]:
+def artifact_steps(project: Project | None, git: Git | None) -> list[Step]:
+    """The steps after the tag push, as the ``publish`` setting and the forge have them."""
+    ci = project is not None and project.settings["publish"] == "ci"
+    steps = list(CI_ARTIFACT_STEPS if ci else ARTIFACT_STEPS)
+    if project is not None and git is not None and forge_releases.target(project, git) is not None:
+        steps.append(forge_release.FORGE_RELEASE_CHECK if ci else forge_release.FORGE_RELEASE)
+    return steps
+
+
+def release_steps(project: Project | None = None, git: Git | None = None) -> list[Step]:
     return [preflight.RELEASE_PREFLIGHT, preflight.TESTS, preview.PREVIEW, prepare.PREPARE,
             branches.RELEASE_BRANCH, branches.DEV_CYCLE, branches.PUSH_RELEASE_BRANCH, tag.RELEASE_TAG,
-            *ARTIFACT_STEPS, finish.FINISH]
+            *artifact_steps(project, git), finish.FINISH]
 
 
-def hotfix_steps() -> list[Step]:
+def hotfix_steps(project: Project | None = None, git: Git | None = None) -> list[Step]:
     return [preflight.HOTFIX_PREFLIGHT, preflight.TESTS, preview.PREVIEW, hotfix.HOTFIX_COMMIT, tag.HOTFIX_TAG,
-            *ARTIFACT_STEPS, finish.FINISH]
+            *artifact_steps(project, git), finish.FINISH]
 
 
 def consent_summary(rite: Rite) -> list[str]:
@@ -43,9 +59,18 @@ def consent_summary(rite: Rite) -> list[str]:
              f"  tag {r.tag} on {r.remote} ({url}), branch {r.branch}"
              + (f"; then {r.main} at {r.next_dev}" if r.next_dev else "")]
     try:
-        lines.append(f"  upload to {pypi_target(p)[1]}")
+        if p.settings["publish"] == "ci":
+            lines.append(f"  the tag's publish workflow uploads to {pypi_target(p)[1]}; this machine waits and checks")
+        else:
+            lines.append(f"  upload to {pypi_target(p)[1]}")
         if conda_enabled(p):
             lines.append(f"  conda package to {conda_target(p.settings)}")
     except ReleasekitError as exc:
         lines.append(f"  upload target: {exc.message}")
+    try:
+        forge = forge_releases.describe(p, rite.git)
+    except ReleasekitError as exc:
+        forge = f"forge: {exc.message}"
+    if forge:
+        lines.append(f"  {forge}")
     return lines

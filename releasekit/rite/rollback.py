@@ -65,7 +65,7 @@ def last_release(journal: Journal, kind: str) -> Release:
 
 def check_not_uploaded(journal: Journal, r: Release, force: bool) -> None:
     """An upload that ran, even in part, is published for good: the way forward is a post-release."""
-    if journal.step_status("upload") is None:
+    if journal.step_status("upload") is None and journal.step_status("await-ci-upload") is None:
         return
     if not force:
         raise RollbackRefused(

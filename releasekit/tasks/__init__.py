@@ -1,4 +1,4 @@
-"""The root namespace: the seven collections plus the root tasks (release, demo, config).
+"""The root namespace: the eight collections plus the root tasks (release, demo, config).
 
 Task modules are shims: a task reads its options, loads the project (``context``), calls one
 plain function of ``releasekit.operations`` or ``releasekit.rite`` and renders the result.
@@ -20,7 +20,7 @@ from invoke import Collection, Exit
 
 from releasekit.core import config
 from releasekit.core.errors import ConfigError
-from releasekit.tasks import base, changelog, ci, dist, git, root, upload, verify, version
+from releasekit.tasks import base, changelog, ci, dist, forge, git, root, upload, verify, version
 
 
 def namespace(check_environment: bool = True) -> Collection:
@@ -34,7 +34,7 @@ def namespace(check_environment: bool = True) -> Collection:
         raise Exit(ConfigError("; ".join(problems), "fix or unset the variable").render(), 1)
 
     ns = Collection()
-    for module in (version, git, changelog, dist, upload, verify, ci):
+    for module in (version, git, changelog, dist, upload, verify, ci, forge):
         ns.add_collection(module.ns)
     for t in root.TASKS:
         ns.add_task(t)

@@ -28,16 +28,21 @@ def test(c, full=False, cpu=False, fast=False):
     shell(c).run(cmd, cwd=project.root, env=env, stream=True, hint="the tests failed")
 
 
-@task(help={"provider": "github or azure", "force": "overwrite an existing file", "dry_run": "show the diff only"})
-def config(c, provider="github", force=False, dry_run=False):
-    """Write a CI workflow: tests on a Linux/Windows/macOS x Python matrix, verify.install on tags."""
-    from releasekit.operations.ci_setup import write_workflow
+@task(help={"provider": "github or azure; with --release github or gitlab", "force": "overwrite an existing file",
+            "dry_run": "show the diff only",
+            "release": "the publish workflow instead (publish: ci): a pushed tag builds, checks and uploads with "
+                       "Trusted Publishing, and makes the forge release"})
+def config(c, provider="github", force=False, dry_run=False, release=False):
+    """Write a CI workflow: tests on a Linux/Windows/macOS x Python matrix, verify.install on tags
+    (with --release: the publish workflow a pushed release tag runs)."""
+    from releasekit.operations.ci_setup import write_publish_workflow, write_workflow
 
     project = load_project(c)
-    write_workflow(project, shell(c, dry_run), git_for(c, project), provider, task_flags, force=force)
+    write = write_publish_workflow if release else write_workflow
+    write(project, shell(c, dry_run), git_for(c, project), provider, task_flags, force=force)
 
 
-@task(help={"provider": "github or azure (default: whichever file exists)", "path": "the workflow file"})
+@task(help={"provider": "github, gitlab or azure (default: every file that exists)", "path": "the workflow file"})
 def check(c, provider=None, path=None):
     """Check a CI workflow: its structure, every releasekit task and option it calls, its CI's schema
     and (GitHub) zizmor's security audits."""

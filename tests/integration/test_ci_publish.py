@@ -96,3 +96,30 @@ def test_a_failing_publish_text_is_reported_before_anything_is_written(pin):
     gitlab = _render("gitlab", False, None, pin).replace("  id_tokens:", "  id_token:")  # a misspelt keyword
     problems = workflowlint.text_problems(Shell(), gitlab, "gitlab", cipublish.PATHS["gitlab"])
     assert problems == ["schema: $.pypi: Additional properties are not allowed ('id_token' was unexpected)"]
+
+
+@pytest.mark.parametrize("provider", ["github", "gitlab"])
+def test_ci_config_release_writes_the_checked_publish_workflow_once(provider, tmp_path, cli_env):
+    """The task: written only when it passes the checks, with the forge job for a project on a forge;
+    an existing file is refused without --force; --dry-run shows the diff; ci.check passes it."""
+    from tests.conftest import Cli, on_forge
+
+    project = make_sample_project(tmp_path, "pinned-task")
+    pyproject = project.path / "pyproject.toml"
+    pyproject.write_text(pyproject.read_text() + '\n[dependency-groups]\nrelease = ["releasekit==0.9.1"]\n')
+    on_forge(project, "octo-org/pinned-task")
+    cli = Cli(project.path, cli_env)
+    path = project.path / cipublish.PATHS[provider]
+    dry = cli("ci.config", "--release", "--provider", provider, "--dry-run")
+    assert dry.returncode == 0, dry.stdout + dry.stderr
+    assert f"+++ b/{cipublish.PATHS[provider]}" in dry.stdout and not path.exists()
+    wrote = cli("ci.config", "--release", "--provider", provider)
+    assert wrote.returncode == 0, wrote.stdout + wrote.stderr
+    jobs = ciconfig.jobs_of(yaml.safe_load(path.read_text()), provider)
+    assert {"build", "pypi", "forge_release"} <= set(jobs) and "conda" not in jobs
+    assert "releasekit forge.release --version" in path.read_text()
+    again = cli("ci.config", "--release", "--provider", provider)
+    assert again.returncode == 1 and "exists" in again.stderr and "--force" in again.stderr
+    assert cli("ci.config", "--release", "--provider", provider, "--force").returncode == 0
+    checked = cli("ci.check", "--provider", provider)
+    assert checked.returncode == 0, checked.stdout + checked.stderr

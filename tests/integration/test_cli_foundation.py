@@ -23,7 +23,7 @@ from tests.conftest import INV, RELEASEKIT, configure
 
 pytestmark = pytest.mark.integration
 
-NAMESPACES = ("version", "git", "changelog", "dist", "upload", "verify", "ci")
+NAMESPACES = ("version", "git", "changelog", "dist", "upload", "verify", "ci", "forge")
 VERSION_TASKS = ("show", "bump", "bump-dev", "set", "check", "bump-major", "bump-minor", "bump-patch",
                  "bump-post-release", "bump-major-dev", "bump-minor-dev", "bump-patch-dev")
 CHANGELOG_TASKS = ("finalize", "dev-cycle", "check", "show", "add")
@@ -89,7 +89,7 @@ def version_in(project: SampleProject) -> str:
 # --- listing ---------------------------------------------------------------------------------------------
 
 
-def test_list_shows_seven_namespaces_with_help_for_each_task(cli, program):
+def test_list_shows_every_namespace_with_help_for_each_task(cli, program):
     out = ok(cli("--list", program=program))
     entries = {}
     for line in out.splitlines():
@@ -115,7 +115,7 @@ def all_tasks(coll, prefix=""):
 READ_ONLY_TASKS = {
     "config", "demo", "version.show", "version.check", "git.sanity-check", "git.clean-check", "git.backport-check",
     "changelog.check", "changelog.show", "dist.check", "verify.local", "verify.wait", "verify.install",
-    "verify.deps", "verify.recipe", "ci.test", "ci.check",
+    "verify.deps", "verify.recipe", "ci.test", "ci.check", "forge.notes",
 }
 
 

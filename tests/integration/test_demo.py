@@ -52,6 +52,7 @@ def test_demo_keep_leaves_a_sandbox_that_resume_releases_again(tmp_path, cli_env
     assert served(sandbox) == ["demo-project-0.1.0.tar.gz", "demo_project-0.1.0-py3-none-any.whl"]
     assert len(list((sandbox / "conda-channel" / "noarch").glob("demo-project-0.1.0-*"))) == 1
     assert "installed from" in out and "into a fresh prefix and imported" in out
+    assert "GitHub release 0.1.0 published on demo-org/demo-project" in out  # the whole rite, forge included
     assert_down(index_url(out))  # the demo stopped its servers
     # what the release built stays out of git: the kept project is clean, ready for the next release
     assert (project / "dist").is_dir() and (project / "conda-dist").is_dir()

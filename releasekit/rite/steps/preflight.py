@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import importlib.util
 
-from releasekit.operations import changelog_edits, repository
+from releasekit.operations import changelog_edits, forge_releases, repository
 from releasekit.operations.artifact_checks import deps_index_problems
 from releasekit.operations.conda_packages import conda_enabled, conda_preflight
 from releasekit.operations.published import hosts_preflight
@@ -65,8 +65,11 @@ def preflight_problems(rite) -> list[str]:
         if importlib.util.find_spec(module) is None:
             problems.append(f"python package '{module}' is missing (needed for {why}): pip install {module}")
     skip = set(rite.settings["skip_steps"])
-    if "upload" not in skip:
-        problems += pypi_preflight(rite.project, rite.release.version)
+    ci = rite.settings["publish"] == "ci"
+    if "upload" not in skip:  # with publish: ci the workflow uploads: no credentials needed here
+        problems += pypi_preflight(rite.project, rite.release.version, credentials=not ci)
+    if "forge-release" not in skip:  # the token is needed with publish: ci too, to check the release
+        problems += forge_releases.preflight_problems(rite.project, rite.git)
     problems += deps_index_problems(rite.project, rite.release.version)
     if conda_enabled(rite.project) and "build" not in skip:
         problems += conda_preflight(rite.project)

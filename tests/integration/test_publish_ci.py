@@ -1,0 +1,67 @@
+"""`publish: ci` end to end with no network: the bare remote's post-receive hook plays the publish
+workflow (builds the pushed tag from a clean export, uploads to the session's pypiserver after a
+delay); the rite waits, compares with its own preview build of the tag, and verifies. Faults: CI
+uploads a different sdist (stopped, both file lists named), never uploads (timed out, resumable),
+uploads late (a resume finds it and verifies)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from releasekit.core import cipublish
+from releasekit.testing.ci_player import EXTRA_MEMBER, CiPlayer
+
+
+@pytest.mark.parametrize("fault", [None, "different-sdist", "late"], ids=["ok", "different-sdist", "never-then-late"])
+def test_publish_ci_waits_for_the_upload_compares_and_verifies(fault, release_project, release_cli, index_server,
+                                                               tmp_path):
+    project = release_project
+    player = CiPlayer(project.remote, index_server.upload_url, tmp_path / "ci", delay=0.5,
+                      tag_glob=cipublish.tag_glob("{version}"))
+    player.install()
+    player.configure(fault=fault)
+    env = dict(release_cli.env, INVOKE_RELEASEKIT_PUBLISH="ci", INVOKE_RELEASEKIT_WAIT_TIMEOUT="3" if fault == "late" else "120",
+               INVOKE_RELEASEKIT_WAIT_INTERVAL="0.2")
+    env.pop("TWINE_PASSWORD")  # nothing uploads from here: no credentials needed
+    env.pop("TWINE_USERNAME")
+    try:
+        plan = release_cli("release", "--plan", env=env)
+        assert plan.returncode == 0, plan.stdout + plan.stderr
+        assert "ci-publish: the tag's publish workflow builds, checks and uploads   [ci.config --release]   (in CI)" \
+            in plan.stdout
+        assert "await-ci-upload: wait for CI's upload" in plan.stdout and "(here)" in plan.stdout
+        assert " upload: " not in plan.stdout and " build: " not in plan.stdout  # neither builds nor uploads here
+
+        result = release_cli("release", "--yes", env=env)
+        out = result.stdout + result.stderr
+        journal_path = project.path / ".git" / "releasekit" / "journal.json"
+        if fault == "different-sdist":
+            assert result.returncode == 1, out
+            sdist = f"{project.name}-0.1.0.tar.gz"
+            assert f"{sdist} differs from the preview built from the tag: the published one has {EXTRA_MEMBER} " \
+                   "that the preview lacks" in out
+            assert json.loads(journal_path.read_text())["steps"]["await-ci-upload"]["status"] == "failed"
+            assert "installed from the index" not in out  # stopped before verify
+            return
+        if fault == "late":  # the first run times out while CI holds the upload: the state is saved
+            assert result.returncode == 1, out
+            assert "CI has not uploaded them" in out and "release 0.1.0 stopped" in out
+            journal = json.loads(journal_path.read_text())
+            assert journal["steps"]["await-ci-upload"]["status"] == "failed" and not journal["finished"]
+            assert journal["steps"]["tag"]["status"] == "done"
+            player.let_through("0.1.0")
+            assert player.wait_for("0.1.0")["state"] == "uploaded", player.log("0.1.0")
+            result = release_cli("release", "--yes", env=env)  # the resume finds CI's upload and verifies
+            out = result.stdout + result.stderr
+            assert "await-ci-upload" in out and "already done" in out
+        assert result.returncode == 0, out
+        assert "the published files of 0.1.0 are the tag's release" in out or fault == "late"
+        assert "installed from the index" in out and "release 0.1.0 done" in out
+        assert player.states("0.1.0")[-1] == "uploaded"
+        journal = json.loads(journal_path.read_text())
+        assert journal["finished"] and "ci-publish" not in journal["steps"]  # CI's step is never recorded here
+        assert not list(project.path.glob("dist/*0.1.0*"))  # nothing was built for upload here
+    finally:
+        player.stop()
