@@ -105,8 +105,9 @@ def init(c, write=False, dry_run=False, json=False):
         print(jsonlib.dumps({**report.as_data(), "written": written is not None and not dry_run}, indent=2))
     elif report.block and not write:
         ui.info("`releasekit init --write` appends it to pyproject.toml; no other byte of the file changes.")
-    elif written is not None and not dry_run:
-        ui.info("Appended it to pyproject.toml; `releasekit config` shows the settings it pins.")
+    elif written is not None:
+        ui.info("[dry-run] pyproject.toml was not changed" if dry_run
+                else "Appended it to pyproject.toml; `releasekit config` shows the settings it pins.")
 
 
 @task(help={"keep": "keep the sandbox (project, remote, index) afterwards",
