@@ -32,6 +32,7 @@ setup(
         "jinja2>=3",
         "setuptools",
         "requests>=2.28",  # forge releases (already installed with twine)
+        "tomlkit>=0.12",  # `init --write` renders the [tool.releasekit] block
     ],
     extras_require={
         "conda": [

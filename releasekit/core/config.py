@@ -35,7 +35,7 @@ SCHEMA: dict[str, tuple[Any, tuple[Any, ...], str]] = {
     # The changelog convention (releasekit/core/conventions/changelogs); unset: detected from the files.
     "changelog_format": (None, (str,), "wip | keepachangelog | towncrier | rst | none (default: detected)"),
     "main_branch": (None, (str,), "main branch (default: the remote's HEAD, else main/master)"),
-    "release_branch": ("release-{version}", (str,), "release branch name template"),
+    "release_branch": ("release-{version}", (str,), "release branch name template; '' for none (release from main, tag only)"),
     "tag": ("{version}", (str,), "tag name template"),
     "remote": ("origin", (str,), "git remote to push to"),
     "remote_url": (None, (str,), "when set, the remote's URL must equal it"),
@@ -180,7 +180,7 @@ def _check_value(key: str, value: Any, source: str) -> None:
         close = difflib.get_close_matches(str(value), CHOICES[key], n=1, cutoff=0.5)
         raise ConfigError(f"`releasekit.{key}` (from {source}) is {value!r}",
                           f"did you mean {close[0]!r}?" if close else f"use one of: {', '.join(CHOICES[key])}")
-    if key in TEMPLATES and isinstance(value, str):
+    if key in TEMPLATES and isinstance(value, str) and not (key == "release_branch" and value == ""):
         try:
             rendered = value.format(version="1.0")
         except (KeyError, IndexError, ValueError):

@@ -1,4 +1,4 @@
-"""Root tasks: release, release-hotfix, demo, config. Shims over releasekit.rite and friends,
+"""Root tasks: release, release-hotfix, demo, config, init. Shims over releasekit.rite and friends,
 imported inside the bodies so that `releasekit --list` stays fast."""
 
 from __future__ import annotations
@@ -78,6 +78,38 @@ def config(c, json=False):
     ui.table(("setting", "value", "from"), rows, title=f"releasekit settings for {settings.root}")
 
 
+@task(help={"write": "append the block to pyproject.toml (refused when it has a [tool.releasekit] table already)",
+            "dry_run": "with --write: print the diff of pyproject.toml, change nothing",
+            "json": "print machine-readable JSON"})
+def init(c, write=False, dry_run=False, json=False):
+    """Print the conventions detected here and the smallest [tool.releasekit] block that pins them."""
+    from releasekit.operations.project_init import init_project  # not imported for `--list`
+
+    def show(report):
+        if json:
+            return
+        ui.table(("setting", "value", "from", "pin"),
+                 [(f.key, f.shown, f.origin, "yes" if f.pin else "") for f in report.findings],
+                 title=f"releasekit init: conventions detected in {report.root}")
+        for note in report.notes:
+            ui.info(f"note: {note}")
+        block = report.block_text()
+        if not block:
+            ui.info("Nothing to pin: releasekit's defaults and what it detects agree; no configuration is needed.")
+        else:
+            ui.info("The smallest [tool.releasekit] block that pins these down:\n\n" + block.rstrip("\n") + "\n")
+
+    project = load_project(c)
+    report, written = init_project(project, git_for(c, project), shell(c, dry_run), write=write, show=show)
+    if json:
+        print(jsonlib.dumps({**report.as_data(), "written": written is not None and not dry_run}, indent=2))
+    elif report.block and not write:
+        ui.info("`releasekit init --write` appends it to pyproject.toml; no other byte of the file changes.")
+    elif written is not None:
+        ui.info("[dry-run] pyproject.toml was not changed" if dry_run
+                else "Appended it to pyproject.toml; `releasekit config` shows the settings it pins.")
+
+
 @task(help={"keep": "keep the sandbox (project, remote, index) afterwards",
             "resume": "a sandbox kept with --keep: start its servers again and release its next version"})
 def demo(c, keep=False, resume=None):
@@ -87,4 +119,4 @@ def demo(c, keep=False, resume=None):
     _exit(resume_demo(resume) if resume else run_demo(keep=keep))
 
 
-TASKS = [release, release_hotfix, demo, config]
+TASKS = [release, release_hotfix, demo, config, init]

@@ -250,3 +250,10 @@ def test_env_values_invoke_can_load_are_no_problem():
                "INVOKE_RELEASEKIT_HOSTS": "ignored by invoke", "INVOKE_RELEASEKIT_NOT_A_KEY": "x"}
     assert config.env_problems(environ) == []
     assert config.env_problems({"INVOKE_RELEASEKIT_WAIT_TIMEOUT": "2.5"}, {"wait.timeout": 2.5}) == []
+
+
+def test_an_empty_release_branch_means_none_and_other_templates_still_need_their_placeholder():
+    assert validate_layer({"release_branch": ""}, "pyproject.toml") == {"release_branch": ""}  # release from main
+    for key, value in (("release_branch", "release"), ("tag", ""), ("tag", "v")):
+        with pytest.raises(ConfigError, match="not a template with one"):
+            validate_layer({key: value}, "pyproject.toml")
