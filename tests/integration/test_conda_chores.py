@@ -3,17 +3,22 @@ from real wheels served by a local pypiserver, staged labels, build-number rebui
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
+import sys
 import tarfile
+from pathlib import Path
 
+import pytest
 import yaml
 
 from releasekit.testing.conda import conda_build_channel
+from releasekit.testing.fake_anaconda import anaconda_client_config, fake_anaconda
 from releasekit.testing.sample import write_wheel
 from tests.conftest import Cli, configure
 
-__all__ = ["conda_build_channel"]  # a fixture, imported on purpose
+__all__ = ["anaconda_client_config", "conda_build_channel", "fake_anaconda"]  # fixtures, imported on purpose
 
 
 def _serve_wheels(index_dir, prefix: str) -> dict[str, str]:
@@ -93,3 +98,96 @@ def test_missing_dependencies_are_built_recursively_and_the_recipe_then_builds(
     conda = cli("dist.conda")
     assert conda.returncode == 0, conda.stdout + conda.stderr
     assert list((project.path / "conda-dist" / "noarch").glob(f"{project.name}-0.1.0.dev0-*.tar.bz2"))
+
+
+# --- staged labels ----------------------------------------------------------------------------------------
+
+
+def summary_of(result) -> dict[str, str]:
+    """step -> status, from the release summary table."""
+    rows = {}
+    for line in result.stdout.split("release summary", 1)[1].splitlines():
+        found = re.match(r"^(\S+)\s+(already done|done|failed|not run|skipped)\b", line)
+        if found:
+            rows[found[1]] = found[2]
+    return rows
+
+
+@pytest.mark.parametrize("target", ["channel_dir", "anaconda"])
+def test_the_staged_rite_verifies_on_staging_before_promoting(target, tmp_path, cli_env, index_server,
+                                                             conda_build_channel, request):
+    """The recipe needs a dependency built here by dist.conda-deps but not yet on any channel: the
+    package is built and uploaded to the staging label, its verify from staging fails, main stays
+    untouched; after `upload.conda-deps` the same command resumes, verifies from staging, promotes and
+    verifies from main."""
+    from releasekit.adapters import channel
+    from releasekit.testing.sample import make_sample_project
+
+    name = "rk-staged-" + target.replace("_", "")
+    prefix = re.sub(r"[^a-z0-9]+", "", tmp_path.name.lower())[-12:]
+    dep = f"{prefix}-depa"
+    write_wheel(index_server.dir, dep, "1.0")
+    project = make_sample_project(tmp_path, f"{name}-{prefix}")
+    env = dict(cli_env, TWINE_USERNAME="u", TWINE_PASSWORD="p")
+    if target == "channel_dir":
+        channel_dir = tmp_path / "channel"
+        main_dir = channel_dir
+        conda_target = {"conda__channel_dir": str(channel_dir)}
+    else:
+        fake = request.getfixturevalue("fake_anaconda")
+        config = request.getfixturevalue("anaconda_client_config")
+        from releasekit.testing.fake_anaconda import FAKE_TOKEN, FAKE_USER
+
+        env.update(HOME=str(tmp_path / "home"), BINSTAR_CONFIG_DIR=str(config), ANACONDA_API_TOKEN=FAKE_TOKEN,
+                   PATH=f"{Path(sys.executable).parent}{os.pathsep}{cli_env['PATH']}")
+        main_dir = fake.channel_dir(FAKE_USER)
+        conda_target = {"conda__user": FAKE_USER, "conda__channel_alias": fake.root.resolve().as_uri()}
+    channel.reindex(main_dir)  # an empty channel: the project's own, as fastai lists fastai/label/main
+    configure(project, pypi__repository=index_server.url, dist__isolation=False, test_command="true",
+              wait__timeout=20, wait__interval=1, conda__package_format="tar.bz2", conda__staging_label="test",
+              conda__channels=[str(conda_build_channel.path), str(main_dir), "./conda-dist/deps"], **conda_target)
+    cli = Cli(project.path, env)
+    cli("dist.pypi", check=True)
+    cli("dist.conda-recipe", check=True)
+    recipe = project.path / "conda" / "recipe.yaml"
+    data = yaml.safe_load(recipe.read_text())
+    data["requirements"]["run"].append(dep)
+    recipe.write_text(yaml.safe_dump(data, sort_keys=False))
+    cli("dist.conda-deps", check=True)
+    shutil.rmtree(project.path / "dist")
+    project.git("add", "conda")
+    project.git("commit", "-qm", "conda recipe")
+    project.git("push", "-q", "origin", "main")
+
+    plan = cli("release", "--plan", check=True).stdout
+    assert "(staging label test, then label main)" in plan and "from label test to label main" in plan
+
+    def labelled(label):
+        return sorted(p.name for p in (channel.label_root(main_dir, label) / "noarch").glob(f"{project.name}-*"))
+
+    first = cli("release", "--yes")
+    assert first.returncode != 0
+    assert (summary_of(first)["upload"], summary_of(first)["verify"]) == ("done", "failed"), first.stdout
+    assert "upload.conda-deps" in first.stdout  # the fix, named
+    built = [p.name for p in (project.path / "conda-dist" / "noarch").glob("*.tar.bz2")]
+    assert labelled("test") == built and labelled("main") == []  # staging only
+
+    cli("upload.conda-deps", "--yes", check=True)
+    second = cli("release", "--yes")
+    assert second.returncode == 0, second.stdout + second.stderr
+    assert (summary_of(second)["upload"], summary_of(second)["verify"]) == ("already done", "done")
+    assert labelled("main") == built and labelled("test") == built  # copied, not moved
+    out = second.stdout
+    staging_channel, main_channel = ((channel.label_root(main_dir, "test"), main_dir) if target == "channel_dir" else
+                                     (f"{conda_target['conda__channel_alias']}/{FAKE_USER}/label/test",
+                                      f"{conda_target['conda__channel_alias']}/{FAKE_USER}"))
+    staged = out.index(f"installed from {staging_channel} into a fresh prefix")
+    promoted = out.index(": test -> main")
+    final = out.index(f"installed from {main_channel} into a fresh prefix")
+    assert staged < promoted < final
+    if target == "anaconda":
+        calls = fake.calls()
+        stage = [i for i, (m, p) in enumerate(calls) if m == "POST" and p.startswith(f"/api/stage/{FAKE_USER}/{project.name}")]
+        copy = [i for i, (m, p) in enumerate(calls) if p.startswith(f"/api/copy/package/{FAKE_USER}/{project.name}")]
+        assert len(stage) == 1 and len(copy) == 1 and stage[0] < copy[0], calls
+        assert fake.labels_of(FAKE_USER, project.name, "0.1.0", f"noarch/{built[0]}") == ["test", "main"]
