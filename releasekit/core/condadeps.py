@@ -219,7 +219,7 @@ def advice(missing: Missing, recipe_text: str, recipe_path: str) -> str:
 # --- build numbers ------------------------------------------------------------------------------------
 
 _TOP_KEY = re.compile(r"^(?P<key>[A-Za-z_][\w-]*):")
-_NUMBER = re.compile(r"^(?P<indent>\s+)number:(?P<space>\s*)(?P<value>[^\s#]*)(?P<rest>\s*(#.*)?)$")
+_NUMBER = re.compile(r"^(?P<indent>\s+)number:(?P<space>\s*)(?P<value>[^#]*?)(?P<rest>\s*(#.*)?)$")
 
 
 def _build_block(lines: list[str]) -> tuple[int, int]:
