@@ -32,6 +32,7 @@ class Record:
     file_name: str
     subdir: str
     depends: tuple[str, ...]
+    sha256: str | None = None
 
 
 def usable_channels(channels: Iterable[str | Path]) -> list[str]:
@@ -75,7 +76,7 @@ def query(channels: Sequence[str | Path], names: Iterable[str], platforms: Seque
         for r in records:
             found.setdefault(r.name.normalized, []).append(
                 Record(r.name.normalized, str(r.version), r.build, int(r.build_number), r.file_name,
-                       r.subdir, tuple(r.depends)))
+                       r.subdir, tuple(r.depends), r.sha256.hex() if r.sha256 else None))
     return found
 
 

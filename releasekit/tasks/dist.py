@@ -75,8 +75,11 @@ def clean(c, dry_run=False):
 def conda(c, version=None, dry_run=False):
     """Build the conda package from the version's sdist (rattler-build or conda-build); its tests run."""
     from releasekit.operations.conda_packages import build_conda
+    from releasekit.operations.conda_rebuild import refuse_taken_build
 
     project = load_project(c)
+    if not dry_run:
+        refuse_taken_build(project, version or project.version())  # names release-conda-rebuild
     build_conda(project, shell(c, dry_run), version or project.version())
 
 

@@ -3,6 +3,7 @@ from real wheels served by a local pypiserver, staged labels, build-number rebui
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -191,3 +192,86 @@ def test_the_staged_rite_verifies_on_staging_before_promoting(target, tmp_path, 
         copy = [i for i, (m, p) in enumerate(calls) if p.startswith(f"/api/copy/package/{FAKE_USER}/{project.name}")]
         assert len(stage) == 1 and len(copy) == 1 and stage[0] < copy[0], calls
         assert fake.labels_of(FAKE_USER, project.name, "0.1.0", f"noarch/{built[0]}") == ["test", "main"]
+
+
+# --- build-number rebuilds ------------------------------------------------------------------------------
+
+
+def test_release_conda_rebuild_bumps_only_the_build_number(tmp_path, cli_env, index_server, conda_build_channel):
+    """0.1.0 released with build 1 (by hand, step by step: a full release is not what is tested);
+    the rebuild makes build 2 from the index's sdist, the old build stays, a repeat changes nothing,
+    a taken build number is refused before anything is built."""
+    import hashlib
+
+    from releasekit.adapters import channel
+    from releasekit.core.condadeps import set_build_number
+    from releasekit.testing.sample import make_sample_project
+
+    prefix = re.sub(r"[^a-z0-9]+", "", tmp_path.name.lower())[-12:]
+    project = make_sample_project(tmp_path, f"rk-rebuild-{prefix}")
+    channel_dir = tmp_path / "channel"
+    configure(project, pypi__repository=index_server.url, dist__isolation=False, test_command="true",
+              conda__channels=[str(conda_build_channel.path)], conda__channel_dir=str(channel_dir),
+              conda__package_format="tar.bz2")
+    cli = Cli(project.path, dict(cli_env, TWINE_USERNAME="u", TWINE_PASSWORD="p"))
+    cli("version.set", "0.1.0", check=True)
+    cli("dist.pypi", "--ref", "HEAD", check=True)
+    cli("dist.conda-recipe", check=True)
+    recipe = project.path / "conda" / "recipe.yaml"
+    recipe.write_text(set_build_number(recipe.read_text(), 1))
+    project.git("add", "conda")
+    project.git("commit", "-qm", "conda recipe")
+    project.git("push", "-q", "origin", "main")
+    project.git("checkout", "-qb", "release-0.1.0")
+    project.git("add", "-A")
+    project.git("commit", "-qm", "release 0.1.0")
+    project.git("tag", "-a", "0.1.0", "-m", "0.1.0")
+    project.git("push", "-q", "origin", "release-0.1.0", "0.1.0")
+    shutil.rmtree(project.path / "dist")
+    cli("dist.pypi", check=True)
+    cli("upload.pypi", "--yes", check=True)
+    cli("dist.conda", check=True)
+    cli("upload.conda", "--yes", check=True)
+    (old,) = [p.name for p in (channel_dir / "noarch").glob("*.tar.bz2")]
+    assert old.endswith("_1.tar.bz2")
+    refused = cli("dist.conda")  # the same build number again: refused before the build, naming the fix
+    assert refused.returncode != 0 and "release-conda-rebuild --version 0.1.0" in refused.stdout + refused.stderr
+    project.git("checkout", "-q", "main")
+    shutil.rmtree(project.path / "dist")  # the sdist comes from the index
+    shutil.rmtree(project.path / "conda-dist")
+    index_sdist = index_server.dir / f"rk_rebuild_{prefix}-0.1.0.tar.gz"
+    if not index_sdist.exists():
+        index_sdist = index_server.dir / f"rk-rebuild-{prefix}-0.1.0.tar.gz"
+    sdist_sha = hashlib.sha256(index_sdist.read_bytes()).hexdigest()
+    before = project.git("rev-parse", "origin/release-0.1.0").strip()
+
+    plan = cli("release-conda-rebuild", "--plan", check=True).stdout
+    assert "set build.number to 2" in plan and "git push origin release-0.1.0" in plan
+    first = cli("release-conda-rebuild", "--yes")
+    assert first.returncode == 0, first.stdout + first.stderr
+    diff = project.git("diff", "-U0", before, "origin/release-0.1.0").splitlines()
+    changed = [line for line in diff if line[:1] in "+-" and not line.startswith(("+++", "---"))]
+    assert changed == ["-  number: 1", "+  number: 2"]  # that literal only
+    files = sorted(p.name for p in (channel_dir / "noarch").glob("*.tar.bz2"))
+    assert len(files) == 2 and old in files and any(f.endswith("_2.tar.bz2") for f in files)  # the old build stays
+    assert hashlib.sha256(index_sdist.read_bytes()).hexdigest() == sdist_sha  # the index's sdist untouched
+    assert "build 2 installed from" in first.stdout
+    assert project.git("rev-parse", "--abbrev-ref", "HEAD").strip() == "main"
+    state = project.path / ".git" / "releasekit"
+    assert "conda: build number 2 for 0.1.0" in (state / "logs").glob("release-*.log").__next__().read_text()
+    journal = json.loads((state / "journal.json").read_text())  # journaled like a release
+    assert journal["release"]["kind"] == "conda-rebuild" and journal["release"]["build_number"] == 2
+    assert journal["finished"] and journal["steps"]["upload"]["status"] == "done"
+
+    again = cli("release-conda-rebuild", "--yes", "--build-number", "2")  # a repeat: nothing new
+    assert again.returncode == 0, again.stdout + again.stderr
+    assert summary_of(again)["recipe"] == "already done" and summary_of(again)["upload"] == "already done"
+    assert sorted(p.name for p in (channel_dir / "noarch").glob("*.tar.bz2")) == files
+    head = project.git("rev-parse", "origin/release-0.1.0").strip()
+
+    taken = cli("release-conda-rebuild", "--yes", "--build-number", "1")
+    assert taken.returncode != 0
+    assert "build 1 of 0.1.0 is already on the channel" in taken.stdout + taken.stderr
+    assert project.git("rev-parse", "origin/release-0.1.0").strip() == head  # refused before any change
+    assert not [p for p in (project.path / "conda-dist").glob("*/*_1.tar.bz2")]  # and before building
+    assert channel.existing(channel_dir)  # the channel as it was
