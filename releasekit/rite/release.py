@@ -26,6 +26,7 @@ class Release:
     tag: str
     remote: str
     notes: list[str] = field(default_factory=list)
+    build_number: int | None = None  # a conda rebuild's new build.number
 
 
 def _release_date(date: str | None) -> str:

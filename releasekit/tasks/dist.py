@@ -75,8 +75,11 @@ def clean(c, dry_run=False):
 def conda(c, version=None, dry_run=False):
     """Build the conda package from the version's sdist (rattler-build or conda-build); its tests run."""
     from releasekit.operations.conda_packages import build_conda
+    from releasekit.operations.conda_rebuild import refuse_taken_build
 
     project = load_project(c)
+    if not dry_run:
+        refuse_taken_build(project, version or project.version())  # names release-conda-rebuild
     build_conda(project, shell(c, dry_run), version or project.version())
 
 
@@ -89,6 +92,15 @@ def conda_recipe_(c, format="v1", force=False, dry_run=False):
     write_conda_recipe(load_project(c), shell(c, dry_run), fmt=format, force=force)
 
 
+@task(name="conda-deps", help={"version": "version whose recipe to read (default: the version file's)",
+                               "dry_run": "say what would be built, build nothing"})
+def conda_deps_(c, version=None, dry_run=False):
+    """Build the recipe's missing dependencies as noarch conda packages from pure-Python wheels, recursively."""
+    from releasekit.operations.conda_deps import build_deps
+
+    build_deps(load_project(c), shell(c, dry_run), version)
+
+
 ns = Collection("dist")
-for t in (pypi, sdist, wheel, check, clean, conda, conda_recipe_):
+for t in (pypi, sdist, wheel, check, clean, conda, conda_recipe_, conda_deps_):
     ns.add_task(t)

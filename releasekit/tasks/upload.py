@@ -91,6 +91,18 @@ def promote(c, from_label=None, to_label=None, move=False, version=None, dry_run
     promote_conda(project, shell(c, dry_run), version or project.version(), from_label, to_label, move)
 
 
+@task(name="conda-deps", help={"label": "label (default: conda.label)", "dry_run": "print only", "yes": YES_HELP})
+def conda_deps_(c, label=None, dry_run=False, yes=False):
+    """Upload the dependencies `dist.conda-deps` built to the project's channel (identical files skipped)."""
+    from releasekit.operations.conda_deps import upload_deps
+    from releasekit.operations.publishing import conda_target
+
+    project = load_project(c)
+    agree(f"Upload the built conda dependencies to {conda_target(project.settings)}?", yes=yes, dry_run=dry_run,
+          action="upload")
+    upload_deps(project, shell(c, dry_run), label=label)
+
+
 ns = Collection("upload")
-for t in (pypi_, conda_, promote, all_):
+for t in (pypi_, conda_, promote, all_, conda_deps_):
     ns.add_task(t)

@@ -12,6 +12,7 @@ from releasekit.operations.conda_packages import (
     conda_artifacts,
     conda_enabled,
 )
+from releasekit.operations.conda_rebuild import refuse_taken_build
 from releasekit.rite.model import Step
 
 
@@ -24,6 +25,7 @@ def build_release(rite) -> None:
     if not build_pypi_done(rite):
         rite.artifacts = build_pypi(rite.project, rite.shell, rite.git, r.tag)
     if conda_enabled(rite.project):
+        refuse_taken_build(rite.project, r.version)  # a filename the channel has: release-conda-rebuild
         rite.conda_artifacts = build_conda(rite.project, rite.shell, r.version)
     else:
         ui.info(f"no conda recipe in {rite.settings['conda.recipe']}: the conda steps are skipped")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from releasekit.core import ui
 from releasekit.core.errors import ReleasekitError
+from releasekit.operations import conda_staging
 from releasekit.operations.building import release_artifacts
 from releasekit.operations.conda_packages import conda_enabled
 from releasekit.operations.published import hosts_preflight
@@ -30,7 +31,7 @@ def upload_release(rite) -> None:
     else:
         upload_pypi(rite.project, rite.shell, paths)
     if conda_enabled(rite.project):
-        upload_conda(rite.project, rite.shell, r.version)
+        upload_conda(rite.project, rite.shell, r.version, label=conda_staging.upload_label(rite.project))
 
 
 def upload_done(rite) -> bool:
@@ -39,6 +40,8 @@ def upload_done(rite) -> bool:
     version = rite.release.version
     if not pypi_uploaded(rite.project, release_artifacts(rite.project, version)):
         return False
+    if conda_enabled(rite.project) and conda_staging.staging_label(rite.project):
+        return conda_staging.uploaded(rite.project, version)  # on the staging label, or promoted already
     return not conda_enabled(rite.project) or conda_uploaded(rite.project, version)
 
 
@@ -50,7 +53,10 @@ def upload_commands(rite) -> list[str]:
             target = conda_target(rite.settings)
         except ReleasekitError as exc:  # preflight refuses it; the plan says so instead of `-u None`
             target = f"nowhere yet ({exc.message}: {exc.hint})"
-        cmds.append(f"upload the conda package to {target} (label {rite.settings['conda.label']})")
+        label = f"label {rite.settings['conda.label']}"
+        if conda_staging.staging_label(rite.project):
+            label = conda_staging.plan_lines(rite.project)[0]
+        cmds.append(f"upload the conda package to {target} ({label})")
     return cmds
 
 

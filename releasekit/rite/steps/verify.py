@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from releasekit.core import ui
+from releasekit.operations import conda_staging
 from releasekit.operations.artifact_checks import deps_note
 from releasekit.operations.conda_packages import conda_enabled
 from releasekit.operations.published import verify_conda_published, verify_published, wait_for_conda
@@ -15,7 +16,9 @@ def verify_release(rite) -> None:
         ui.info(f"[dry-run] would wait for {r.version} on the index, then install it in clean environments")
         return
     verify_published(rite.project, rite.shell, r.version, rite.hosts)
-    if conda_enabled(rite.project):
+    if conda_enabled(rite.project) and conda_staging.staging_label(rite.project):
+        conda_staging.verify_and_promote(rite.project, rite.shell, r.version)
+    elif conda_enabled(rite.project):
         wait_for_conda(rite.project, r.version)
         verify_conda_published(rite.project, r.version)
 
@@ -26,6 +29,8 @@ def verify_commands(rite) -> list[str]:
             f"pip install --no-cache-dir {rite.project.package}=={r.version} into a fresh venv"
             f"{deps_note(rite.project)}; the installed file's sha256 is a released file's; import; version"]
     cmds += [f"same on host {h}" for h in rite.hosts]
+    if conda_enabled(rite.project) and conda_staging.staging_label(rite.project):
+        cmds += conda_staging.plan_lines(rite.project)[1]
     return cmds
 
 
