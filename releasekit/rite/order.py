@@ -5,12 +5,15 @@ in its own module under ``releasekit.rite.steps``."""
 from __future__ import annotations
 
 from releasekit.core.errors import ReleasekitError
+from releasekit.core.project import Project
+from releasekit.operations.conda_forge_wait import forge_enabled
 from releasekit.operations.conda_packages import conda_enabled
 from releasekit.operations.publishing import conda_target, pypi_target
 from releasekit.rite.model import Rite, Step
 from releasekit.rite.steps import (
     artifacts,
     branches,
+    conda_forge,
     finish,
     hotfix,
     preflight,
@@ -24,15 +27,21 @@ from releasekit.rite.steps import (
 ARTIFACT_STEPS = (artifacts.BUILD, artifacts.CHECK, upload.UPLOAD, verify.VERIFY)
 
 
-def release_steps() -> list[Step]:
+def _artifact_steps(project: Project | None) -> list[Step]:
+    """Build, check, upload, verify; with `conda.target: conda-forge`, then the wait for conda-forge."""
+    forge = project is not None and forge_enabled(project)
+    return [*ARTIFACT_STEPS, *((conda_forge.CONDA_FORGE,) if forge else ())]
+
+
+def release_steps(project: Project | None = None) -> list[Step]:
     return [preflight.RELEASE_PREFLIGHT, preflight.TESTS, preview.PREVIEW, prepare.PREPARE,
             branches.RELEASE_BRANCH, branches.DEV_CYCLE, branches.PUSH_RELEASE_BRANCH, tag.RELEASE_TAG,
-            *ARTIFACT_STEPS, finish.FINISH]
+            *_artifact_steps(project), finish.FINISH]
 
 
-def hotfix_steps() -> list[Step]:
+def hotfix_steps(project: Project | None = None) -> list[Step]:
     return [preflight.HOTFIX_PREFLIGHT, preflight.TESTS, preview.PREVIEW, hotfix.HOTFIX_COMMIT, tag.HOTFIX_TAG,
-            *ARTIFACT_STEPS, finish.FINISH]
+            *_artifact_steps(project), finish.FINISH]
 
 
 def consent_summary(rite: Rite) -> list[str]:

@@ -29,7 +29,7 @@ def run_release(project: Project, sh: Shell, git: Git, *, part: str = "patch", p
         executor.refuse_release_branch(branch, main, version_of_release_branch(project, branch) if branch else None)
         return new_release(project, git, main, part, date)
 
-    return executor.run(project, sh, git, kind="release", steps=order.release_steps(), make_release=make,
+    return executor.run(project, sh, git, kind="release", steps=order.release_steps(project), make_release=make,
                         plan_only=plan, as_json=as_json, yes=yes, restart=restart, force=force, hosts=hosts,
                         part=part, describe=order.consent_summary)
 
@@ -49,6 +49,6 @@ def run_hotfix(project: Project, sh: Shell, git: Git, *, plan: bool = False, as_
                                      "run `releasekit git.release-branch-switch --version X.Y.Z` first")
         return new_hotfix(project, branch, detect_main_branch(project, git), date, notes)
 
-    return executor.run(project, sh, git, kind="hotfix", steps=order.hotfix_steps(), make_release=make,
+    return executor.run(project, sh, git, kind="hotfix", steps=order.hotfix_steps(project), make_release=make,
                         plan_only=plan, as_json=as_json, yes=yes, restart=restart, force=force, hosts=hosts,
                         describe=order.consent_summary)

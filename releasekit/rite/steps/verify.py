@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from releasekit.core import ui
 from releasekit.operations.artifact_checks import deps_note
-from releasekit.operations.conda_packages import conda_enabled
+from releasekit.operations.conda_packages import conda_enabled, conda_target_kind
 from releasekit.operations.published import verify_conda_published, verify_published, wait_for_conda
 from releasekit.rite.model import Step
 
@@ -15,7 +15,7 @@ def verify_release(rite) -> None:
         ui.info(f"[dry-run] would wait for {r.version} on the index, then install it in clean environments")
         return
     verify_published(rite.project, rite.shell, r.version, rite.hosts)
-    if conda_enabled(rite.project):
+    if conda_enabled(rite.project) and conda_target_kind(rite.settings) != "conda-forge":  # conda-forge: its own step
         wait_for_conda(rite.project, r.version)
         verify_conda_published(rite.project, r.version)
 
