@@ -504,6 +504,10 @@ def build_with_rattler(
             )
         except rb.RattlerBuildError as exc:
             _log_lines(log)
+            # the builder's last words (the solver's message among them) are shown, not only logged
+            tail = [ln for ln in log.lines if ln.strip()][-12:]
+            for line in [*tail, *str(exc).strip().splitlines()[:12]]:
+                ui.info(f"  rattler-build: {line}")
             reason = _exception_text(exc)
             if log.errors:
                 reason += f" ({log.errors[0]})"
