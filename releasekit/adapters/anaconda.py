@@ -59,6 +59,30 @@ def upload_argv(files: Iterable[Path | str], user: str, label: str, *, force: bo
     return argv + [str(f) for f in files]
 
 
+# rattler-build's own uploader (`rattler-build upload anaconda`), through py-rattler-build in a child
+# process: it holds the GIL while it waits for the server. The token comes by environment, never argv.
+_RATTLER_UPLOAD = """
+import json, os, sys
+import rattler_build
+a = json.loads(sys.argv[1])
+try:
+    rattler_build.upload_package_to_anaconda(a["files"], a["owner"], channel=[a["label"]],
+                                             api_key=os.environ.get("ANACONDA_API_TOKEN"), url=a["url"],
+                                             force=a["force"])
+except Exception as exc:
+    print(f"rattler-build upload failed: {exc}", file=sys.stderr)
+    sys.exit(1)
+"""
+UPLOADERS = ("anaconda-client", "rattler-build")
+
+
+def rattler_upload_argv(files: Iterable[Path | str], user: str, label: str, url: str, *, force: bool = False) -> list[str]:
+    import json
+
+    args = {"files": [str(f) for f in files], "owner": user, "label": label, "url": url, "force": force}
+    return [sys.executable, "-c", _RATTLER_UPLOAD, json.dumps(args)]
+
+
 def api_url_for(site_config_dir: Path | None = None) -> str:
     """The API URL anaconda-client will use: from ``DIR/data/config.yaml`` when given,
     else from anaconda-client's own configuration."""
@@ -150,6 +174,7 @@ def upload(
     site_config_dir: Path | None = None,
     force: bool = False,
     api_url: str | None = None,
+    uploader: str = "anaconda-client",
 ) -> AnacondaUpload:
     """Upload conda package files to ``user``'s channel under ``label``.
 
@@ -192,7 +217,14 @@ def upload(
                   version=info.version, filename=info.basename)
             ui.info(f"{info.basename} was already uploaded; added label {label}")
         result.labelled.append(info.basename)
-    if to_upload:
+    if to_upload and uploader == "rattler-build":
+        env = {"ANACONDA_API_TOKEN": token} if token else {}
+        shell.run(rattler_upload_argv([i.path for i in to_upload], user, label, url, force=replace), env=env,
+                  hint="check the token (ANACONDA_API_TOKEN) and that the user or organization exists")
+        if not shell.dry_run:
+            _confirm(url, user, label, to_upload, token)
+        result.uploaded = [i.basename for i in to_upload]
+    elif to_upload:
         if not shell.dry_run and anaconda_program() == "anaconda":
             raise ToolMissing("the `anaconda` program (anaconda-client) is not installed", "pip install 'releasekit[conda]'")
         env = {}

@@ -504,6 +504,10 @@ def build_with_rattler(
             )
         except rb.RattlerBuildError as exc:
             _log_lines(log)
+            # the builder's last words (the solver's message among them) are shown, not only logged
+            tail = [ln for ln in log.lines if ln.strip()][-12:]
+            for line in [*tail, *str(exc).strip().splitlines()[:12]]:
+                ui.info(f"  rattler-build: {line}")
             reason = _exception_text(exc)
             if log.errors:
                 reason += f" ({log.errors[0]})"
@@ -707,3 +711,39 @@ def channel_files(channel: str | Path, package: str, *, subdirs: Sequence[str] |
         for record in records:
             files[record.file_name] = record.sha256.hex() if record.sha256 else None
     return files
+
+
+# --- rendering for a platform ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RenderedRequirements:
+    """A recipe's requirements as rattler-build renders them for one target platform."""
+
+    platform: str
+    noarch: bool
+    build: tuple[str, ...]
+    host: tuple[str, ...]
+    run: tuple[str, ...]
+
+
+def render_requirements(recipe: dict, platform: str) -> list[RenderedRequirements]:
+    """Render a v1 recipe dict for ``platform`` (its selectors and jinja evaluated there): the
+    build, host and run requirements of each variant. Pins on other outputs stay out (they are
+    not in any channel before the build)."""
+    rb = _rattler_build()
+    try:
+        stage0 = rb.Stage0Recipe.from_dict(recipe)
+        variants = stage0.render(render_config=rb.RenderConfig(platform=rb.PlatformConfig(target_platform=platform)))
+    except (rb.RecipeParseError, rb.RattlerBuildError) as exc:
+        raise RecipeError(f"rattler-build cannot render the recipe for {platform}: {_exception_text(exc)}") from None
+    out = []
+    for variant in variants:
+        reqs = variant.recipe.requirements.to_dict()
+        noarch = bool((variant.recipe.build.to_dict() or {}).get("noarch"))
+
+        def specs(kind: str, reqs: dict = reqs) -> tuple[str, ...]:
+            return tuple(str(r) for r in reqs.get(kind) or () if isinstance(r, str))
+
+        out.append(RenderedRequirements(platform, noarch, specs("build"), specs("host"), specs("run")))
+    return out

@@ -19,9 +19,30 @@ from releasekit.core.project import Project
 from releasekit.operations.building import release_artifacts
 
 
-def conda_enabled(project: Project) -> bool:
+def has_recipe(project: Project) -> bool:
     recipe = project.settings.path("conda.recipe")
     return recipe.is_dir() and any((recipe / n).exists() for n in ("meta.yaml", "recipe.yaml"))
+
+
+def conda_enabled(project: Project) -> bool:
+    """``conda.enabled`` when set (false switches every conda step and task off), else: a recipe exists."""
+    enabled = project.settings["conda.enabled"]
+    return has_recipe(project) if enabled is None else bool(enabled)
+
+
+def require_conda(project: Project, what: str) -> None:
+    """Refuse a conda task when conda is switched off."""
+    if not conda_enabled(project):
+        if project.settings["conda.enabled"] is False:
+            raise PreconditionFailed(f"conda is switched off (`conda.enabled: false`): {what} does nothing",
+                                     "set `conda.enabled: true` (or remove it) to use the conda tasks")
+        raise PreconditionFailed(f"no conda recipe in {project.settings['conda.recipe']}: {what} needs one",
+                                 "write one with `releasekit dist.conda-recipe`, or set `conda.recipe`")
+
+
+def conda_target_kind(settings) -> str:
+    """anaconda | channel-dir | conda-forge: ``conda.target``, else from ``conda.channel_dir``."""
+    return settings["conda.target"] or ("channel-dir" if settings["conda.channel_dir"] else "anaconda")
 
 
 def conda_builder(project: Project) -> str:
@@ -38,16 +59,8 @@ def sdist_of(project: Project, version: str) -> Path:
 
 def conda_recipe(project: Project, version: str, sdist: Path) -> dict:
     """The recipe as a v1 dict built from ``sdist``, its version set to the release's."""
-    try:
-        recipe = conda.load_recipe(project.settings.path("conda.recipe"), sdist=sdist)
-    except RecipeError as exc:
-        if exc.hint != condarecipe.CONVERT_HINT or project.settings["conda.builder"] != "conda-build":
-            raise
-        # conda-build is the builder already: say what is left to do, not what was done.
-        missing = conda.conda_build_missing()
-        raise RecipeError(exc.message, missing.message if missing else
-                          "conda-build builds it, but releasekit's recipe checks render meta.yaml without "
-                          "conda-build: simplify that part of the recipe") from None
+    require_conda(project, "the conda recipe")
+    recipe = conda.load_recipe(project.settings.path("conda.recipe"), sdist=sdist, builder=conda_builder(project))
     # The release version is the truth: a v1 recipe's `${{ version }}` or literal version follows it.
     context = recipe.get("context")
     if isinstance(context, dict) and "version" in context:
@@ -60,12 +73,14 @@ def conda_recipe(project: Project, version: str, sdist: Path) -> dict:
 
 def build_conda(project: Project, sh: Shell, version: str) -> list[Path]:
     """Build the conda package from this version's sdist (never the working tree); its tests run."""
+    require_conda(project, "dist.conda")
     s = project.settings
     out = s.path("conda.output")
     builder = conda_builder(project)
     if sh.dry_run:
         ui.info(f"[dry-run] would build the conda package of {version} with {builder} into {out}")
         return []
+    conda.check_conda_build(builder)
     sdist = sdist_of(project, version)
     if builder == "conda-build":
         paths = conda.build_with_conda_build(sh, s.path("conda.recipe"), s["conda.channels"], out)
@@ -109,10 +124,16 @@ def check_conda(project: Project, version: str) -> None:
         ui.warn(f"conda requirements drift: {line} (see `releasekit verify.deps`)")
 
 
+def release_metadata(project: Project, version: str):
+    """The release's Python metadata from whatever is built (wheel, else sdist), else the project's."""
+    from releasekit.adapters import pymeta
+
+    return pymeta.release_metadata(release_artifacts(project, version), project.root,
+                                   isolated=project.settings["dist.isolation"])
+
+
 def requirement_drift(project: Project, version: str, recipe: dict):
-    wheels = [p for p in release_artifacts(project, version) if p.name.endswith(".whl")]
-    pip_requires = pypi.built_requires(wheels[0]) if wheels else \
-        list(project._pyproject.get("project", {}).get("dependencies", []))
+    pip_requires = list(release_metadata(project, version).dependencies)
     requirements = recipe.get("requirements") or {}
     if not isinstance(requirements, dict) or not isinstance(requirements.get("run") or [], list):
         raise RecipeError("the conda recipe's `requirements` should be a mapping with a `run` list",
@@ -130,41 +151,68 @@ def conda_preflight(project: Project) -> list[str]:
         builder = conda_builder(project)
     except ReleasekitError as exc:
         return [exc.message]
-    if builder == "conda-build" and conda.conda_build_missing():
-        problems.append(conda.CONDA_BUILD_MISSING)
+    try:
+        conda.check_conda_build(builder)
+    except ReleasekitError as exc:
+        problems.append(exc.message)
     if builder == "rattler-build" and importlib.util.find_spec("rattler_build") is None:
         problems.append("py-rattler-build is missing (needed for dist.conda): pip install 'releasekit[conda]'")
     s = project.settings
-    if "upload" not in s["skip_steps"] and not s["conda.channel_dir"]:
+    kind = conda_target_kind(s)
+    if kind == "channel-dir" and not s["conda.channel_dir"]:
+        problems.append("`conda.target: channel-dir` needs `conda.channel_dir`")
+    if "upload" not in s["skip_steps"] and kind == "anaconda":
         if not s["conda.user"]:
             problems.append("no conda upload target: set `conda.user` (anaconda.org) or `conda.channel_dir`")
-        elif _shutil.which("anaconda") is None:
+        elif s["conda.uploader"] == "anaconda-client" and _shutil.which("anaconda") is None:
             problems.append("the `anaconda` program is missing (needed for upload.conda): pip install anaconda-client")
     return problems
 
 
 def write_conda_recipe(project: Project, sh: Shell, *, fmt: str = "v1", force: bool = False) -> None:
     """A conda recipe from the project's metadata (noarch python, mapped dependencies, import test)."""
+    if project.settings["conda.enabled"] is False:
+        require_conda(project, "dist.conda-recipe")
     folder = project.settings.path("conda.recipe")
-    target = folder / ("recipe.yaml" if fmt == "v1" else "meta.yaml")
+    if fmt not in ("v1", "forge", "meta", "meta.yaml"):
+        from releasekit.core.errors import UsageError
+
+        raise UsageError(f"--format {fmt!r} is unknown",
+                         "use v1 (recipe.yaml), forge (recipe.yaml as conda-forge's staged-recipes takes it) "
+                         "or meta (meta.yaml)")
+    target = folder / ("meta.yaml" if fmt.startswith("meta") else "recipe.yaml")
     existing = [p.name for p in (folder.glob("*.yaml") if folder.is_dir() else []) if p.name in ("recipe.yaml", "meta.yaml")]
     if existing and not (force or sh.dry_run):
         raise ReleasekitError(f"{folder.name}/ already has {', '.join(existing)}", "pass --force to overwrite")
     version = project.version()
-    built = [p for p in release_artifacts(project, version) if p.name.endswith(".whl")]
-    if built:  # the built metadata is right whatever the build backend (setup.py, pyproject, ...)
-        requires, about = pypi.built_requires(built[0]), pypi.built_about(built[0])
+    meta = release_metadata(project, version)  # refuses, naming the field, where the metadata lacks one
+    mapping = project.settings["conda.name_map"]
+    sdist_path = f"../{project.settings['dist.dir']}/{project.package}-{version}.tar.gz"
+    if fmt == "forge":  # conda-forge staged-recipes' shape: python_min, the index's sdist URL and its sha256
+        from releasekit.core import forgerecipe
+
+        sdists = [p for p in release_artifacts(project, version) if p.name.endswith(".tar.gz")]
+        if not sdists:
+            raise PreconditionFailed("a conda-forge recipe names the sdist's sha256, and no sdist is built",
+                                     "run `releasekit dist.sdist` first")
+        text = forgerecipe.v1_recipe_yaml(meta, source_url=sdists[0].resolve().as_uri(),
+                                          sha256=pypi.sha256(sdists[0]), mapping=mapping,
+                                          import_names=[project.import_name])
     else:
-        meta = project._pyproject.get("project", {})
-        license_ = meta.get("license")
-        requires = list(meta.get("dependencies", []))
-        about = {"summary": meta.get("description", ""), "homepage": next(iter((meta.get("urls") or {}).values()), ""),
-                 "license": license_.get("text", "") if isinstance(license_, dict) else (license_ or "")}
-    text = condarecipe.generate_recipe(
-        project.package, version, requires, summary=about["summary"], license=about["license"],
-        homepage=about["homepage"], import_name=project.import_name, mapping=project.settings["conda.name_map"],
-        sdist_path=f"../{project.settings['dist.dir']}/{project.package}-{version}.tar.gz", fmt=fmt,
-        python_requires=project._pyproject.get("project", {}).get("requires-python"))
+        missing = [label for label, value in (("Summary", meta.summary), ("License", meta.license)) if not value]
+        if missing:
+            from releasekit.core.errors import MetadataMissing
+
+            raise MetadataMissing(f"the release's metadata ({meta.origin or 'as built'}) has no "
+                                  f"{', no '.join(missing)}: a conda recipe needs it",
+                                  "add it to the project's metadata (pyproject.toml [project] or setup.py) "
+                                  "and build again")
+        text = condarecipe.generate_recipe(
+            project.package, version, list(meta.dependencies), summary=meta.summary or "",
+            license=meta.license or "", homepage=meta.url("homepage") or meta.url("repository") or "",
+            import_name=project.import_name, mapping=mapping, sdist_path=sdist_path,
+            fmt="v1" if fmt == "v1" else "meta.yaml", python_requires=meta.requires_python,
+            entry_points=meta.console_scripts or None)
     if not sh.dry_run:
         folder.mkdir(parents=True, exist_ok=True)
     sh.write_file(target, text, label=str(target.relative_to(project.root)))

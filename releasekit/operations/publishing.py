@@ -12,7 +12,13 @@ from releasekit.core import ui
 from releasekit.core.errors import CredentialsMissing, PreconditionFailed, ReleasekitError
 from releasekit.core.project import Project
 from releasekit.operations.building import release_artifacts
-from releasekit.operations.conda_packages import conda_artifacts, conda_recipe, sdist_of
+from releasekit.operations.conda_packages import (
+    conda_artifacts,
+    conda_recipe,
+    conda_target_kind,
+    require_conda,
+    sdist_of,
+)
 from releasekit.operations.version_edits import version_arg
 
 
@@ -89,7 +95,12 @@ def upload_pypi(project: Project, sh: Shell, paths: list[Path], repository: str 
 
 def conda_target(settings) -> str:
     """Where conda packages go, in words: the channel directory or the anaconda.org account."""
-    if settings["conda.channel_dir"]:
+    kind = conda_target_kind(settings)
+    if kind == "conda-forge":
+        return f"nowhere: conda-forge builds it ({settings['conda.forge_channel']}; its bot opens the version PR)"
+    if kind == "channel-dir":
+        if not settings["conda.channel_dir"]:
+            raise CredentialsMissing("`conda.target: channel-dir` names no folder", "set `conda.channel_dir`")
         return f"channel directory {settings['conda.channel_dir']}"
     if not settings["conda.user"]:
         raise CredentialsMissing("no anaconda.org user to upload to", "set `releasekit.conda.user` or `conda.channel_dir`")
@@ -101,21 +112,25 @@ def upload_conda(project: Project, sh: Shell, version: str, *, label: str | None
     files are skipped, other content under a taken name stops before anything changes."""
     import os
 
+    require_conda(project, "upload.conda")
     s = project.settings
     label = label or s["conda.label"]
     target = conda_target(s)  # refuses a missing target in a dry run too
+    if conda_target_kind(s) == "conda-forge":
+        ui.info(f"conda: nothing to upload; conda-forge builds {project.package} {version} from PyPI's sdist")
+        return
     files = conda_artifacts(project, version)
     if not files:
         if sh.dry_run:
             ui.info(f"[dry-run] would upload the conda package of {version} to {target} (label {label}) once built")
             return
         raise PreconditionFailed(f"no conda package of {version} in {s['conda.output']}", "run `releasekit dist.conda` first")
-    if s["conda.channel_dir"]:
+    if conda_target_kind(s) == "channel-dir":
         done = channel.upload(files, s.path("conda.channel_dir"), label, force=force, dry_run=sh.dry_run)
         uploaded, skipped = list(done.uploaded), list(done.skipped)
     else:
         sent = anaconda.upload(sh, files, s["conda.user"], label, token=os.environ.get("ANACONDA_API_TOKEN"),
-                               force=force)
+                               force=force, uploader=s["conda.uploader"])
         uploaded, skipped = list(sent.uploaded), list(sent.skipped)
     for name in skipped:
         ui.info(f"skipped {getattr(name, 'name', name)}: the channel has it already, byte for byte")
@@ -156,10 +171,12 @@ def conda_uploaded(project: Project, version: str) -> bool:
     import os
 
     s = project.settings
+    if conda_target_kind(s) == "conda-forge":  # nothing of ours goes to a conda channel
+        return True
     infos = [package_info(p) for p in conda_artifacts(project, version)]
     if not infos:
         return False
-    if s["conda.channel_dir"]:
+    if conda_target_kind(s) == "channel-dir":
         have = channel.existing(s.path("conda.channel_dir"), s["conda.label"])
         return all(have.get(i.basename) == file_digests(i.path)[0] for i in infos)
     url, token = anaconda.api_url_for(None), os.environ.get("ANACONDA_API_TOKEN")

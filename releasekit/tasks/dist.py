@@ -83,7 +83,7 @@ def conda(c, version=None, dry_run=False):
     build_conda(project, shell(c, dry_run), version or project.version())
 
 
-@task(name="conda-recipe", help={"format": "v1 (recipe.yaml) or meta.yaml", "force": "overwrite an existing recipe",
+@task(name="conda-recipe", help={"format": "v1 (recipe.yaml), forge (recipe.yaml in conda-forge staged-recipes shape) or meta (meta.yaml)", "force": "overwrite an existing recipe",
                                  "dry_run": "print the recipe, write nothing"})
 def conda_recipe_(c, format="v1", force=False, dry_run=False):
     """Write a conda recipe from the project's metadata (noarch python, mapped dependencies, import test)."""

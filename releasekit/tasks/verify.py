@@ -51,6 +51,7 @@ def local(c, version=None):
 @task(help={"version": "version to wait for (default: the version file's)", "timeout": "seconds (default: config)"})
 def wait(c, version=None, timeout=None):
     """Wait until the index (and the conda channel) serve every file of the version (exact match, fresh reads)."""
+    from releasekit.operations.conda_forge_wait import forge_enabled, wait_for_forge
     from releasekit.operations.conda_packages import conda_enabled
     from releasekit.operations.published import wait_for_conda, wait_for_index
     from releasekit.operations.version_edits import version_arg
@@ -59,8 +60,23 @@ def wait(c, version=None, timeout=None):
     version = version_arg(project, version)
     seconds = _seconds_arg(timeout)
     wait_for_index(project, version, timeout=seconds)
-    if conda_enabled(project):
+    if forge_enabled(project):  # conda-forge publishes it: its channel's repodata, under conda.forge_timeout
+        wait_for_forge(project, version, timeout=seconds)
+    elif conda_enabled(project):
         wait_for_conda(project, version, timeout=seconds)
+
+
+@task(help={"version": "version to wait for (default: the version file's)",
+            "timeout": "seconds (default: conda.forge_timeout)"})
+def forge(c, version=None, timeout=None):
+    """Wait until the conda-forge channel lists the version, then install it from there in a fresh conda prefix."""
+    from releasekit.operations.conda_forge_wait import verify_forge_install, wait_for_forge
+    from releasekit.operations.version_edits import version_arg
+
+    project = load_project(c)
+    version = version_arg(project, version)
+    wait_for_forge(project, version, timeout=_seconds_arg(timeout))
+    verify_forge_install(project, version)
 
 
 @task(iterable=["host"], help={"version": "version to install (default: the version file's)",
@@ -95,21 +111,14 @@ def tools(c, update=False, dry_run=False):
         raise ToolMissing(f"missing: {', '.join(missing)}", "install them, or run `releasekit verify.tools --update`")
 
 
-@task(help={"version": "version whose artifacts to compare (default: the version file's)"})
+@task(help={"version": "version whose metadata to compare (default: the version file's)"})
 def deps(c, version=None):
-    """Compare the pip requirements with the conda recipe's run requirements; non-zero on drift."""
-    from releasekit.core.errors import RecipeError
-    from releasekit.operations.conda_packages import conda_recipe, requirement_drift, sdist_of
+    """Compare the release's requirements (from what is built, else its metadata) with the conda recipe's and the
+    feedstock's (conda.feedstock_dir) run requirements; say which lines to change; non-zero on drift."""
+    from releasekit.operations.feedstock import check_deps
 
     project = load_project(c)
-    version = version or project.version()
-    drift = requirement_drift(project, version, conda_recipe(project, version, sdist_of(project, version)))
-    if not drift.ok:
-        for line in drift.lines():
-            ui.info(f"  - {line}")
-        raise RecipeError("the conda recipe's run requirements drifted from the pip requirements (listed above)",
-                          "update conda/ (or `conda.name_map` for names that differ)")
-    ui.info("pip and conda requirements agree")
+    check_deps(project, version or project.version())
 
 
 @task(help={"version": "release version to check the recipe against (default: the version file's)"})
@@ -130,5 +139,5 @@ def recipe(c, version=None):
 
 
 ns = Collection("verify")
-for t in (local, wait, install, deps, recipe, tools):
+for t in (local, wait, install, deps, recipe, tools, forge):
     ns.add_task(t)

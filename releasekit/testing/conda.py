@@ -37,7 +37,10 @@ SAMPLE_NAME = "rkcondasample"
 SAMPLE_VERSION = "1.2.0"
 SAMPLE_REQUIRES = ["packaging>=20"]
 CHANNEL_PACKAGES = ("pip", "setuptools", "wheel", "packaging")
-_CHANNEL_FORMAT = 1  # bump when the channel's recipe changes, to invalidate caches
+# The platforms a recipe's requirements are solved for (conda.platforms' default): the channel holds a
+# python for each, so that it plays conda-forge for a solve (only this machine's python runs).
+SOLVE_PLATFORMS = ("linux-64", "osx-64", "osx-arm64", "win-64")
+_CHANNEL_FORMAT = 2  # bump when the channel's recipe changes, to invalidate caches
 
 FASTAI_STYLE_META = """\
 {% set data = load_setup_py_data(setup_file='../setup.py', from_recipe_dir=True) %}
@@ -162,8 +165,23 @@ def wheel_to_conda(wheel: Path, out_dir: Path) -> Path:
     return converter.convert()
 
 
+def python_placeholder_package(out_dir: Path, version: str, platform: str) -> Path:
+    """An empty ``python`` package for ``platform``: something to solve against, never to run."""
+    import rattler_build
+
+    with tempfile.TemporaryDirectory(prefix="python-placeholder-") as tmp:
+        (Path(tmp) / "info-only.txt").write_text("a placeholder for solves in tests\n")
+        out = rattler_build.assemble_package(
+            name="python", version=version, target_platform=platform, build_string="releasekit_placeholder_0",
+            output_dir=Path(out_dir), files_dir=Path(tmp), summary="python placeholder for offline solves",
+            detect_prefix=False,
+        )
+    return Path(out.path)
+
+
 def build_local_channel(dest: Path, packages: Sequence[str] = CHANNEL_PACKAGES) -> LocalChannel:
-    """Make ``dest`` a channel with the python shim and ``packages`` from this interpreter."""
+    """Make ``dest`` a channel with the python shim and ``packages`` from this interpreter (and a
+    placeholder python for each other platform of ``SOLVE_PLATFORMS``)."""
     from rattler import Subdir
     from rattler.index import index_fs
 
@@ -172,6 +190,9 @@ def build_local_channel(dest: Path, packages: Sequence[str] = CHANNEL_PACKAGES) 
     dest = Path(dest)
     (dest / "noarch").mkdir(parents=True, exist_ok=True)
     shim = python_shim_package(dest / str(Subdir.current()))
+    for platform in SOLVE_PLATFORMS:
+        if platform != str(Subdir.current()):
+            python_placeholder_package(dest / platform, shim.name.split("-")[1], platform)
     with tempfile.TemporaryDirectory(prefix="wheels-") as tmp:
         for name in packages:
             wheel_to_conda(wheel_of_installed(name, Path(tmp)), dest / "noarch")

@@ -115,7 +115,7 @@ def all_tasks(coll, prefix=""):
 READ_ONLY_TASKS = {
     "config", "demo", "version.show", "version.check", "git.sanity-check", "git.clean-check", "git.backport-check",
     "changelog.check", "changelog.show", "dist.check", "verify.local", "verify.wait", "verify.install",
-    "verify.deps", "verify.recipe", "ci.test", "ci.check", "forge.notes",
+    "verify.deps", "verify.recipe", "verify.forge", "ci.test", "ci.check", "forge.notes",
 }
 
 

@@ -10,6 +10,7 @@ from releasekit.core import ui
 from releasekit.operations.artifact_checks import check_artifacts
 from releasekit.operations.building import build_pypi
 from releasekit.operations.conda_packages import conda_enabled, lint_conda_recipe
+from releasekit.operations.conda_solve import solve_recipe, target_platforms
 from releasekit.rite.model import Step
 from releasekit.rite.steps.preflight import before_changes
 
@@ -29,7 +30,9 @@ def preview_release(rite) -> None:
         check_artifacts(rite.project, rite.shell, rite.git, paths, r.from_version, "HEAD")
         sdists = [p for p in paths if p.name.endswith(".tar.gz")]
         if conda_enabled(rite.project) and sdists:  # a broken recipe, found before the tag too
-            lint_conda_recipe(rite.project, r.from_version, sdists[0])
+            recipe = lint_conda_recipe(rite.project, r.from_version, sdists[0])
+            # and a requirement no channel holds, for every target platform (not at the build after the tag)
+            solve_recipe(rite.project, recipe)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
 
@@ -39,6 +42,8 @@ def preview_commands(rite) -> list[str]:
             "python -m twine check --strict PREVIEW/*", "compare the sdist with git ls-files"]
     if conda_enabled(rite.project):
         cmds.append("lint the conda recipe against the PREVIEW sdist")
+        cmds.append(f"solve its build/host/run requirements for {', '.join(target_platforms(rite.project))} "
+                    f"against {', '.join(map(str, rite.settings['conda.channels'])) or 'no channel'}")
     return cmds
 
 

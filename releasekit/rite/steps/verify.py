@@ -5,7 +5,7 @@ from __future__ import annotations
 from releasekit.core import ui
 from releasekit.operations import conda_staging
 from releasekit.operations.artifact_checks import deps_note
-from releasekit.operations.conda_packages import conda_enabled
+from releasekit.operations.conda_packages import conda_enabled, conda_target_kind
 from releasekit.operations.published import verify_conda_published, verify_published, wait_for_conda
 from releasekit.rite.model import Step
 
@@ -16,7 +16,9 @@ def verify_release(rite) -> None:
         ui.info(f"[dry-run] would wait for {r.version} on the index, then install it in clean environments")
         return
     verify_published(rite.project, rite.shell, r.version, rite.hosts)
-    if conda_enabled(rite.project) and conda_staging.staging_label(rite.project):
+    if conda_enabled(rite.project) and conda_target_kind(rite.settings) == "conda-forge":
+        pass  # conda-forge publishes it: the conda-forge step waits for it and installs it
+    elif conda_enabled(rite.project) and conda_staging.staging_label(rite.project):
         conda_staging.verify_and_promote(rite.project, rite.shell, r.version)
     elif conda_enabled(rite.project):
         wait_for_conda(rite.project, r.version)
