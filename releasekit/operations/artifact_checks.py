@@ -27,8 +27,15 @@ def check_artifacts(project: Project, sh: Shell, git: Git, paths: list[Path], ve
         raise PreconditionFailed(f"no artifacts of {version} in {project.dist_dir}", "run `releasekit dist.pypi` first")
     problems = []
     hint = "fix them and rebuild (`releasekit dist.clean dist.pypi`); nothing was uploaded"
+    from releasekit.core.conventions.versions.scm import refuse_local
+
     for path in paths:
         built = pypi.built_version(path)
+        try:
+            refuse_local(built, f"{path.name}'s version")
+        except ReleasekitError as exc:  # +g1234: built without seeing the release tag
+            problems.append(exc.message)
+            continue
         if built != version:
             problems.append(f"{path.name} carries version {built}, not {version}")
     sdists = [p for p in paths if p.name.endswith((".tar.gz", ".zip"))]

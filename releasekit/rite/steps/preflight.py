@@ -21,6 +21,7 @@ def preflight(rite: Rite) -> None:
     if r.kind == "release":
         problems = repository.sanity_problems(p, rite.git, main=r.main, release=r.version)
     else:
+        assert r.branch is not None  # a hotfix is made on its branch
         problems = repository.sanity_problems(p, rite.git, main=r.main, release=r.version, on_branch=r.branch,
                                             expect="release", unpushed_ok=True)
     problems += preflight_problems(rite)
@@ -46,7 +47,7 @@ def preflight_done(rite: Rite) -> bool:
     r, p = rite.release, rite.project
     dirty = {line[3:] for line in rite.git.status()}
     home = r.branch if r.kind == "hotfix" else r.main
-    return bool(dirty) and dirty <= {p.version_file_rel, p.changelog_rel} and rite.git.current_branch() == home
+    return bool(dirty) and dirty <= set(repository.release_files(p, rite.git)) and rite.git.current_branch() == home
 
 
 def run_tests(rite: Rite) -> None:

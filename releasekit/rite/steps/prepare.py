@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from releasekit.core import changelog
 from releasekit.core.errors import ChangelogError
-from releasekit.operations.version_edits import write_version
+from releasekit.operations.version_edits import write_release_version
 from releasekit.rite.model import Rite, Step, commands_from
 from releasekit.rite.steps import facts
 
@@ -17,8 +17,8 @@ def set_release_files(rite: Rite) -> str | None:
     text = p.changelog_text(rite.shell)
     wip = changelog.wip_section(text)
     finalized = None if wip is None else changelog.finalize(text, wip.version, r.date, release_version=r.version)
-    if p.version(rite.shell) != r.version:
-        write_version(p, rite.shell, r.version)
+    if not facts.version_is(rite, None, r.version):
+        write_release_version(p, rite.shell, r.version, git=rite.git)
     if finalized is not None:
         rite.shell.write_file(p.changelog_path, finalized, label=p.changelog_rel)
         return None
@@ -36,14 +36,16 @@ def prepare(rite: Rite) -> None:
 
 def prepare_done(rite: Rite) -> bool:
     r, p = rite.release, rite.project
-    if rite.git.branch_exists(r.branch) and facts.version_at(rite, r.branch) == r.version:
+    if r.branch is not None and rite.git.branch_exists(r.branch) and facts.version_at(rite, r.branch) == r.version:
         return True
-    return p.version() == r.version and facts.has_release_section(p.changelog_text(), r.version) \
+    if r.branch is None and facts.release_commit_pushed(rite):
+        return True
+    return facts.version_is(rite, None, r.version) and facts.has_release_section(p.changelog_text(), r.version) \
         and changelog.wip_section(p.changelog_text()) is None
 
 
 PREPARE = Step(
     "prepare", "bump the version and finalize the changelog", "version.bump", prepare,
-    commands_from("write {p.version_file_rel}: {r.from_version} => {r.version}",
-                  "write {p.changelog_rel}: {r.from_version} (Work In Progress) => {r.version} ({r.date})"),
+    lambda rite: [*facts.version_commands(rite, rite.release.from_version, rite.release.version), *commands_from(
+                  "write {p.changelog_rel}: {r.from_version} (Work In Progress) => {r.version} ({r.date})")(rite)],
     prepare_done)
