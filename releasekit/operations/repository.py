@@ -10,6 +10,9 @@ from releasekit.adapters.git import Git
 from releasekit.core import changelog, consent, ui, versioning
 from releasekit.core.errors import GitError, PreconditionFailed, PreflightFailed, ReleasekitError
 from releasekit.core.project import Project
+from releasekit.operations.version_edits import branch_template, version_of_release_branch
+
+__all__ = ["branch_template", "version_of_release_branch"]  # kept here for their callers: they name branches
 
 if TYPE_CHECKING:
     from packaging.version import Version
@@ -42,20 +45,6 @@ def current_branch_or_none(git: Git) -> str | None:
         return git.current_branch()
     except GitError:
         return None
-
-
-def branch_template(project: Project) -> str:
-    """The release branches' name template; ``release-{version}`` when the project has none of its own
-    (`release_branch` none: a hotfix branch made from a tag is still named so)."""
-    return project.settings["release_branch"] or "release-{version}"
-
-
-def version_of_release_branch(project: Project, branch: str) -> str | None:
-    """``release-1.0.6`` -> ``1.0.6`` for the configured template; None for other branches (and for
-    every branch when the project has no release branches)."""
-    pattern = re.escape(branch_template(project)).replace(re.escape("{version}"), r"(?P<v>.+)")
-    m = re.fullmatch(pattern, branch)
-    return m["v"] if m else None
 
 
 def released_versions(project: Project, git: Git) -> list[tuple[Version, str, str]]:

@@ -3,6 +3,7 @@ tags): bump, bump-dev, set, show and check, and the release version written with
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING
 
 from releasekit.core import fileio, releaselog, ui, versioning
@@ -10,13 +11,26 @@ from releasekit.core.conventions.versions import DirTree, MemoryTree, VersionCon
 from releasekit.core.conventions.versions import policy as version_policy
 from releasekit.core.errors import VersionError
 from releasekit.core.project import Project
-from releasekit.operations.repository import version_of_release_branch
 
 if TYPE_CHECKING:  # type hints only: importing them here would slow `releasekit --list`
     from releasekit.adapters.git import Git
     from releasekit.adapters.shell import Shell
 
 UV_LOCK = "uv.lock"
+
+
+def branch_template(project: Project) -> str:
+    """The release branches' name template; ``release-{version}`` when the project has none of its own
+    (`release_branch` none: a hotfix branch made from a tag is still named so)."""
+    return project.settings["release_branch"] or "release-{version}"
+
+
+def version_of_release_branch(project: Project, branch: str) -> str | None:
+    """``release-1.0.6`` -> ``1.0.6`` for the configured template; None for other branches (and for
+    every branch when the project has no release branches)."""
+    pattern = re.escape(branch_template(project)).replace(re.escape("{version}"), r"(?P<v>.+)")
+    m = re.fullmatch(pattern, branch)
+    return m["v"] if m else None
 
 
 def release_tags(project: Project, git: Git | None = None) -> list[str]:
