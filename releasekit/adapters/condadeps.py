@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from releasekit.adapters.conda import channel_url, run_async
+from releasekit.core.condadeps import spec_name
 from releasekit.core.errors import BuildError, IndexUnavailable, ToolMissing
 
 # --- channels ------------------------------------------------------------------------------------------
@@ -83,8 +84,6 @@ def query(channels: Sequence[str | Path], names: Iterable[str], platforms: Seque
 def available(channels: Sequence[str | Path], specs: Iterable[str], platforms: Sequence[str]) -> dict[str, bool]:
     """spec -> whether some channel has a package matching it (for ``platforms`` or noarch)."""
     from rattler import MatchSpec, Version, VersionSpec
-
-    from releasekit.core.condadeps import spec_name
 
     specs = list(specs)
     records = query(channels, {spec_name(s) for s in specs}, platforms)

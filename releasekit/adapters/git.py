@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from releasekit.adapters.shell import Shell
-from releasekit.core.errors import CommandFailed, GitError
+from releasekit.core.errors import CommandFailed, GitError, telling_line
 
 
 @dataclass
@@ -183,8 +183,22 @@ class Git:
             raise GitError(f"'{remote}' refused the push of {refspec}: {reason}",
                            "fix what the remote says (or ask its owner), then run the same command again") from None
 
-    def tag_annotated(self, tag: str, message: str, ref: str = "HEAD") -> None:
-        self._run("tag", "-a", tag, "-m", message, ref)
+    def tag_annotated(self, tag: str, message: str, ref: str = "HEAD", *, sign: bool = False) -> None:
+        """An annotated tag; with ``sign`` a signed one (git's own ``-s``, gpg or ssh as git is set up)."""
+        if not sign:
+            self._run("tag", "-a", tag, "-m", message, ref)
+            return
+        try:
+            self._run("tag", "-s", tag, "-m", message, ref)
+        except CommandFailed as exc:
+            raise GitError(f"git could not sign the tag {tag}: {telling_line(exc.output) or exc.message}",
+                           "configure a signing key (git config user.signingkey KEYID), or set `releasekit.tag_sign` "
+                           "to false") from None
+
+    def signing_key(self) -> str | None:
+        """The key git signs with (user.signingkey), or None when none is configured."""
+        res = self._run("config", "--get", "user.signingkey", changes=False, check=False)
+        return (res.stdout.strip() or None) if res.ok else None
 
     def rebase_onto_upstream(self, upstream: str) -> None:
         """Replay local commits on top of ``upstream``; on a conflict abort and raise."""

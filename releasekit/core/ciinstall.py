@@ -22,6 +22,7 @@ from packaging.utils import canonicalize_name
 
 from releasekit.core import fileio
 from releasekit.core.errors import ConfigError
+from releasekit.version import __version__
 
 NAME = "releasekit"
 # Requirement files looked at, relative to the project root, in this order.
@@ -93,8 +94,6 @@ def find_pin(pyproject: Mapping[str, Any], setup_cfg: str | None = None,
         if req.specifier or req.url:
             return Pin(req, where)
         unpinned = unpinned or where
-    from releasekit.version import __version__
-
     example = f'[dependency-groups] release = ["releasekit=={__version__}"] to pyproject.toml'
     if unpinned:
         raise ConfigError(f"{unpinned} names releasekit without a version, so the CI workflow cannot "

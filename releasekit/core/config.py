@@ -35,7 +35,8 @@ SCHEMA: dict[str, tuple[Any, tuple[Any, ...], str]] = {
     # The changelog convention (releasekit/core/conventions/changelogs); unset: detected from the files.
     "changelog_format": (None, (str,), "wip | keepachangelog | towncrier | rst | none (default: detected)"),
     "main_branch": (None, (str,), "main branch (default: the remote's HEAD, else main/master)"),
-    "release_branch": ("release-{version}", (str,), "release branch name template; '' for none (release from main, tag only)"),
+    "release_branch": ("release-{version}", (str,), "release branch name template; null (YAML) or false (TOML): "
+                       "none, the release is a tag on main"),
     "tag": ("{version}", (str,), "tag name template"),
     "remote": ("origin", (str,), "git remote to push to"),
     "remote_url": (None, (str,), "when set, the remote's URL must equal it"),
@@ -134,6 +135,8 @@ def _suggest(key: str) -> str:
 
 
 TEMPLATES = ("release_branch", "tag")
+# Settings whose null (or false, as TOML has no null) means "none of it".
+NULLABLE = ("release_branch",)
 
 # Settings that take one of a few words: refused when loaded, not halfway through a release.
 CHOICES = {
@@ -169,6 +172,9 @@ def validate_layer(tree: Mapping[str, Any], source: str) -> dict[str, Any]:
             raise ConfigError(f"unknown setting `releasekit.{key}` (from {source})", _suggest(key))
         default, types, _ = SCHEMA[key]
         if value is None and default is None:
+            continue
+        if key in NULLABLE and value in (None, False, ""):
+            flat[key] = None  # "none": e.g. no release branch
             continue
         ok = False if isinstance(value, bool) and bool not in types else isinstance(value, types)
         if not ok:

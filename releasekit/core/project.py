@@ -162,8 +162,10 @@ class Project:
             return cast(Path, (self.root / configured).resolve())
         return self.root / ".git" / "releasekit"
 
-    def release_branch(self, version: str) -> str:
-        return cast(str, self.settings["release_branch"].format(version=version))
+    def release_branch(self, version: str) -> str | None:
+        """The release branch of ``version``; None when the project releases from main with a tag only."""
+        template = self.settings["release_branch"]
+        return None if template is None else cast(str, template.format(version=version))
 
     def tag(self, version: str) -> str:
         return cast(str, self.settings["tag"].format(version=version))

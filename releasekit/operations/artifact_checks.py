@@ -10,6 +10,7 @@ from releasekit.adapters.envs import clean_env
 from releasekit.adapters.git import Git
 from releasekit.adapters.shell import Shell
 from releasekit.core import provenance, releaselog, ui
+from releasekit.core.conventions.versions.scm import refuse_local
 from releasekit.core.errors import (
     ArtifactCheckFailed,
     PreconditionFailed,
@@ -29,6 +30,11 @@ def check_artifacts(project: Project, sh: Shell, git: Git, paths: list[Path], ve
     hint = "fix them and rebuild (`releasekit dist.clean dist.pypi`); nothing was uploaded"
     for path in paths:
         built = pypi.built_version(path)
+        try:
+            refuse_local(built, f"{path.name}'s version")
+        except ReleasekitError as exc:  # +g1234: built without seeing the release tag
+            problems.append(exc.message)
+            continue
         if built != version:
             problems.append(f"{path.name} carries version {built}, not {version}")
     sdists = [p for p in paths if p.name.endswith((".tar.gz", ".zip"))]

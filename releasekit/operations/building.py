@@ -11,7 +11,14 @@ from releasekit.adapters import index, pypi
 from releasekit.adapters.git import Git
 from releasekit.adapters.shell import Shell
 from releasekit.core import ui
+from releasekit.core.conventions.versions.tags import version_in
 from releasekit.core.project import Project
+from releasekit.operations.version_edits import (
+    current_version,
+    tag_name,
+    tree_of,
+    version_conventions,
+)
 
 
 def release_artifacts(project: Project, version: str) -> list[Path]:
@@ -40,12 +47,24 @@ def exported(git: Git, ref: str):
         shutil.rmtree(tmp, ignore_errors=True)
 
 
+def build_env(project: Project, git: Git, ref: str) -> dict[str, str]:
+    """What the build of a clean export of ``ref`` needs to come out at the right version: nothing
+    for a version in files; for a version from git tags, the backend's own variable set to the
+    version of the tag ``ref`` (or, for another ref, of the latest release tag)."""
+    conv = version_conventions(project, git)
+    if conv.source.paths:
+        return {}  # the files carry the version: the export has it
+    tagged = version_in(ref, conv.tag)
+    return conv.source.build_env(str(tagged) if tagged is not None else conv.source.read(tree_of(project)))
+
+
 def build_pypi(project: Project, sh: Shell, git: Git, ref: str, *, sdist: bool = True, wheel: bool = True,
                out_dir: Path | None = None) -> list[Path]:
     s = project.settings
+    env = build_env(project, git, ref)
     with exported(git, ref) as src:
         paths = pypi.build(sh, src, out_dir or project.dist_dir, sdist=sdist, wheel=wheel,
-                           isolation=s["dist.isolation"], installer=s["dist.installer"])
+                           isolation=s["dist.isolation"], installer=s["dist.installer"], env=env or None)
     if paths:
         ui.table(("file", "size", "sha256"), pypi.artifact_table(paths), title=f"built from {ref}")
     return paths
@@ -64,7 +83,7 @@ def clean_dist(project: Project, sh: Shell) -> None:
 def _ref_for(project: Project, git: Git, ref: str | None) -> str:
     if ref:
         return ref
-    tag = project.tag(project.version())
+    tag = tag_name(version_conventions(project, git), current_version(project, git))
     if git.local_tag(tag):
         return tag
     ui.warn(f"no tag {tag} yet: building the last commit (HEAD); uncommitted changes are not included")

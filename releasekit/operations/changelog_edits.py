@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from datetime import date as _date
 from typing import TYPE_CHECKING
 
+from releasekit.adapters import towncrier  # the only tool a format hands commands to so far
 from releasekit.adapters.git import Git
 from releasekit.core import ui, versioning
 from releasekit.core.conventions.changelogs import Change, ChangelogFormat
@@ -49,8 +50,6 @@ def apply_change(project: Project, sh: Shell, change: Change) -> bool:
             path.parent.mkdir(parents=True, exist_ok=True)
         sh.write_file(path, text, label=rel)
     if change.commands:
-        from releasekit.adapters import towncrier  # the only tool a format hands commands to so far
-
         towncrier.run_all(sh, project.root, change.commands)
     return not change.empty
 

@@ -15,6 +15,8 @@ from releasekit.adapters.shell import Shell
 from releasekit.core import ciconfig, ciinstall, cilogs, cipublish, fileio, ui
 from releasekit.core.errors import ConfigError, ReleasekitError, ToolMissing
 from releasekit.core.project import Project
+from releasekit.operations import forge_releases
+from releasekit.operations.conda_packages import conda_enabled
 from releasekit.operations.repository import main_branch_name
 
 
@@ -155,9 +157,6 @@ def _python(project: Project) -> str:
 def render_publish_workflow(project: Project, git: Git, provider: str) -> str:
     """The publish workflow (``publish: ci``) of ``provider``, installing releasekit as the project pins it;
     its forge job where the project has a forge, its conda job where it has a recipe."""
-    from releasekit.operations import forge_releases
-    from releasekit.operations.conda_packages import conda_enabled
-
     if provider not in cipublish.GENERATORS:
         raise ConfigError(f"releasekit writes no publish workflow for '{provider}'",
                           f"use --provider {' or '.join(cipublish.GENERATORS)}")

@@ -16,6 +16,7 @@ from releasekit.core.errors import ReleasekitError, VerifyFailed
 from releasekit.core.project import Project
 from releasekit.core.waiting import Poll, wait_until
 from releasekit.operations.conda_packages import conda_artifacts, conda_enabled, conda_target_kind
+from releasekit.operations.feedstock import feedstock_package_name
 
 
 def forge_enabled(project: Project) -> bool:
@@ -36,8 +37,6 @@ def forge_package_name(project: Project, version: str) -> str:
         return conda.package_info(built[0]).name
     feedstock = project.settings["conda.feedstock_dir"]
     if feedstock:
-        from releasekit.operations.feedstock import feedstock_package_name
-
         name = feedstock_package_name(project.settings.path("conda.feedstock_dir"))
         if name:
             return name

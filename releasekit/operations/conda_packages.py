@@ -6,14 +6,16 @@ from __future__ import annotations
 import importlib.util
 from pathlib import Path
 
-from releasekit.adapters import conda, pypi
+from releasekit.adapters import conda, pymeta, pypi
 from releasekit.adapters.shell import Shell
-from releasekit.core import condarecipe, ui
+from releasekit.core import condarecipe, forgerecipe, ui
 from releasekit.core.errors import (
     ArtifactCheckFailed,
+    MetadataMissing,
     PreconditionFailed,
     RecipeError,
     ReleasekitError,
+    UsageError,
 )
 from releasekit.core.project import Project
 from releasekit.operations.building import release_artifacts
@@ -126,8 +128,6 @@ def check_conda(project: Project, version: str) -> None:
 
 def release_metadata(project: Project, version: str):
     """The release's Python metadata from whatever is built (wheel, else sdist), else the project's."""
-    from releasekit.adapters import pymeta
-
     return pymeta.release_metadata(release_artifacts(project, version), project.root,
                                    isolated=project.settings["dist.isolation"])
 
@@ -175,8 +175,6 @@ def write_conda_recipe(project: Project, sh: Shell, *, fmt: str = "v1", force: b
         require_conda(project, "dist.conda-recipe")
     folder = project.settings.path("conda.recipe")
     if fmt not in ("v1", "forge", "meta", "meta.yaml"):
-        from releasekit.core.errors import UsageError
-
         raise UsageError(f"--format {fmt!r} is unknown",
                          "use v1 (recipe.yaml), forge (recipe.yaml as conda-forge's staged-recipes takes it) "
                          "or meta (meta.yaml)")
@@ -189,8 +187,6 @@ def write_conda_recipe(project: Project, sh: Shell, *, fmt: str = "v1", force: b
     mapping = project.settings["conda.name_map"]
     sdist_path = f"../{project.settings['dist.dir']}/{project.package}-{version}.tar.gz"
     if fmt == "forge":  # conda-forge staged-recipes' shape: python_min, the index's sdist URL and its sha256
-        from releasekit.core import forgerecipe
-
         sdists = [p for p in release_artifacts(project, version) if p.name.endswith(".tar.gz")]
         if not sdists:
             raise PreconditionFailed("a conda-forge recipe names the sdist's sha256, and no sdist is built",
@@ -201,8 +197,6 @@ def write_conda_recipe(project: Project, sh: Shell, *, fmt: str = "v1", force: b
     else:
         missing = [label for label, value in (("Summary", meta.summary), ("License", meta.license)) if not value]
         if missing:
-            from releasekit.core.errors import MetadataMissing
-
             raise MetadataMissing(f"the release's metadata ({meta.origin or 'as built'}) has no "
                                   f"{', no '.join(missing)}: a conda recipe needs it",
                                   "add it to the project's metadata (pyproject.toml [project] or setup.py) "

@@ -12,7 +12,7 @@ from releasekit.adapters import anaconda, channel, conda, condadeps
 from releasekit.adapters.git import Git
 from releasekit.core import condadeps as numbers
 from releasekit.core import fileio, ui
-from releasekit.core.errors import FilenameTaken, PreconditionFailed, ReleasekitError
+from releasekit.core.errors import FilenameTaken, PreconditionFailed, ReleasekitError, VerifyFailed
 from releasekit.core.project import Project
 from releasekit.operations.conda_deps import recipe_file
 from releasekit.operations.conda_packages import build_conda, conda_recipe, sdist_of
@@ -24,11 +24,9 @@ TASK = "releasekit release-conda-rebuild"
 
 def rebuild_branch(project: Project, git: Git, version: str, main: str) -> str:
     """The release branch of ``version`` where one exists (here or on the remote), else main."""
-    template = project.settings["release_branch"]
-    if template:
-        branch = project.release_branch(version)
-        if git.branch_exists(branch) or git.remote_branch_exists(project.settings["remote"], branch):
-            return branch
+    branch = project.release_branch(version)
+    if branch and (git.branch_exists(branch) or git.remote_branch_exists(project.settings["remote"], branch)):
+        return branch
     return main
 
 
@@ -184,8 +182,6 @@ def verify_build(project: Project, version: str, number: int) -> None:
     import shutil
     import subprocess
     import tempfile
-
-    from releasekit.core.errors import VerifyFailed
 
     name = conda.package_info(built(project, version, number)[0]).name
     where = install_channel(project, project.settings["conda.label"])

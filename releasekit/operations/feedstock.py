@@ -21,6 +21,7 @@ from releasekit.operations.conda_packages import (
     conda_recipe,
     has_recipe,
     release_metadata,
+    requirement_drift,
 )
 
 _SET_NAME = re.compile(r"""\{%-?\s*set\s+name\s*=\s*["']([^"']+)["']""")
@@ -132,8 +133,6 @@ def check_deps(project: Project, version: str) -> None:
             sdist = project.dist_dir / f"{project.package}-{version}.tar.gz"
             recipe = conda.load_recipe(project.settings.path("conda.recipe"), sdist=sdist,
                                        setup_data=_setup_data(meta))
-        from releasekit.operations.conda_packages import requirement_drift
-
         drift = requirement_drift(project, version, recipe)
         checked = True
         for line in drift.lines():

@@ -25,6 +25,7 @@ from releasekit.core.config import Settings
 from releasekit.core.conventions import changelogs, versions
 from releasekit.core.conventions.versions import DirTree
 from releasekit.core.conventions.versions.files import FileEntry
+from releasekit.core.conventions.versions.tags import release_versions
 from releasekit.core.errors import ConfigError, ReleasekitError
 from releasekit.core.forgerelease import detect as detect_forge
 from releasekit.core.project import Project
@@ -36,7 +37,7 @@ DEFAULT_FORMAT = "wip"
 DEFAULT_CHANGELOG = str(config.SCHEMA["changelog"][0])
 DEFAULT_TAG = str(config.SCHEMA["tag"][0])
 DEFAULT_RELEASE_BRANCH = str(config.SCHEMA["release_branch"][0])
-NO_RELEASE_BRANCH = ""  # `release_branch = ""`: release from main with a tag only (TOML has no null)
+NO_RELEASE_BRANCH = False  # `release_branch = false`: release from main with a tag only (TOML has no null)
 # The block's keys, in the order it lists them.
 ORDER = ("changelog_format", "changelog", "version_source", "version_file", "version_files", "version_policy",
          "tag", "main_branch", "release_branch")
@@ -186,8 +187,6 @@ def _release_branch(settings: Settings, git: Git, repo: bool, tags: Sequence[str
 
 
 def versions_released(tags: Sequence[str], tag_template: str) -> list[str]:
-    from releasekit.core.conventions.versions.tags import release_versions
-
     return [str(v) for v in release_versions(tags, tag_template)]
 
 

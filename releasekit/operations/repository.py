@@ -6,9 +6,13 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
+from releasekit.adapters import towncrier
 from releasekit.adapters.git import Git
+from releasekit.adapters.shell import Shell
 from releasekit.core import consent, ui, versioning
 from releasekit.core.conventions.changelogs import Problem
+from releasekit.core.conventions.versions import policy as version_policy
+from releasekit.core.conventions.versions.tags import version_in
 from releasekit.core.errors import (
     CommandFailed,
     GitError,
@@ -17,11 +21,21 @@ from releasekit.core.errors import (
     ReleasekitError,
 )
 from releasekit.core.project import Project
+from releasekit.operations.version_edits import (
+    branch_template,
+    current_version,
+    release_policy,
+    tag_name,
+    tree_of,
+    version_conventions,
+    version_of_release_branch,
+    version_paths,
+)
+
+__all__ = ["branch_template", "version_of_release_branch"]  # kept here for their callers: they name branches
 
 if TYPE_CHECKING:
     from packaging.version import Version
-
-    from releasekit.adapters.shell import Shell
 
 
 def detect_main_branch(project: Project, git: Git) -> str:
@@ -53,18 +67,11 @@ def current_branch_or_none(git: Git) -> str | None:
         return None
 
 
-def version_of_release_branch(project: Project, branch: str) -> str | None:
-    """``release-1.0.6`` -> ``1.0.6`` for the configured template; None for other branches."""
-    pattern = re.escape(project.settings["release_branch"]).replace(re.escape("{version}"), r"(?P<v>.+)")
-    m = re.fullmatch(pattern, branch)
-    return m["v"] if m else None
-
-
 def released_versions(project: Project, git: Git) -> list[tuple[Version, str, str]]:
     """(parsed, version, ref) of each version with a local tag or release branch, newest first: what
     was released (or is being released) from this repository. Tags win over branches."""
     found: dict[str, str] = {}
-    tag_pattern = re.escape(project.settings["tag"]).replace(re.escape("{version}"), r"(?P<v>.+)")
+    tag_pattern = re.escape(version_conventions(project, git).tag).replace(re.escape("{version}"), r"(?P<v>.+)")
     for tag in git.local_refs("tags"):
         m = re.fullmatch(tag_pattern, tag)
         if m:
@@ -133,14 +140,19 @@ def sanity_problems(project: Project, git: Git, *, main: str, on_branch: str | N
             elif branch == main:
                 problems.append(f"'{remote}' has no branch '{main}'")
     try:
-        version = project.version()
+        conv = version_conventions(project, git)
+        version = conv.source.read(tree_of(project))
+        problems += conv.source.check(tree_of(project))
     except ReleasekitError as exc:
         return problems + [exc.message]
     v = versioning.parse(version)
+    wip_version: str | None = version  # the version the changelog's open section must carry
     if expect == "dev":
-        problem = versioning.check_main_version(v)
+        problem = version_policy.check_main(version, release_policy(conv))
         if problem:
             problems.append(problem)
+        if release_policy(conv) != "dev":
+            wip_version = None  # main holds the last release: the next section has no version yet
         require_wip = True
     else:
         problem = versioning.check_release_version(v)
@@ -148,11 +160,15 @@ def sanity_problems(project: Project, git: Git, *, main: str, on_branch: str | N
             problems.append(problem)
         require_wip = False
     try:
-        problems += changelog_problems(project, release_branch=not require_wip, main=main, sh=git.shell)
+        problems += changelog_problems(project, version=wip_version, release_branch=not require_wip, main=main,
+                                       sh=git.shell)
     except ReleasekitError as exc:
         problems.append(exc.message)
+    if project.settings["tag_sign"] and not git.signing_key():
+        problems.append("`releasekit.tag_sign` is true, but git has no signing key configured "
+                        "(git config user.signingkey KEYID)")
     if release:
-        tag = project.tag(release)
+        tag = tag_name(conv, release)
         if git.local_tag(tag):
             problems.append(f"tag '{tag}' already exists locally: {release} was released already")
         if url is not None:
@@ -191,17 +207,19 @@ def _line(project: Project, p: Problem) -> str:
     return f"{project.changelog_rel}:{p.line}: {p.message}" if p.line else p.message
 
 
-def changelog_problems(project: Project, *, release_branch: bool = False, main: str | None = None,
-                       sh: Shell | None = None) -> list[str]:
+_CURRENT = object()  # changelog_problems' default: the project's version as its file has it
+
+
+def changelog_problems(project: Project, *, version: str | None | object = _CURRENT, release_branch: bool = False,
+                       main: str | None = None, sh: Shell | None = None) -> list[str]:
     """Every structural problem of the changelog (by line), and its tool's own check (towncrier check
     against ``main``) when a shell is given to run it."""
     fmt = project.changelog_format
-    problems = [_line(project, p) for p in fmt.problems(project.changelog_text(), project.version(),
+    wanted = project.version() if version is _CURRENT else version
+    problems = [_line(project, p) for p in fmt.problems(project.changelog_text(), wanted,  # type: ignore[arg-type]
                                                          release_branch=release_branch,
                                                          fragments=fragments(project))]
     if sh is not None and main:
-        from releasekit.adapters import towncrier
-
         for argv in fmt.check_commands(main):
             try:
                 towncrier.run(sh, project.root, argv)
@@ -218,8 +236,14 @@ def raise_if(problems: list[str], hint: str | None = None) -> None:
         raise PreflightFailed(problems, hint)
 
 
+def release_files(project: Project, git: Git) -> list[str]:
+    """What a release commits: the version source's files (uv.lock with them), the changelog and the
+    news fragments its tool removed."""
+    return [*version_paths(project, version_conventions(project, git)), *changelog_files(project, git)]
+
+
 def commit_release_files(project: Project, git: Git, message: str) -> bool:
-    return git.commit([project.version_file_rel, *changelog_files(project, git)], message)
+    return git.commit(release_files(project, git), message)
 
 
 def push_main_with_integration(project: Project, git: Git, main: str) -> None:
@@ -233,11 +257,12 @@ def push_main_with_integration(project: Project, git: Git, main: str) -> None:
     git.push(remote, f"HEAD:refs/heads/{main}")
 
 
-def tag_and_push(project: Project, git: Git, version: str) -> str:
-    """Annotated tag on HEAD, pushed by name, then checked on the remote. Idempotent."""
+def tag_and_push(project: Project, git: Git, version: str, *, tag: str | None = None, ref: str = "HEAD") -> str:
+    """Annotated tag (signed with `tag_sign`) on ``ref``, pushed by name, then checked on the remote.
+    The name follows the project's tag template (detected from its tags unless `tag` is set). Idempotent."""
     remote = project.settings["remote"]
-    tag = project.tag(version)
-    head = git.rev("HEAD") or ""
+    tag = tag or tag_name(version_conventions(project, git), version)
+    head = git.rev(ref) or ""
     existing = git.local_tag(tag)
     if existing and existing != head and not git.shell.dry_run:
         raise GitError(
@@ -245,7 +270,7 @@ def tag_and_push(project: Project, git: Git, version: str) -> str:
             f"if it was made by mistake, delete it (`git tag -d {tag}`) and run `release` again",
         )
     if not existing:
-        git.tag_annotated(tag, project.settings["tag"].format(version=version))
+        git.tag_annotated(tag, tag, ref, sign=bool(project.settings["tag_sign"]))
     remote_sha = git.remote_tag(remote, tag)
     if remote_sha and remote_sha != head:
         raise GitError(f"tag '{tag}' on '{remote}' points at {remote_sha[:10]}, not {head[:10]}",
@@ -260,14 +285,12 @@ def tag_and_push(project: Project, git: Git, version: str) -> str:
 def backport_candidates(project: Project, git: Git, main: str, branch: str) -> list[str]:
     """Commits on the release branch since it left main, other than version/changelog-only ones."""
     remote = project.settings["remote"]
-    ref = branch if git.branch_exists(branch) else f"{remote}/{branch}"
+    ref = branch if git.branch_exists(branch) or git.local_tag(branch) else f"{remote}/{branch}"
     main_ref = main if git.branch_exists(main) else f"{remote}/{main}"
     if git.rev(ref) is None:
         raise GitError(f"there is no branch '{branch}' locally or on '{remote}'")
     base = git.merge_base(main_ref, ref)
-    fmt = project.changelog_format
-    own = [p for p in (fmt.path, fmt.fragment_dir) if p]
-    return git.commits_touching_other_than(f"{base}..{ref}", [project.version_file_rel, *own])
+    return git.commits_touching_other_than(f"{base}..{ref}", release_files(project, git))
 
 
 def report_backport(commits: list[str]) -> None:
@@ -296,29 +319,50 @@ def latest_release_branch(project: Project, git: Git) -> str | None:
 def release_branch_for(project: Project, git: Git, version: str | None) -> str:
     """The release branch named by --version, the current one, or the newest one."""
     if version:
-        return project.release_branch(version)
+        named = project.release_branch(version)
+        if named is None:  # no release branches: a hotfix branch made from the tag, else the tag itself
+            named = branch_template(project).format(version=version)
+            if not git.branch_exists(named) and git.rev(f"refs/remotes/{project.settings['remote']}/{named}") is None:
+                return tag_name(version_conventions(project, git), version)
+        return named
     branch = current_branch_or_none(git)
     if branch and version_of_release_branch(project, branch):
         return branch
     latest = latest_release_branch(project, git)
+    if latest is None and project.settings["release_branch"] is None:
+        tags = [ref for _, _, ref in released_versions(project, git) if git.local_tag(ref)]
+        if tags:
+            return tags[0]  # released from main with a tag only: the newest release tag
     if latest is None:
         raise GitError("there is no release branch yet", "pass --version X.Y.Z")
     return latest
 
 
-def create_release_branch(project: Project, git: Git) -> None:
-    """`git.release-branch-create`: release-X.Y.Z from main once the version is bumped."""
-    version = project.version()
-    if versioning.parse(version).is_devrelease:
-        raise PreconditionFailed(f"the version is still {version}", "run `releasekit version.bump` first")
-    branch = project.release_branch(version)
+def create_release_branch(project: Project, git: Git, from_tag: str | None = None) -> str:
+    """`git.release-branch-create`: release-X.Y.Z from main once the version is bumped, or, with
+    ``from_tag`` (a version or a tag name), from that release's tag: for a hotfix of a project that
+    releases from main with a tag only. Returns the branch made."""
+    start = "HEAD"
+    if from_tag is not None:
+        conv = version_conventions(project, git)
+        tag = from_tag if git.local_tag(from_tag) else tag_name(conv, from_tag)
+        if not git.local_tag(tag):
+            raise GitError(f"there is no tag '{tag}'", "fetch the tags (`git fetch --tags`) or name an existing one")
+        found = version_in(tag, conv.tag)
+        version, start = (str(found) if found is not None else from_tag), tag
+    else:
+        version = current_version(project, git)
+        if versioning.parse(version).is_devrelease:
+            raise PreconditionFailed(f"the version is still {version}", "run `releasekit version.bump` first")
+    branch = branch_template(project).format(version=version)
     if git.branch_exists(branch):
         raise GitError(f"branch '{branch}' already exists", "run `releasekit git.release-branch-switch`")
-    git.create_branch(branch)
+    git.create_branch(branch, start)
     expected = project.settings["remote_url"]
     url = git.remote_url(project.settings["remote"])
     if expected and url and url.rstrip("/") != expected.rstrip("/"):
         raise GitError(f"remote is {url}, not {expected}")
+    return branch
 
 
 
@@ -332,7 +376,7 @@ def ask_unless_dry_run(git: Git, question: str, *, yes: bool, action: str) -> No
 
 def commit_dev_cycle_and_push(project: Project, git: Git, *, yes: bool) -> None:
     """`git.commit-dev-cycle-push`: the dev-cycle commit on main, pushed with what landed meanwhile."""
-    version = project.version()
+    version = current_version(project, git)
     parsed = versioning.parse(version)
     if not parsed.is_devrelease:
         raise PreconditionFailed(f"the version on main is {version}", "run `releasekit version.bump-dev` first")
@@ -343,5 +387,5 @@ def commit_dev_cycle_and_push(project: Project, git: Git, *, yes: bool) -> None:
     main = detect_main_branch(project, git)
     ask_unless_dry_run(git, f"Commit the dev cycle {version} and push {main} to {project.settings['remote']}?", yes=yes, action="push")
     if not commit_release_files(project, git, f"new dev cycle: {version}"):
-        ui.info(f"nothing to commit: {project.version_file_rel} and {project.changelog_rel} are committed")
+        ui.info(f"nothing to commit: {' and '.join(release_files(project, git))} are committed")
     push_main_with_integration(project, git, main)

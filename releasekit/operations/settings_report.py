@@ -8,6 +8,7 @@ from releasekit.core.config import SCHEMA, Settings
 from releasekit.core.errors import ReleasekitError
 from releasekit.core.project import Project
 from releasekit.operations.artifact_checks import deps_index_url
+from releasekit.operations.project_init import detect_project
 from releasekit.operations.publishing import index_root, pypi_target
 from releasekit.operations.repository import detect_main_branch
 
@@ -47,8 +48,6 @@ def detected_conventions(project: Project) -> dict[str, str]:
     """What detection finds for the unset convention settings. A setting whose default is a value
     (``changelog``, ``tag``, ``release_branch``, ``version_files``) shows it only where detection finds
     another; one it cannot find says why, in the words a release would fail with."""
-    from releasekit.operations.project_init import detect_project
-
     settings = project.settings
     unset = [k for k in CONVENTION_KEYS if settings.origins.get(k, "default") == "default"]
     try:

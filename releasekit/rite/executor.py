@@ -29,6 +29,7 @@ from releasekit.core.errors import (
 )
 from releasekit.core.project import Project
 from releasekit.core.redact import redact
+from releasekit.operations.version_edits import current_version
 from releasekit.rite.journal import Journal, Lock
 from releasekit.rite.model import Rite, Step
 from releasekit.rite.release import Release
@@ -155,7 +156,7 @@ def check_pending_matches(project: Project, pending: Release, part: str | None) 
         raise ResumeRefused(f"an unfinished release of {pending.version} (--part {pending.part}) is in progress",
                             f"finish it with `releasekit release --part {pending.part}`, or drop it with --restart")
     try:
-        current = project.version()
+        current = current_version(project)
     except ReleasekitError:
         return  # the steps report an unreadable version file themselves
     expected = {pending.from_version, pending.version} | ({pending.next_dev} if pending.next_dev else set())
@@ -173,8 +174,8 @@ def show_plan(rite: Rite, steps: list[Step], as_json: bool) -> None:
              "commands": s.commands(rite)}
             for i, s in enumerate(steps, 1)]}, indent=2)))
         return
-    ui.info(f"{r.kind} {r.version} of {rite.project.package} (from {r.from_version}); branch {r.branch}, "
-            f"tag {r.tag}" + (f", then main at {r.next_dev}" if r.next_dev else ""))
+    ui.info(f"{r.kind} {r.version} of {rite.project.package} (from {r.from_version}); "
+            f"{f'branch {r.branch}' if r.branch else 'no release branch'}, tag {r.tag}" + (f", then main at {r.next_dev}" if r.next_dev else ""))
     ci = any(s.where == "ci" for s in steps)
     if ci:
         ui.info("publish: ci: the tag's workflow builds, checks and uploads; the other steps run here")
@@ -186,21 +187,23 @@ def show_plan(rite: Rite, steps: list[Step], as_json: bool) -> None:
 
 
 def run(project: Project, shell: Shell, git: Git, *, kind: str, make_release: Callable[[], Release],
-        steps: list[Step], plan_only: bool = False, as_json: bool = False, yes: bool = False,
+        steps: list[Step] | Callable[[Release | None], list[Step]], plan_only: bool = False, as_json: bool = False, yes: bool = False,
         restart: bool = False, force: bool = False, hosts: list[str] | None = None,
         part: str | None = None, describe: Callable[[Rite], list[str]] | None = None) -> int:
     """Load or start the release, then show the plan or execute it. Returns the exit status.
 
     Nothing changes without consent: with no terminal to ask and no ``--yes`` it is refused at once;
     otherwise it asks once, after the read-only steps passed and before the first change (and again
-    on a resume). ``describe`` gives the lines shown above that question."""
+    on a resume). ``describe`` gives the lines shown above that question. ``steps`` may be a function of
+    the release (its steps follow its conventions: no release branch, no dev cycle)."""
+    steps_for = steps if callable(steps) else (lambda _release: steps)
     if not plan_only and not shell.dry_run:
         consent.require_possible(yes, "release")
     journal = Journal(project.state_dir)
     pending = journal.release if journal.release and not journal.finished else None
     fresh = None
     if restart and pending:
-        outside = [s.name for s in steps if s.changes_outside and journal.step_status(s.name) == "done"]
+        outside = [s.name for s in steps_for(pending) if s.changes_outside and journal.step_status(s.name) == "done"]
         if outside and not force:
             raise ResumeRefused(f"release {pending.version} already did {', '.join(outside)}; starting over "
                                 "would repeat or contradict them", "run `release` to resume, or add --force")
@@ -222,7 +225,7 @@ def run(project: Project, shell: Shell, git: Git, *, kind: str, make_release: Ca
     # A dry run of a new release must not read the record of an older, finished one.
     record = journal if pending or not shell.dry_run else None
     rite = Rite(project, shell, git, release, yes=yes, hosts=list(hosts or []), journal=record)
-    steps = active_steps(steps, project)
+    steps = active_steps(steps_for(release), project)
     if plan_only:
         show_plan(rite, steps, as_json)
         return 0
@@ -272,8 +275,8 @@ def refs_before(git: Git, release: Release) -> dict[str, str | None]:
     """Where main and the release's branch stood, here and on the remote, before the first change."""
     r = release
     return {"main": git.rev(f"refs/heads/{r.main}"), "remote_main": git.rev(f"refs/remotes/{r.remote}/{r.main}"),
-            "branch": git.rev(f"refs/heads/{r.branch}"),
-            "remote_branch": git.rev(f"refs/remotes/{r.remote}/{r.branch}")}
+            "branch": git.rev(f"refs/heads/{r.branch}") if r.branch else None,
+            "remote_branch": git.rev(f"refs/remotes/{r.remote}/{r.branch}") if r.branch else None}
 
 
 def ask_consent(rite: Rite, steps: list[Step], index: int, *, resuming: bool,

@@ -12,6 +12,7 @@ from releasekit.operations.conda_forge_wait import forge_enabled as conda_forge_
 from releasekit.operations.conda_packages import conda_enabled
 from releasekit.operations.publishing import conda_target, pypi_target
 from releasekit.rite.model import Rite, Step
+from releasekit.rite.release import Release
 from releasekit.rite.steps import (
     artifacts,
     branches,
@@ -45,13 +46,22 @@ def artifact_steps(project: Project | None, git: Git | None) -> list[Step]:
     return steps
 
 
-def release_steps(project: Project | None = None, git: Git | None = None) -> list[Step]:
+def release_steps(project: Project | None = None, git: Git | None = None,
+                  release: Release | None = None) -> list[Step]:
+    """The steps of a release, from its conventions: with a release branch (today's rite), or from
+    main with a tag only (`release_branch` none): the release commit pushed on main, the tag on it,
+    then the next cycle on main (its dev version under the dev policy; the changelog's next section)."""
+    if release is not None and release.branch is None:
+        return [preflight.RELEASE_PREFLIGHT, preflight.TESTS, preview.PREVIEW, prepare.PREPARE,
+                branches.RELEASE_COMMIT, tag.MAIN_TAG, branches.DEV_CYCLE, *artifact_steps(project, git),
+                finish.FINISH]
     return [preflight.RELEASE_PREFLIGHT, preflight.TESTS, preview.PREVIEW, prepare.PREPARE,
             branches.RELEASE_BRANCH, branches.DEV_CYCLE, branches.PUSH_RELEASE_BRANCH, tag.RELEASE_TAG,
             *artifact_steps(project, git), finish.FINISH]
 
 
-def hotfix_steps(project: Project | None = None, git: Git | None = None) -> list[Step]:
+def hotfix_steps(project: Project | None = None, git: Git | None = None,
+                 release: Release | None = None) -> list[Step]:
     return [preflight.HOTFIX_PREFLIGHT, preflight.TESTS, preview.PREVIEW, hotfix.HOTFIX_COMMIT, tag.HOTFIX_TAG,
             *artifact_steps(project, git), finish.FINISH]
 
@@ -61,7 +71,7 @@ def consent_summary(rite: Rite) -> list[str]:
     r, p = rite.release, rite.project
     url = rite.git.remote_url(r.remote) or "?"
     lines = [f"{r.kind} of {p.package} {r.version} (from {r.from_version})",
-             f"  tag {r.tag} on {r.remote} ({url}), branch {r.branch}"
+             f"  tag {r.tag} on {r.remote} ({url}), " + (f"branch {r.branch}" if r.branch else f"on {r.main}, no release branch")
              + (f"; then {r.main} at {r.next_dev}" if r.next_dev else "")]
     try:
         if p.settings["publish"] == "ci":

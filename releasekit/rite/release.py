@@ -8,7 +8,15 @@ from datetime import date as _date
 
 from releasekit.adapters.git import Git
 from releasekit.core import changelog, versioning
+from releasekit.core.conventions.versions import policy as version_policy
 from releasekit.core.project import Project
+from releasekit.operations.version_edits import (
+    hotfix_base,
+    release_policy,
+    tag_name,
+    tree_of,
+    version_conventions,
+)
 
 
 @dataclass
@@ -18,15 +26,23 @@ class Release:
     kind: str  # "release" | "hotfix"
     from_version: str
     version: str
-    next_dev: str | None
+    next_dev: str | None  # main's version after the release under the dev policy; None: main keeps the release
     part: str
     date: str
     main: str
-    branch: str
+    branch: str | None  # the release branch; None: released from main with a tag only
     tag: str
     remote: str
     notes: list[str] = field(default_factory=list)
     build_number: int | None = None  # a conda rebuild's new build.number
+    # Added with the version conventions (issue 11); an older journal lacks them and gets today's values.
+    policy: str = "dev"  # the version policy on main: dev | release
+    pre: str | None = None  # a, b or rc: a pre-release from main
+
+    @property
+    def home(self) -> str:
+        """The branch that holds the release commit: the release branch, or main without one."""
+        return self.branch or self.main
 
 
 def _release_date(date: str | None) -> str:
@@ -34,24 +50,32 @@ def _release_date(date: str | None) -> str:
     return changelog.release_date(date) if date else _date.today().isoformat()
 
 
-def new_release(project: Project, git: Git, main: str, part: str = "patch", date: str | None = None) -> Release:
-    current = project.version()
-    version = str(versioning.bump(current, part))
+def new_release(project: Project, git: Git, main: str, part: str = "patch", date: str | None = None,
+                pre: str | None = None, next_part: str | None = None) -> Release:
+    """The release from main's version under the project's version policy (policy.plan): under
+    ``dev`` main moves on to the next .dev0 (after ``--pre``: the next pre-release's), under
+    ``release`` main keeps the version released."""
+    conv = version_conventions(project, git)
+    current = conv.source.read(tree_of(project))
+    chosen = release_policy(conv)
+    plan = version_policy.plan(current, chosen, part, pre, next_part)
     return Release(
-        kind="release", from_version=current, version=version,
-        next_dev=str(versioning.bump_dev(version, "patch")), part=part,
-        date=_release_date(date), main=main, branch=project.release_branch(version),
-        tag=project.tag(version), remote=project.settings["remote"],
+        kind="release", from_version=current, version=plan.release,
+        next_dev=plan.main_after if plan.dev_cycle else None, part=part,
+        date=_release_date(date), main=main, branch=project.release_branch(plan.release),
+        tag=tag_name(conv, plan.release), remote=project.settings["remote"],
+        policy=chosen, pre=pre,
     )
 
 
-def new_hotfix(project: Project, branch: str, main: str, date: str | None = None,
+def new_hotfix(project: Project, git: Git, branch: str, main: str, date: str | None = None,
                notes: list[str] | None = None) -> Release:
-    current = project.version()
+    conv = version_conventions(project, git)
+    current = hotfix_base(project, git, branch, conv)
     version = str(versioning.bump(current, "post"))
     return Release(
         kind="hotfix", from_version=current, version=version, next_dev=None, part="post",
-        date=_release_date(date), main=main, branch=branch, tag=project.tag(version),
-        remote=project.settings["remote"], notes=list(notes or []),
+        date=_release_date(date), main=main, branch=branch, tag=tag_name(conv, version),
+        remote=project.settings["remote"], notes=list(notes or []), policy="release",
     )
 

@@ -41,7 +41,8 @@ def own_subjects(r: Release) -> set[str]:
     """The subjects of the commits the rite itself makes for this release."""
     if r.kind == "hotfix":
         return {f"hotfix: {r.version}"}
-    return {f"new dev cycle: {r.next_dev}", f"starting release branch: {r.version}", f"version {r.version} release"}
+    return {f"new dev cycle: {r.next_dev}", f"starting release branch: {r.version}", f"version {r.version} release",
+            f"release {r.version}", f"open the next cycle after {r.version}"}  # the last two: no release branch
 
 
 def revert_message(r: Release, subject: str) -> str:
@@ -135,6 +136,8 @@ def tag_actions(git: Git, r: Release, release_head: str | None) -> list[Action]:
 
 def release_branch_actions(git: Git, r: Release, before: dict) -> list[Action]:
     """The release branch a release cut is deleted, here and on the remote, if it holds only the release's commits."""
+    assert r.branch is not None
+    branch = r.branch
     if before.get("branch"):
         return []  # it was there before the release: not the release's to delete
     actions = []
@@ -148,12 +151,12 @@ def release_branch_actions(git: Git, r: Release, before: dict) -> list[Action]:
                                   "then run the same command again")
         actions.append(Action(f"delete the branch {r.branch} on {r.remote}",
                               lambda: git.delete_remote_ref(r.remote, f"refs/heads/{r.branch}")))
-    if git.branch_exists(r.branch):
+    if git.branch_exists(branch):
         local_foreign = [s for _, s in git.commits_between(base, f"refs/heads/{r.branch}") if s not in own_subjects(r)]
         if local_foreign:
             raise RollbackRefused(f"the local branch {r.branch} has commits the release did not make "
                                   f"({local_foreign[0]})", "keep them on another branch, then run the same command again")
-        actions.append(Action(f"delete the local branch {r.branch}", lambda: git.delete_branch(r.branch)))
+        actions.append(Action(f"delete the local branch {branch}", lambda: git.delete_branch(branch)))
     return actions
 
 
@@ -206,13 +209,13 @@ def plan(project: Project, git: Git, journal: Journal, r: Release, *, stash: boo
     """Every action of the rollback, worked out (and every refusal raised) before any of them runs."""
     before = journal.before
     git.fetch(r.remote)
-    home = r.main if r.kind == "release" else r.branch
-    release_head = git.rev(f"refs/heads/{r.branch}")
+    home = r.home if r.kind == "hotfix" else r.main
+    release_head = git.rev(f"refs/heads/{r.branch}") if r.branch else journal.data.get("facts", {}).get("release_commit")
     actions = working_tree_actions(project, git, r, stash)
     if git.current_branch() != home:
         actions.append(Action(f"check out {home}", lambda: git.checkout(home)))
     actions += tag_actions(git, r, release_head)
-    if r.kind == "release":
+    if r.kind == "release" and r.branch is not None:
         actions += release_branch_actions(git, r, before)
     actions += home_actions(git, r, before)
     return actions

@@ -59,7 +59,9 @@ def check(c, ref=None):
 
     project = load_project(c)
     git = git_for(c, project)
-    version = project.version()
+    from releasekit.operations.version_edits import current_version
+
+    version = current_version(project, git)
     check_artifacts(project, shell(c), git, release_artifacts(project, version), version, _ref_for(project, git, ref))
 
 

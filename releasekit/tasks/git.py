@@ -47,7 +47,8 @@ def require_release_branch(c):
     branch = current_branch_or_none(git_for(c, project))
     if not branch or version_of_release_branch(project, branch) is None:
         raise PreconditionFailed(
-            f"this step runs on a release branch ({project.settings['release_branch']}), but you are on '{branch}'",
+            f"this step runs on a release branch ({project.settings['release_branch'] or 'release-{version}'}), "
+            f"but you are on '{branch}'",
             "run `releasekit git.release-branch-create` (or `git.release-branch-switch`) first",
         )
 
@@ -63,8 +64,10 @@ def sanity_check(c):
 
     project = load_project(c)
     git = git_for(c, project)
+    from releasekit.operations.version_edits import current_version
+
     main = detect_main_branch(project, git)
-    version = project.version()
+    version = current_version(project, git)
     release = str(versioning.release_of(versioning.parse(version)))
     raise_if(sanity_problems(project, git, main=main, release=release))
     ui.info("sanity check passed")
@@ -99,13 +102,19 @@ def main_branch_switch(c, dry_run=False):
     git.checkout(detect_main_branch(project, git))
 
 
-@task(name="release-branch-create", pre=[require_main], help={"dry_run": "print, change nothing"})
-def release_branch_create(c, dry_run=False):
-    """Create release-X.Y.Z from main (after `version.bump`), carrying the bumped files."""
+@task(name="release-branch-create", help={"from_tag": "make the branch from this release's tag (a version or "
+                                                      "a tag name), e.g. for a hotfix when releases are tags on main",
+                                          "dry_run": "print, change nothing"})
+def release_branch_create(c, from_tag=None, dry_run=False):
+    """Create release-X.Y.Z from main (after `version.bump`), carrying the bumped files; or, with
+    --from-tag, from a release's tag."""
     from releasekit.operations.repository import create_release_branch
 
     project = load_project(c)
-    create_release_branch(project, git_for(c, project, dry_run))
+    if from_tag is None:
+        require_main(c)
+    branch = create_release_branch(project, git_for(c, project, dry_run), from_tag)
+    ui.info(f"created {branch}" + (f" from the tag of {from_tag}" if from_tag else ""))
 
 
 @task(name="release-branch-switch", help={"version": "release version (default: from the version file)",
@@ -133,7 +142,9 @@ def commit_version(c, dry_run=False):
 
     project = load_project(c)
     git = git_for(c, project, dry_run)
-    if not commit_release_files(project, git, f"starting release branch: {project.version()}"):
+    from releasekit.operations.version_edits import current_version
+
+    if not commit_release_files(project, git, f"starting release branch: {current_version(project, git)}"):
         ui.info("nothing to commit")
 
 
@@ -150,10 +161,11 @@ def commit_dev_cycle_push(c, dry_run=False, yes=False):
 def commit_release_push(c, dry_run=False, yes=False):
     """Commit any changelog edits on the release branch and push the branch."""
     from releasekit.operations.changelog_edits import changelog_files
+    from releasekit.operations.version_edits import current_version
 
     project = load_project(c)
     git = git_for(c, project, dry_run)
-    version = project.version()
+    version = current_version(project, git)
     agree(f"Push {git.current_branch()} to {project.settings['remote']}?", yes=yes, dry_run=dry_run, action="push")
     files = changelog_files(project, git)
     if files:
@@ -165,11 +177,13 @@ def commit_release_push(c, dry_run=False, yes=False):
 def tag_version_push(c, dry_run=False, yes=False):
     """Tag the release commit (annotated), push the tag by name, check it on the remote."""
     from releasekit.operations.repository import tag_and_push
+    from releasekit.operations.version_edits import current_version, tag_name, version_conventions
 
     project = load_project(c)
-    agree(f"Tag {project.tag(project.version())} and push it to {project.settings['remote']}?", yes=yes,
-          dry_run=dry_run, action="push")
-    tag = tag_and_push(project, git_for(c, project, dry_run), project.version())
+    version = current_version(project, git_for(c, project))
+    agree(f"Tag {tag_name(version_conventions(project, git_for(c, project)), version)} and push it to "
+          f"{project.settings['remote']}?", yes=yes, dry_run=dry_run, action="push")
+    tag = tag_and_push(project, git_for(c, project, dry_run), version)
     ui.info(f"tag {tag} is on {project.settings['remote']}")
 
 

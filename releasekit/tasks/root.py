@@ -30,9 +30,11 @@ def _exit(code: int) -> None:
         raise Exit(code=code)
 
 
-@task(help={**_RITE_HELP, "part": "major, minor or patch (default patch)"}, iterable=["host"])
-def release(c, part="patch", plan=False, json=False, dry_run=False, yes=False, restart=False, force=False,
-            host=None, date=None, rollback=False, stash=False):
+@task(help={**_RITE_HELP, "part": "major, minor or patch (default patch)",
+            "pre": "a, b or rc: release a pre-release (1.2.0.dev0 -> 1.2.0rc1; main then at 1.2.0rc2.dev0 under "
+                   "the dev policy, unless --part names the next cycle)"}, iterable=["host"])
+def release(c, part=None, plan=False, json=False, dry_run=False, yes=False, restart=False, force=False,
+            host=None, date=None, rollback=False, stash=False, pre=None):
     """Release: preflight, tests, version, changelog, branch, tag, build, check, upload, verify."""
     from releasekit.rite.runs import (
         run_release,  # the rite is imported when it runs, not for `--list`
@@ -41,7 +43,7 @@ def release(c, part="patch", plan=False, json=False, dry_run=False, yes=False, r
     project = load_project(c)
     _exit(run_release(project, shell(c, dry_run), git_for(c, project, dry_run), part=part, plan=plan,
                       as_json=json, yes=yes, restart=restart, force=force, hosts=host, date=date,
-                      roll_back=rollback, stash=stash))
+                      roll_back=rollback, stash=stash, pre=pre))
 
 
 @task(name="release-hotfix", help={**_RITE_HELP, "note": "changelog entry for the hotfix (repeatable)"},

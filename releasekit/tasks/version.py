@@ -24,7 +24,7 @@ if TYPE_CHECKING:  # type hints only: importing them here would slow `releasekit
 
 @task(help={"json": "print machine-readable JSON"})
 def show(c, json=False):
-    """Print the current version (and the file it lives in)."""
+    """Print the current version (and the files, or the tags, it comes from)."""
     from releasekit.operations.version_edits import version_info
 
     info = version_info(load_project(c))
@@ -62,15 +62,24 @@ def set_(c, version, force=False, dry_run=False):
 
 @task
 def check(c):
-    """Check the version: valid PEP 440, and X.Y.Z.dev0 on the main branch."""
+    """Check the version: valid PEP 440, every version file agrees, and on main the policy's shape
+    (dev: X.Y.Z.dev0; release: the last release)."""
     from releasekit.operations.repository import current_branch_or_none, main_branch_name
-    from releasekit.operations.version_edits import check_version
+    from releasekit.operations.version_edits import (
+        check_version,
+        current_version,
+        release_policy,
+        version_conventions,
+    )
 
     project = load_project(c)
-    problems = check_version(project, current_branch_or_none(git_for(c, project)), main_branch_name(project, git_for(c, project)))
+    git = git_for(c, project)
+    problems = check_version(project, current_branch_or_none(git), main_branch_name(project, git))
     if problems:
-        raise VersionError("; ".join(problems), "run `releasekit version.bump-dev` to open a dev cycle")
-    ui.info(f"version {project.version()} ok")
+        dev = release_policy(version_conventions(project, git)) == "dev"
+        raise VersionError("; ".join(problems), "run `releasekit version.bump-dev` to open a dev cycle" if dev
+                           else "make every version file say the same release (`releasekit version.set X.Y.Z`)")
+    ui.info(f"version {current_version(project, git)} ok")
 
 
 def _alias(name: str, doc: str, operation: str, part: str):

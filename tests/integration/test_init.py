@@ -91,7 +91,7 @@ def test_init_reports_the_conventions_each_style_keeps(styled, cli_env):
     # The block pins what differs from the defaults, and what a later detection could get wrong.
     block = report["block"]
     assert block.get("tag") == (c.tag if c.tag != "{version}" else None)
-    assert block.get("release_branch") == ("" if c.release_branch is None else None)
+    assert block.get("release_branch") == (False if c.release_branch is None else None)
     assert block.get("version_source") == ("scm" if c.version_source == "scm" else None)
     assert block.get("version_policy") == (None if c.version_source == "scm" else c.version_policy)
     assert block.get("changelog_format") == (None if c.changelog_format == "wip" else c.changelog_format)
@@ -199,7 +199,7 @@ def test_init_write_keeps_every_byte_of_an_oddly_formatted_pyproject(hatch_proje
     data = tomllib.loads(new.decode())
     assert data["tool"]["releasekit"] == {"changelog_format": "keepachangelog", "changelog": "CHANGELOG.md",
                                           "version_file": "pyproject.toml", "version_policy": "release",
-                                          "tag": "v{version}", "release_branch": ""}
+                                          "tag": "v{version}", "release_branch": False}
     assert data["tool"]["ruff"] == {"line-length": 120, "lint": {"select": ["E", "F"]}}
     assert data["project"]["description"] == "multi\nline"
 

@@ -253,7 +253,7 @@ def test_env_values_invoke_can_load_are_no_problem():
 
 
 def test_an_empty_release_branch_means_none_and_other_templates_still_need_their_placeholder():
-    assert validate_layer({"release_branch": ""}, "pyproject.toml") == {"release_branch": ""}  # release from main
+    assert validate_layer({"release_branch": ""}, "pyproject.toml") == {"release_branch": None}  # release from main
     for key, value in (("release_branch", "release"), ("tag", ""), ("tag", "v")):
         with pytest.raises(ConfigError, match="not a template with one"):
             validate_layer({key: value}, "pyproject.toml")

@@ -45,12 +45,12 @@ def recipe_done(rite: Rite) -> bool:
 
 def set_number(rite: Rite) -> None:
     r = rite.release
-    ops.set_recipe_number(rite.project, rite.git, _number(rite), r.version, r.branch)
+    ops.set_recipe_number(rite.project, rite.git, _number(rite), r.version, r.home)
 
 
 def build(rite: Rite) -> None:
-    if rite.git.current_branch() != rite.release.branch and not rite.dry_run:
-        rite.git.checkout(rite.release.branch)  # a resume builds the recipe the branch holds
+    if rite.git.current_branch() != rite.release.home and not rite.dry_run:
+        rite.git.checkout(rite.release.home)  # a resume builds the recipe the branch holds
     rite.conda_artifacts = ops.rebuild(rite.project, rite.shell, rite.release.version, _number(rite))
 
 

@@ -22,6 +22,7 @@ def preflight(rite: Rite) -> None:
     if r.kind == "release":
         problems = repository.sanity_problems(p, rite.git, main=r.main, release=r.version)
     else:
+        assert r.branch is not None  # a hotfix is made on its branch
         problems = repository.sanity_problems(p, rite.git, main=r.main, release=r.version, on_branch=r.branch,
                                             expect="release", unpushed_ok=True)
     problems += preflight_problems(rite)
@@ -47,7 +48,7 @@ def preflight_done(rite: Rite) -> bool:
     r, p = rite.release, rite.project
     dirty = {line[3:] for line in rite.git.status()}
     home = r.branch if r.kind == "hotfix" else r.main
-    own = {p.version_file_rel}
+    own = set(repository.release_files(p, rite.git))
     return bool(dirty) and all(path in own or changelog_edits.is_changelog_file(p, path) for path in dirty) \
         and rite.git.current_branch() == home
 

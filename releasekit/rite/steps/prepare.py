@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from releasekit.core.errors import ChangelogError
 from releasekit.operations import changelog_edits
-from releasekit.operations.version_edits import write_version
+from releasekit.operations.version_edits import write_release_version
 from releasekit.rite.model import Rite, Step, commands_from
 from releasekit.rite.steps import facts
 
@@ -20,8 +20,8 @@ def set_release_files(rite: Rite) -> str | None:
     change = changelog_edits.release_change(p, rite.shell, r.version, r.date)
     if change is not None and r.kind == "hotfix" and changelog_edits.pending_is_empty(p, text, r.version, r.date):
         change = None  # a hotfix's notes (--note, or its commits), not an empty pending section
-    if p.version(rite.shell) != r.version:
-        write_version(p, rite.shell, r.version)
+    if not facts.version_is(rite, None, r.version):
+        write_release_version(p, rite.shell, r.version, git=rite.git)
     if change is not None:
         changelog_edits.apply_change(p, rite.shell, change)
         return None
@@ -41,14 +41,16 @@ def prepare(rite: Rite) -> None:
 
 def prepare_done(rite: Rite) -> bool:
     r, p = rite.release, rite.project
-    if rite.git.branch_exists(r.branch) and facts.version_at(rite, r.branch) == r.version:
+    if r.branch is not None and rite.git.branch_exists(r.branch) and facts.version_at(rite, r.branch) == r.version:
+        return True
+    if r.branch is None and facts.release_commit_pushed(rite):
         return True
     fmt = changelog_edits.changelog_format(p)
-    return p.version() == r.version and fmt.has_release(p.changelog_text(), r.version)
+    return facts.version_is(rite, None, r.version) and fmt.has_release(p.changelog_text(), r.version)
 
 
 PREPARE = Step(
     "prepare", "bump the version and finalize the changelog", "version.bump", prepare,
-    commands_from("write {p.version_file_rel}: {r.from_version} => {r.version}",
-                  "write {p.changelog_rel}: {r.from_version} (Work In Progress) => {r.version} ({r.date})"),
+    lambda rite: [*facts.version_commands(rite, rite.release.from_version, rite.release.version), *commands_from(
+                  "write {p.changelog_rel}: {r.from_version} (Work In Progress) => {r.version} ({r.date})")(rite)],
     prepare_done)

@@ -122,11 +122,12 @@ class VersionConventions:
     policy: str | None  # None until there is a version to tell it from (scm before the first tag)
 
 
-def resolve(settings: Settings, tree: Tree, tags: Iterable[str] = ()) -> VersionConventions:
-    """The conventions for a project's settings: pinned values win, the rest is detected."""
+def resolve(settings: Settings, tree: Tree, tags: Iterable[str] = (), package: str | None = None) -> VersionConventions:
+    """The conventions for a project's settings: pinned values win, the rest is detected. ``package``:
+    the distribution name when the caller knows it from elsewhere (setup.cfg, setup.py)."""
     tags = tuple(tags)
     text = tree.read("pyproject.toml")
-    name = settings["package"] or pyproject.facts(pyproject.parse(text) if text is not None else {}).name
+    name = settings["package"] or pyproject.facts(pyproject.parse(text) if text is not None else {}).name or package
     template = settings["tag"]
     if settings.origins.get("tag") == "default":
         template = detect_template(tags, package=name, default=template)

@@ -15,6 +15,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from releasekit.core.conventions.versions.locate import assignment_pattern
 from releasekit.core.errors import ConfigError
 
 BACKENDS = {  # build-backend -> the name users know it by
@@ -126,8 +127,6 @@ def _backend_file(tool: dict[str, Any], backend: str, name: str | None) -> tuple
 
 
 def _setuptools_file(setuptools: dict[str, Any]) -> tuple[tuple[str, ...], str | None]:
-    from releasekit.core.conventions.versions.locate import assignment_pattern
-
     spec = _table(setuptools, "dynamic").get("version")
     if not isinstance(spec, dict):
         return (), None
