@@ -10,12 +10,13 @@ from pathlib import Path
 
 from releasekit.adapters import anaconda, channel, conda, condadeps
 from releasekit.adapters.git import Git
+from releasekit.adapters.shell import Shell
 from releasekit.core import condadeps as numbers
 from releasekit.core import fileio, ui
 from releasekit.core.errors import FilenameTaken, PreconditionFailed, ReleasekitError, VerifyFailed
 from releasekit.core.project import Project
 from releasekit.operations.conda_deps import recipe_file
-from releasekit.operations.conda_packages import build_conda, conda_recipe, sdist_of
+from releasekit.operations.conda_packages import build_conda, conda_recipe, require_conda, sdist_of
 from releasekit.operations.conda_staging import install_channel, verify_channels
 from releasekit.operations.publishing import index_root, pypi_target
 
@@ -201,3 +202,12 @@ def verify_build(project: Project, version: str, number: int) -> None:
     finally:
         shutil.rmtree(prefix, ignore_errors=True)
     ui.info(f"conda: {name} {version} build {number} installed from {where} into a fresh prefix and imported")
+
+
+def build_new_conda_package(project: Project, sh: Shell, version: str) -> list[Path]:
+    """`dist.conda`: conda switched on, a build number the channel does not have yet (else this module's
+    rebuild task is named), then the build."""
+    require_conda(project, "dist.conda")
+    if not sh.dry_run:
+        refuse_taken_build(project, version)
+    return build_conda(project, sh, version)

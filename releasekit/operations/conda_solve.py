@@ -64,7 +64,9 @@ def solve_recipe(project: Project, recipe: dict) -> list[rattler_solve.Solved]:
             what = f"{first.rstrip('.:')}"
         raise RecipeError(f"the conda recipe's {env} requirements cannot be solved for {platform}: {what} "
                           f"(channels searched: {searched})",
-                          "add the channel that has it to `conda.channels`, fix the recipe, or narrow "
+                          ("build what is missing with `releasekit dist.conda-deps`, then "
+                           "`releasekit upload.conda-deps`; or add " if solved.missing else "add ")
+                          + "the channel that has it to `conda.channels`, fix the recipe, or narrow "
                           "`conda.platforms`; nothing was tagged")
     cached = sum(r.cached for r in results)
     ui.info(f"conda: the recipe's requirements solve for {', '.join(platforms)} against "

@@ -76,13 +76,10 @@ def clean(c, dry_run=False):
 @task(help={"version": "version to build (default: the version file's)", "dry_run": "print, build nothing"})
 def conda(c, version=None, dry_run=False):
     """Build the conda package from the version's sdist (rattler-build or conda-build); its tests run."""
-    from releasekit.operations.conda_packages import build_conda
-    from releasekit.operations.conda_rebuild import refuse_taken_build
+    from releasekit.operations.conda_rebuild import build_new_conda_package
 
     project = load_project(c)
-    if not dry_run:
-        refuse_taken_build(project, version or project.version())  # names release-conda-rebuild
-    build_conda(project, shell(c, dry_run), version or project.version())
+    build_new_conda_package(project, shell(c, dry_run), version or project.version())
 
 
 @task(name="conda-recipe", help={"format": "v1 (recipe.yaml), forge (recipe.yaml in conda-forge staged-recipes shape) or meta (meta.yaml)", "force": "overwrite an existing recipe",

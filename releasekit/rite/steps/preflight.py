@@ -6,7 +6,6 @@ import importlib.util
 
 from releasekit.operations import changelog_edits, forge_releases, repository
 from releasekit.operations.artifact_checks import deps_index_problems
-from releasekit.operations.conda_deps import deps_preflight
 from releasekit.operations.conda_packages import conda_enabled, conda_preflight
 from releasekit.operations.published import hosts_preflight
 from releasekit.operations.publishing import pypi_preflight
@@ -75,7 +74,6 @@ def preflight_problems(rite) -> list[str]:
     problems += deps_index_problems(rite.project, rite.release.version)
     if conda_enabled(rite.project) and "build" not in skip:
         problems += conda_preflight(rite.project)
-        problems += deps_preflight(rite.project)  # the recipe's requirements no channel has
     if rite.hosts:
         problems += hosts_preflight(rite.project, rite.hosts, reach="verify" not in skip)
     return problems
