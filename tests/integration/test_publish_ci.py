@@ -7,6 +7,7 @@ uploads late (a resume finds it and verifies)."""
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
@@ -63,5 +64,49 @@ def test_publish_ci_waits_for_the_upload_compares_and_verifies(fault, release_pr
         journal = json.loads(journal_path.read_text())
         assert journal["finished"] and "ci-publish" not in journal["steps"]  # CI's step is never recorded here
         assert not list(project.path.glob("dist/*0.1.0*"))  # nothing was built for upload here
+    finally:
+        player.stop()
+
+
+def test_publish_ci_never_uploaded_times_out_saved_and_resumes_at_the_wait(release_project, release_cli,
+                                                                          index_server, tmp_path):
+    """The `never` fault alone: CI's job ends without an upload, the release stops at the wait with a
+    timeout and its state saved; a second run resumes at that same step (the tag is not pushed again)."""
+    project = release_project
+    player = CiPlayer(project.remote, index_server.upload_url, tmp_path / "ci",
+                      tag_glob=cipublish.tag_glob("{version}")).install()
+    player.configure(fault="never")
+    env = dict(release_cli.env, INVOKE_RELEASEKIT_PUBLISH="ci", INVOKE_RELEASEKIT_WAIT_TIMEOUT="2",
+               INVOKE_RELEASEKIT_WAIT_INTERVAL="0.2")
+    env.pop("TWINE_PASSWORD")
+    env.pop("TWINE_USERNAME")
+    journal_path = project.path / ".git" / "releasekit" / "journal.json"
+    try:
+        first = release_cli("release", "--yes", env=env)
+        out = first.stdout + first.stderr
+        assert first.returncode == 1, out
+        assert "CI has not uploaded them" in out and "release 0.1.0 stopped" in out
+        assert player.wait_for("0.1.0")["state"] == "skipped"  # the job ran and uploaded nothing
+        journal = json.loads(journal_path.read_text())
+        assert journal["steps"]["await-ci-upload"]["status"] == "failed" and not journal["finished"]
+        assert journal["steps"]["tag"]["status"] == "done"
+        tag_on_remote = project.git("ls-remote", "--tags", "origin", "0.1.0").split()[0]
+
+        second = release_cli("release", "--yes", env=env)  # CI still never uploads: the same stop, resumed
+        out2 = second.stdout + second.stderr
+        assert second.returncode == 1, out2
+        assert "resuming the release of 0.1.0" in out2
+        statuses = dict(re.findall(r"^(\S+) +(already done|done|in CI|failed|not run) +[\d.]+$", out2, flags=re.M))
+        assert statuses["tag"] == "already done", out2  # its truth rechecked: the tag is not pushed again
+        order = list(statuses)
+        before = order[:order.index("await-ci-upload")]
+        assert before and all(statuses[s] in ("already done", "in CI") for s in before), out2
+        assert statuses["await-ci-upload"] == "failed" and statuses["verify"] == "not run", out2  # the wait ran again
+        assert "CI has not uploaded them" in out2 and "release 0.1.0 stopped" in out2
+        journal = json.loads(journal_path.read_text())
+        assert journal["steps"]["await-ci-upload"]["status"] == "failed" and not journal["finished"]
+        assert "verify" not in journal["steps"] or journal["steps"]["verify"]["status"] != "done"
+        assert project.git("ls-remote", "--tags", "origin", "0.1.0").split()[0] == tag_on_remote
+        assert player.states("0.1.0") == ["started", "skipped"]  # one job: the tag was pushed once
     finally:
         player.stop()
