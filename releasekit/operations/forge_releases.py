@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date as _date
 from typing import TYPE_CHECKING
 
 from packaging.version import InvalidVersion, Version
@@ -62,10 +63,11 @@ def is_hotfix(version: str) -> bool:
 # --- notes and assets ------------------------------------------------------------------------------
 
 
-def notes(project: Project, git: Git, version: str | None) -> str:
+def notes(project: Project, git: Git, version: str | None, *, pending: bool = False) -> str:
     """The release's section of the changelog, whatever its format: read from the release's tag when
     it exists (main has moved on to the next cycle by then), else from the working tree. ``None``:
-    the newest section of the working tree's changelog."""
+    the newest section of the working tree's changelog. ``pending`` (a dry run, before the prepare
+    step dated it): the pending cycle as the format would finalize it for ``version`` today."""
     fmt = changelogs.detect(project.root, project.settings)
     tag = project.tag(version) if version else ""
     at_tag = bool(version) and git.rev(f"refs/tags/{tag}") is not None
@@ -75,6 +77,9 @@ def notes(project: Project, git: Git, version: str | None) -> str:
         if shown is None and (project.root / fmt.path).is_file():
             shown = (project.root / fmt.path).read_text(encoding="utf-8")
         text = shown or ""
+        if pending and version and not at_tag and not fmt.has_release(text, version):
+            finalized = fmt.finalize(text, version, _date.today().isoformat()).text
+            text = text if finalized is None else finalized
     subjects: list[str] = []
     if fmt.needs_subjects:
         subjects = _subjects(project, git, version or project.version(), tag if at_tag else "HEAD")
@@ -130,7 +135,7 @@ def prepare(project: Project, git: Git, version: str, *, hotfix: bool | None = N
     released = [v for v in (version_from_tag(tag, template) for tag in forge.released_tags()) if v and v != version]
     assets = [PlannedAsset.from_file(p) for p in asset_files(project, version)] if with_assets else []
     plan = build_plan(t, tag=project.tag(version), version=version, package=project.package,
-                      notes=notes(project, git, version), assets=assets, released_versions=released,
+                      notes=notes(project, git, version, pending=dry_run), assets=assets, released_versions=released,
                       hotfix=is_hotfix(version) if hotfix is None else hotfix)
     return ForgeRelease(forge, plan)
 
@@ -145,6 +150,13 @@ def make(release: ForgeRelease) -> Resumption:
     if todo.extra:
         ui.info(f"the release {plan.tag} also holds {', '.join(todo.extra)}, which this release did not make: left alone")
     return todo
+
+
+def show_calls(release: ForgeRelease) -> None:
+    """A dry run before the build: the release's own calls (no asset yet), printed with their JSON
+    bodies by the dry-run client, none sent."""
+    assert release.forge.api.dry_run, "show_calls is for a dry-run client only"
+    forges.make_release(release.forge, release.plan)
 
 
 def is_made(release: ForgeRelease) -> bool:

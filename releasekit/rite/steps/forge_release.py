@@ -31,8 +31,7 @@ def forge_release(rite: Rite) -> None:
     if rite.dry_run and not release.plan.assets:
         ui.info(f"[dry-run] no artifacts of {rite.release.version} built yet: the release's calls, then one "
                 "upload per sdist, wheel and conda package")
-        for line in release.plan.order():
-            ui.info(f"[dry-run] would: {line}")
+        forge_releases.show_calls(release)
         return
     try:
         forge_releases.make(release)  # a dry run prints its calls with their JSON bodies
