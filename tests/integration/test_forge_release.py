@@ -114,3 +114,29 @@ def test_a_missing_or_refused_token_stops_preflight_before_any_change(release_pr
     assert release_project.git("rev-parse", "--abbrev-ref", "HEAD").strip() == "main"
     assert not (release_project.path / ".git" / "releasekit" / "journal.json").exists()
     assert _writes(forge_server.writes(), repo) == []
+
+
+def test_release_dry_run_prints_the_forge_calls_with_their_bodies_and_makes_none(release_project, release_cli,
+                                                                                 forge_server):
+    """`release --dry-run` on a forge: the release's calls, each with its JSON body (the notes are the
+    section the prepare step would date), the token masked; the fake records no changing call."""
+    repo, env = _setup(release_project, release_cli, forge_server)
+    before = len(forge_server.calls)
+    result = release_cli("release", "--dry-run", env=env)
+    out = result.stdout + result.stderr
+    assert result.returncode == 0, out
+    calls = [line.split("would call: ", 1)[1] for line in out.splitlines() if "[dry-run] would call: " in line]
+    api = f"{forge_server.github_api}/repos/{repo}/releases"
+    assert [c.split(" {", 1)[0] for c in calls] == [f"POST {api}", f"PATCH {api}/{{id}}"], out
+    create, publish = (json.loads(c.split(" ", 2)[2]) for c in calls)
+    assert create == {"tag_name": "0.1.0", "name": f"{release_project.name} 0.1.0", "draft": True,
+                      "prerelease": False, "body": create["body"]}
+    assert create["body"].startswith("## 0.1.0 (")  # the changelog section the prepare step would date
+    assert publish == {"draft": False, "make_latest": "true", "prerelease": False}
+    assert "one upload per sdist, wheel and conda package" in out
+    logs = release_project.path / ".git" / "releasekit"
+    assert WRITER_TOKEN not in out + "".join(p.read_text(errors="replace") for p in logs.rglob("*") if p.is_file())
+    # only reads (the access check, the list of releases): no call that changes the forge
+    assert all(c.method in ("GET", "HEAD") for c in forge_server.calls[before:])
+    assert _writes(forge_server.writes(), repo) == [] and _ids(forge_server, repo) == []
+    assert release_project.git("ls-remote", "--tags", "origin").strip() == ""
