@@ -123,3 +123,41 @@ def test_ci_config_release_writes_the_checked_publish_workflow_once(provider, tm
     assert cli("ci.config", "--release", "--provider", provider, "--force").returncode == 0
     checked = cli("ci.check", "--provider", provider)
     assert checked.returncode == 0, checked.stdout + checked.stderr
+
+
+@pytest.mark.parametrize("provider", ["github", "gitlab"])
+def test_ci_config_release_for_a_conda_project_writes_a_checked_workflow_with_the_conda_job(provider, tmp_path,
+                                                                                          cli_env):
+    """The task path for a project with conda enabled: the written file has the conda job, passes its
+    CI's schema and (GitHub) zizmor's offline audits as the real tools judge it, and ci.check passes it."""
+    from tests.conftest import Cli, configure
+
+    project = make_sample_project(tmp_path, "conda-task")
+    pyproject = project.path / "pyproject.toml"
+    pyproject.write_text(pyproject.read_text() + '\n[dependency-groups]\nrelease = ["releasekit==0.9.1"]\n')
+    configure(project, conda__enabled=True)
+    cli = Cli(project.path, cli_env)
+    wrote = cli("ci.config", "--release", "--provider", provider)
+    assert wrote.returncode == 0, wrote.stdout + wrote.stderr
+    path = project.path / cipublish.PATHS[provider]
+    text = path.read_text()
+    jobs = ciconfig.jobs_of(yaml.safe_load(text), provider)
+    assert {"build", "pypi", "conda"} <= set(jobs), jobs
+    assert "releasekit dist.conda" in text and "releasekit upload.conda" in text
+    data = yaml.safe_load(text)
+    conda_job = data["jobs"]["conda"] if provider == "github" else data["conda"]
+    if provider == "github":  # the upload token from the environment's secrets, never in the file
+        assert conda_job["environment"] == "anaconda" or conda_job["environment"]["name"] == "anaconda"
+        assert "${{ secrets.ANACONDA_API_TOKEN }}" in yaml.safe_dump(conda_job)
+    else:  # GitLab hands the environment's protected variables (ANACONDA_API_TOKEN) to the job
+        assert conda_job["environment"]["name"] == "anaconda" and conda_job["needs"] == ["build"]
+    assert "python -m pip install releasekit==0.9.1" in text
+    schema = subprocess.run([str(BIN / "check-jsonschema"), "--builtin-schema", workflowlint.SCHEMAS[provider],
+                             str(path)], capture_output=True, text=True)
+    assert schema.returncode == 0, schema.stdout + schema.stderr
+    if provider == "github":
+        audit = subprocess.run([str(BIN / "zizmor"), "--offline", "--no-config", "--min-severity", "low", str(path)],
+                               capture_output=True, text=True)
+        assert audit.returncode == 0, audit.stdout + audit.stderr
+    checked = cli("ci.check", "--provider", provider)
+    assert checked.returncode == 0, checked.stdout + checked.stderr
