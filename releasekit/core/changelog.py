@@ -19,6 +19,11 @@ from dataclasses import dataclass, field
 from packaging.version import InvalidVersion, Version
 
 from releasekit.core.errors import ChangelogError
+from releasekit.core.textlines import content as _content
+from releasekit.core.textlines import ending as _ending
+from releasekit.core.textlines import is_blank as _is_blank
+from releasekit.core.textlines import newline as _newline
+from releasekit.core.textlines import split_lines as _split_lines
 
 DEFAULT_TEMPLATE: tuple[str, ...] = ("New", "Changed", "Fixed")
 
@@ -94,31 +99,6 @@ class Problem:
 
 
 # --- lines ------------------------------------------------------------------------------------
-
-
-def _split_lines(text: str) -> list[str]:
-    """Lines with their endings; only ``\\n`` ends a line (``\\r\\n`` stays one ending)."""
-    return re.findall(r"[^\n]*\n|[^\n]+\Z", text)
-
-
-def _ending(line: str) -> str:
-    if line.endswith("\r\n"):
-        return "\r\n"
-    return "\n" if line.endswith("\n") else ""
-
-
-def _content(line: str) -> str:
-    return line[: len(line) - len(_ending(line))]
-
-
-def _is_blank(line: str) -> bool:
-    return not line.strip()
-
-
-def _newline(text: str) -> str:
-    """The file's line-ending style: CRLF if most lines end so, else LF."""
-    crlf = text.count("\r\n")
-    return "\r\n" if crlf and crlf >= text.count("\n") - crlf else "\n"
 
 
 def _heading_kinds(lines: Sequence[str]) -> tuple[list[int], int | None]:

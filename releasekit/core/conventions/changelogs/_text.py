@@ -6,33 +6,11 @@ import re
 from collections.abc import Sequence
 
 from releasekit.core.errors import ChangelogError
+from releasekit.core.textlines import content, ending, is_blank, newline, split_lines
+
+__all__ = ["content", "ending", "is_blank", "newline", "split_lines"]  # the shared line helpers, for the formats
 
 _FENCE = re.compile(r" {0,3}(?P<fence>`{3,}|~{3,})")
-
-
-def split_lines(text: str) -> list[str]:
-    """Lines with their endings; only ``\\n`` ends a line (``\\r\\n`` stays one ending)."""
-    return re.findall(r"[^\n]*\n|[^\n]+\Z", text)
-
-
-def ending(line: str) -> str:
-    if line.endswith("\r\n"):
-        return "\r\n"
-    return "\n" if line.endswith("\n") else ""
-
-
-def content(line: str) -> str:
-    return line[: len(line) - len(ending(line))]
-
-
-def is_blank(line: str) -> bool:
-    return not line.strip()
-
-
-def newline(text: str) -> str:
-    """The file's line-ending style: CRLF if most lines end so, else LF."""
-    crlf = text.count("\r\n")
-    return "\r\n" if crlf and crlf >= text.count("\n") - crlf else "\n"
 
 
 def heading_levels(lines: Sequence[str]) -> list[int]:
