@@ -54,6 +54,8 @@ class Project:
         if self.settings["package"]:
             return cast(str, self.settings["package"])
         name = self._pyproject.get("project", {}).get("name")
+        if not name:  # poetry-core's own table
+            name = self._pyproject.get("tool", {}).get("poetry", {}).get("name")
         if not name and (self.root / "setup.cfg").exists():
             import configparser
 

@@ -257,3 +257,12 @@ def test_an_empty_release_branch_means_none_and_other_templates_still_need_their
     for key, value in (("release_branch", "release"), ("tag", ""), ("tag", "v")):
         with pytest.raises(ConfigError, match="not a template with one"):
             validate_layer({key: value}, "pyproject.toml")
+
+
+def test_the_package_name_is_read_from_poetrys_own_table(tmp_path):
+    from releasekit.core.project import Project
+
+    (tmp_path / "pyproject.toml").write_text('[tool.poetry]\nname = "poetrykeep"\nversion = "1.4.2"\n')
+    assert Project(resolve(tmp_path, [])).package == "poetrykeep"
+    (tmp_path / "pyproject.toml").write_text('[project]\nname = "pep621"\n\n[tool.poetry]\nname = "other"\n')
+    assert Project(resolve(tmp_path, [])).package == "pep621"  # [project] first, as the backends read it
