@@ -4,7 +4,8 @@ or detected from the usual places, so most projects need no configuration at all
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, cast
@@ -31,6 +32,9 @@ _ASSIGNS_VERSION = re.compile(r"^__version__\s*[:=]", re.M)
 @dataclass
 class Project:
     settings: Settings
+    # Conventions the repository shows for settings left at their defaults (`tag`, `release_branch`),
+    # found from git by the layer that loads the project: the core reads no git.
+    detected: Mapping[str, Any] = field(default_factory=dict)
 
     @property
     def root(self) -> Path:
@@ -166,11 +170,26 @@ class Project:
 
     def release_branch(self, version: str) -> str | None:
         """The release branch of ``version``; None when the project releases from main with a tag only."""
-        template = self.settings["release_branch"]
-        return None if template is None else cast(str, template.format(version=version))
+        template = self.release_branch_template
+        return None if template is None else template.format(version=version)
+
+    def convention(self, key: str) -> Any:
+        """A convention setting: as set, else as the repository shows it, else its default."""
+        if key in self.detected and self.settings.origins.get(key, "default") == "default":
+            return self.detected[key]
+        return self.settings[key]
+
+    @property
+    def tag_template(self) -> str:
+        return cast(str, self.convention("tag"))
+
+    @property
+    def release_branch_template(self) -> str | None:
+        """None: the project releases from main with a tag only."""
+        return cast("str | None", self.convention("release_branch"))
 
     def tag(self, version: str) -> str:
-        return cast(str, self.settings["tag"].format(version=version))
+        return self.tag_template.format(version=version)
 
     @property
     def dist_dir(self) -> Path:

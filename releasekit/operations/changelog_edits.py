@@ -21,6 +21,7 @@ from releasekit.operations.repository import (
     fragments,
     released_versions,
 )
+from releasekit.operations.version_edits import current_version
 
 __all__ = ["changelog_files", "changelog_problems", "fragments"]  # the repository's, used with these
 
@@ -178,7 +179,7 @@ def open_cycle_dating_the_last(project: Project, sh: Shell, git: Git) -> None:
     """`changelog.dev-cycle`: open the current version's cycle; a pending cycle that was released
     meanwhile is first dated as its release has it."""
     fmt = project.changelog_format
-    version = project.version()
+    version = current_version(project, git)
     text = project.changelog_text(sh)
     if fmt.pending(text, fragments(project)):
         released = released_cycle(project, git, text, version)

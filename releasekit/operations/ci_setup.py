@@ -49,7 +49,7 @@ def workflow_path(project: Project, provider: str) -> Path:
 
 def render_workflow(project: Project, provider: str, main_branch: str) -> str:
     w = ciconfig.Workflow(main_branch=main_branch, python_versions=list(project.settings["ci.python_versions"]),
-                          tag_template=project.settings["tag"])
+                          tag_template=project.tag_template)
     return ciconfig.GENERATORS[provider](w)
 
 

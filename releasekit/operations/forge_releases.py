@@ -19,7 +19,6 @@ from packaging.version import InvalidVersion, Version
 from releasekit.adapters import forges
 from releasekit.adapters.git import Git
 from releasekit.core import ui
-from releasekit.core.conventions import changelogs
 from releasekit.core.errors import ReleasekitError, WaitTimeout
 from releasekit.core.forgerelease import (
     ExistingRelease,
@@ -68,7 +67,7 @@ def notes(project: Project, git: Git, version: str | None, *, pending: bool = Fa
     it exists (main has moved on to the next cycle by then), else from the working tree. ``None``:
     the newest section of the working tree's changelog. ``pending`` (a dry run, before the prepare
     step dated it): the pending cycle as the format would finalize it for ``version`` today."""
-    fmt = changelogs.detect(project.root, project.settings)
+    fmt = project.changelog_format
     tag = project.tag(version) if version else ""
     at_tag = bool(version) and git.rev(f"refs/tags/{tag}") is not None
     text = ""
@@ -82,14 +81,15 @@ def notes(project: Project, git: Git, version: str | None, *, pending: bool = Fa
             text = text if finalized is None else finalized
     subjects: list[str] = []
     if fmt.needs_subjects:
-        subjects = _subjects(project, git, version or project.version(), tag if at_tag else "HEAD")
+        subjects = _subjects(project, git, version, tag if at_tag else "HEAD")
     return fmt.show(text, version, subjects=subjects).strip() + "\n"
 
 
-def _subjects(project: Project, git: Git, version: str, head: str) -> list[str]:
-    """Commit subjects from the release before ``version`` to ``head`` (a format without a file)."""
-    here = Version(version)
-    older = [ref for parsed, _v, ref in released_versions(project, git) if parsed < here]
+def _subjects(project: Project, git: Git, version: str | None, head: str) -> list[str]:
+    """Commit subjects from the release before ``version`` (None: the latest release, as the pending
+    notes are) to ``head``, for a format without a file."""
+    here = Version(version) if version else None
+    older = [ref for parsed, _v, ref in released_versions(project, git) if here is None or parsed < here]
     rev_range = f"{older[0]}..{head}" if older else head
     return [line.split(" ", 1)[1] for line in git.log_oneline(rev_range) if " " in line]
 
@@ -131,7 +131,7 @@ def prepare(project: Project, git: Git, version: str, *, hotfix: bool | None = N
             echo: Callable[[str], None] = ui.info) -> ForgeRelease:
     """The forge client and the plan for ``version``'s tag: notes, assets, latest or not."""
     t, forge = connect(project, git, dry_run=dry_run, echo=echo, environ=environ)
-    template = project.settings["tag"]
+    template = project.tag_template
     released = [v for v in (version_from_tag(tag, template) for tag in forge.released_tags()) if v and v != version]
     assets = [PlannedAsset.from_file(p) for p in asset_files(project, version)] if with_assets else []
     plan = build_plan(t, tag=project.tag(version), version=version, package=project.package,

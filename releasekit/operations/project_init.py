@@ -25,11 +25,15 @@ from releasekit.core.config import Settings
 from releasekit.core.conventions import changelogs, versions
 from releasekit.core.conventions.versions import DirTree
 from releasekit.core.conventions.versions.files import FileEntry
-from releasekit.core.conventions.versions.tags import release_versions
 from releasekit.core.errors import ConfigError, ReleasekitError
 from releasekit.core.forgerelease import detect as detect_forge
 from releasekit.core.project import Project
 from releasekit.operations.conda_packages import conda_enabled
+from releasekit.operations.detected_conventions import (
+    NOTHING_RELEASED,
+    release_branch_found,
+    versions_released,
+)
 
 # What a project without configuration gets (SCHEMA's defaults and today's fastai conventions): a
 # detected value equal to these needs no pin.
@@ -172,22 +176,12 @@ def _main_branch(settings: Settings, git: Git, repo: bool) -> tuple[str | None, 
 
 
 def _release_branch(settings: Settings, git: Git, repo: bool, tags: Sequence[str], tag_template: str) -> str | None:
-    """The release branch template the released versions have branches of (local or on the remote),
-    None when releases were tagged without one, "?" when nothing was released yet."""
-    template = settings["release_branch"]
+    """The release branch template the releases show (see release_branch_found); as set when set."""
     if _is_set(settings, "release_branch"):
-        return template or None
-    released = versions_released(tags, tag_template)
-    if not released or not repo:
-        return "?"
-    remote = settings["remote"]
-    branches = set(git.local_refs("heads"))
-    branches |= {b.removeprefix(f"{remote}/") for b in git.local_refs("remotes") if b.startswith(f"{remote}/")}
-    return template if any(template.format(version=v) in branches for v in released) else None
-
-
-def versions_released(tags: Sequence[str], tag_template: str) -> list[str]:
-    return [str(v) for v in release_versions(tags, tag_template)]
+        return settings["release_branch"] or None
+    if not repo:
+        return NOTHING_RELEASED
+    return release_branch_found(settings, git, tags, tag_template)
 
 
 def _identity(d: _Detected) -> tuple[Any, ...]:
@@ -250,7 +244,7 @@ def detect_project(project: Project, git: Git) -> InitReport:
         why={"remote": f"the remote's HEAD ({settings['remote']})",
              "guess": "the remote names no HEAD: guessed from the local branches"}.get(d.main_from, ""))
 
-    if d.release_branch == "?":
+    if d.release_branch == NOTHING_RELEASED:
         row("release_branch", None, f"{DEFAULT_RELEASE_BRANCH} (the default: nothing released yet to tell from)")
     elif d.release_branch is None:
         row("release_branch", NO_RELEASE_BRANCH, "none (release from main, tag only)", pin=True,

@@ -215,7 +215,7 @@ def changelog_problems(project: Project, *, version: str | None | object = _CURR
     """Every structural problem of the changelog (by line), and its tool's own check (towncrier check
     against ``main``) when a shell is given to run it."""
     fmt = project.changelog_format
-    wanted = project.version() if version is _CURRENT else version
+    wanted = current_version(project) if version is _CURRENT else version
     problems = [_line(project, p) for p in fmt.problems(project.changelog_text(), wanted,  # type: ignore[arg-type]
                                                          release_branch=release_branch,
                                                          fragments=fragments(project))]
@@ -329,7 +329,7 @@ def release_branch_for(project: Project, git: Git, version: str | None) -> str:
     if branch and version_of_release_branch(project, branch):
         return branch
     latest = latest_release_branch(project, git)
-    if latest is None and project.settings["release_branch"] is None:
+    if latest is None and project.release_branch_template is None:
         tags = [ref for _, _, ref in released_versions(project, git) if git.local_tag(ref)]
         if tags:
             return tags[0]  # released from main with a tag only: the newest release tag

@@ -3,6 +3,7 @@ tags): bump, bump-dev, set, show and check, and the release version written with
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from typing import TYPE_CHECKING
 
@@ -61,9 +62,7 @@ def version_conventions(project: Project, git: Git | None = None, sh: Shell | No
         # a release (its tag exists). Otherwise main simply lacks its .dev0, as the dev policy says.
         current = conv.source.read(tree_of(project, sh))
         if tag_name(conv, current) not in tags:
-            from dataclasses import replace
-
-            conv = replace(conv, policy="dev")
+            conv = dataclasses.replace(conv, policy="dev")
     return conv
 
 

@@ -13,6 +13,7 @@ from releasekit.core.errors import PreconditionFailed
 from releasekit.core.project import Project
 from releasekit.operations.conda_rebuild import rebuild_branch, recipe_build_number
 from releasekit.operations.repository import detect_main_branch, released_versions
+from releasekit.operations.version_edits import current_version
 from releasekit.rite import executor
 from releasekit.rite.release import Release
 from releasekit.rite.steps.conda_rebuild import STEPS
@@ -34,7 +35,7 @@ def run_conda_rebuild(project: Project, sh: Shell, git: Git, *, version: str | N
         branch = rebuild_branch(project, git, chosen, main)
         remote = project.settings["remote"]
         current = recipe_build_number(project, git, f"{remote}/{branch}")
-        return Release(kind=KIND, from_version=project.version(), version=chosen, next_dev=None, part="build",
+        return Release(kind=KIND, from_version=current_version(project, git), version=chosen, next_dev=None, part="build",
                        date=date.today().isoformat(), main=main, branch=branch, tag=project.tag(chosen),
                        remote=remote, build_number=condadeps.next_build_number(current, build_number))
 

@@ -27,9 +27,11 @@ def load_settings(c, **overrides: Any) -> config.Settings:
 
 
 def load_project(c, **overrides: Any) -> Project:
+    """The project, with the tag and release-branch conventions its repository shows where unset."""
     from releasekit.core.project import Project  # imported when a task runs, not for `--list`
+    from releasekit.operations.detected_conventions import with_detected_conventions
 
-    return Project(load_settings(c, **overrides))
+    return with_detected_conventions(Project(load_settings(c, **overrides)))
 
 
 

@@ -77,9 +77,10 @@ def clean(c, dry_run=False):
 def conda(c, version=None, dry_run=False):
     """Build the conda package from the version's sdist (rattler-build or conda-build); its tests run."""
     from releasekit.operations.conda_rebuild import build_new_conda_package
+    from releasekit.operations.version_edits import version_arg
 
     project = load_project(c)
-    build_new_conda_package(project, shell(c, dry_run), version or project.version())
+    build_new_conda_package(project, shell(c, dry_run), version_arg(project, version))
 
 
 @task(name="conda-recipe", help={"format": "v1 (recipe.yaml), forge (recipe.yaml in conda-forge staged-recipes shape) or meta (meta.yaml)", "force": "overwrite an existing recipe",

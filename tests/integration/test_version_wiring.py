@@ -15,7 +15,12 @@ import pytest
 
 from releasekit.adapters.envs import uv_binary
 from releasekit.testing.sample import make_sample_project, write_wheel
-from releasekit.testing.styles import make_setuptools_scm_keepachangelog, make_uv_three_files
+from releasekit.testing.styles import (
+    PDM_SUBJECTS,
+    make_pdm_scm,
+    make_setuptools_scm_keepachangelog,
+    make_uv_three_files,
+)
 from tests.conftest import Cli, clean_cli_env, configure
 
 pytestmark = pytest.mark.integration
@@ -230,3 +235,26 @@ def test_a_local_version_is_refused_before_upload(tmp_path, capsys):
         check_artifacts(Project(settings), Shell(), Git(Shell(), project.path), [wheel], "0.1.0", "HEAD")
     assert "problems with the artifacts of 0.1.0" in caught.value.message
     assert "0.1.0+g1234abc is a local version (+g1234abc)" in capsys.readouterr().out
+
+
+# --- the version from git tags, asked for by the tasks that default to the current version ----------------
+
+
+def test_tasks_that_default_to_the_current_version_read_it_from_the_tags(tmp_path):
+    """pdm-backend's scm source, `v` tags made on main, no setting for either: the standalone tasks find
+    0.9.0 from the tag v0.9.0 (there is no version file to read), and the release names its tag and
+    leaves out the release branch as the project's earlier releases did."""
+    project = make_pdm_scm(tmp_path, "pdmtasks")
+    cli = Cli(project.path, clean_cli_env())
+    notes = cli("forge.notes", check=True).stdout  # the pending notes: the subjects since v0.9.0
+    assert [line.removeprefix("- ") for line in notes.splitlines() if line.startswith("- ")] == list(
+        reversed(PDM_SUBJECTS))
+    for args in (("changelog.check",), ("changelog.finalize", "--dry-run"), ("forge.notes", "--version", "0.9.0")):
+        result = cli(*args)
+        assert result.returncode == 0 and "Traceback" not in result.stderr, (args, result.stderr)
+    assert "- Add hello()" in cli("forge.notes", "--version", "0.9.0", check=True).stdout
+    plan = json.loads(cli("release", "--plan", "--json", check=True).stdout)["release"]
+    assert (plan["tag"], plan["branch"], plan["from_version"]) == ("v0.9.1", None, "0.9.0")
+    shown = json.loads(cli("config", "--json", check=True).stdout)
+    assert (shown["tag"]["detected"], shown["release_branch"]["detected"]) == (
+        "v{version}", "none (release from main, tag only)")

@@ -266,3 +266,15 @@ def test_the_package_name_is_read_from_poetrys_own_table(tmp_path):
     assert Project(resolve(tmp_path, [])).package == "poetrykeep"
     (tmp_path / "pyproject.toml").write_text('[project]\nname = "pep621"\n\n[tool.poetry]\nname = "other"\n')
     assert Project(resolve(tmp_path, [])).package == "pep621"  # [project] first, as the backends read it
+
+
+def test_conventions_found_in_the_repository_stand_only_for_settings_left_unset(tmp_path):
+    from releasekit.core.project import Project
+
+    found = {"tag": "v{version}", "release_branch": None}
+    unset = Project(resolve(tmp_path, []), detected=found)
+    assert (unset.tag("1.2.0"), unset.release_branch("1.2.0")) == ("v1.2.0", None)
+    pinned = Project(resolve(tmp_path, [("pyproject.toml", {"tag": "{version}", "release_branch": "rel/{version}"})]),
+                     detected=found)
+    assert (pinned.tag("1.2.0"), pinned.release_branch("1.2.0")) == ("1.2.0", "rel/1.2.0")
+    assert Project(resolve(tmp_path, [])).tag("1.2.0") == "1.2.0"  # nothing found: the defaults
