@@ -195,10 +195,35 @@ class Git:
                            "configure a signing key (git config user.signingkey KEYID), or set `releasekit.tag_sign` "
                            "to false") from None
 
-    def signing_key(self) -> str | None:
-        """The key git signs with (user.signingkey), or None when none is configured."""
-        res = self._run("config", "--get", "user.signingkey", changes=False, check=False)
+    def _config(self, key: str) -> str | None:
+        res = self._run("config", "--get", key, changes=False, check=False)
         return (res.stdout.strip() or None) if res.ok else None
+
+    def signing_problem(self) -> str | None:
+        """Why `git tag -s` could not sign here, None when it can. As git does: user.signingkey when
+        set (for ssh signing, a key file that exists); without it, openpgp signing asks gpg for a
+        secret key of the committer's email, and ssh or x509 signing has nothing to sign with."""
+        fmt = self._config("gpg.format") or "openpgp"
+        key = self._config("user.signingkey")
+        if key:
+            path = Path(key.removeprefix("key::")).expanduser()
+            if fmt == "ssh" and not key.startswith("key::") and not path.is_file():
+                return f"user.signingkey names {key}, which is not a file (gpg.format is ssh)"
+            return None
+        if fmt != "openpgp":
+            return f"git signs with {fmt} (gpg.format), but user.signingkey is not set"
+        ident = self._run("var", "GIT_COMMITTER_IDENT", changes=False, check=False)
+        email = ident.stdout.partition("<")[2].partition(">")[0] if ident.ok else ""
+        if not email:
+            return "user.signingkey is not set, and git has no committer email for gpg to find a key by"
+        program = self._config(f"gpg.{fmt}.program") or self._config("gpg.program") or "gpg"
+        found = self.shell.run([program, "--batch", "--with-colons", "--list-secret-keys", f"<{email}>"],
+                               cwd=self.cwd, changes=False, check=False)
+        if found.exited == 127:
+            return f"user.signingkey is not set, and {program} (gpg.program) is not installed"
+        if found.ok and any(line.startswith("sec:") for line in found.stdout.splitlines()):
+            return None
+        return f"user.signingkey is not set, and {program} has no secret key for {email}"
 
     def rebase_onto_upstream(self, upstream: str) -> None:
         """Replay local commits on top of ``upstream``; on a conflict abort and raise."""

@@ -164,9 +164,9 @@ def sanity_problems(project: Project, git: Git, *, main: str, on_branch: str | N
                                        sh=git.shell)
     except ReleasekitError as exc:
         problems.append(exc.message)
-    if project.settings["tag_sign"] and not git.signing_key():
-        problems.append("`releasekit.tag_sign` is true, but git has no signing key configured "
-                        "(git config user.signingkey KEYID)")
+    if project.settings["tag_sign"] and (why := git.signing_problem()):
+        problems.append(f"`releasekit.tag_sign` is true, but git cannot sign: {why} "
+                        "(git config user.signingkey KEYID, or set `releasekit.tag_sign` to false)")
     if release:
         tag = tag_name(conv, release)
         if git.local_tag(tag):

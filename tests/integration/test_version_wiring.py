@@ -181,9 +181,11 @@ def test_tag_sign_without_a_key_is_refused_before_anything_changes(tmp_path):
     project = make_sample_project(tmp_path, "sampleproj", "0.1.0.dev0")
     configure(project, tag_sign=True, **GIT_ONLY)
     refs = remote_git(project, "for-each-ref")
-    result = Cli(project.path, clean_cli_env())("release", "--yes")
+    empty = tmp_path / "gnupg"
+    empty.mkdir(mode=0o700)
+    result = Cli(project.path, dict(clean_cli_env(), GNUPGHOME=str(empty)))("release", "--yes")
     assert result.returncode != 0 and "Traceback" not in result.stdout + result.stderr
-    said = [line for line in result.stdout.splitlines() if "signing key" in line]
+    said = [line for line in result.stdout.splitlines() if "git cannot sign" in line]
     assert said and "`releasekit.tag_sign` is true" in said[0]  # preflight's problem line
     assert remote_git(project, "for-each-ref") == refs
     assert "git tag -s 0.1.0" in Cli(project.path, clean_cli_env())("release", "--plan", check=True).stdout
@@ -258,3 +260,41 @@ def test_tasks_that_default_to_the_current_version_read_it_from_the_tags(tmp_pat
     shown = json.loads(cli("config", "--json", check=True).stdout)
     assert (shown["tag"]["detected"], shown["release_branch"]["detected"]) == (
         "v{version}", "none (release from main, tag only)")
+
+
+def _ssh_signing(project, home: Path) -> dict:
+    key = home / "id_ed25519"
+    subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "test@example.invalid", "-f", str(key)],
+                   check=True)
+    signers = home / "allowed_signers"
+    signers.write_text(f"test@example.invalid {(home / 'id_ed25519.pub').read_text()}")
+    for k, v in (("gpg.format", "ssh"), ("user.signingkey", str(key)), ("gpg.ssh.allowedSignersFile", str(signers))):
+        project.git("config", k, v)
+    return {}
+
+
+def _gpg_key_for_the_committer(project, home: Path) -> dict:
+    """No user.signingkey: git asks gpg for a key of the committer's email, as `git tag -s` does."""
+    gnupg = home / "gnupg"
+    gnupg.mkdir(mode=0o700)
+    subprocess.run(["gpg", "--batch", "--quiet", "--homedir", str(gnupg), "--passphrase", "", "--quick-gen-key",
+                    "Test <test@example.invalid>", "ed25519", "sign", "never"], check=True, capture_output=True)
+    return {"GNUPGHOME": str(gnupg)}
+
+
+@pytest.mark.parametrize("setup", [_ssh_signing, _gpg_key_for_the_committer], ids=["ssh-key", "gpg-committer-key"])
+def test_tag_sign_signs_the_release_tag_with_the_key_git_would_use(tmp_path, setup):
+    project = make_sample_project(tmp_path, "signproj", "0.1.0.dev0")
+    configure(project, tag_sign=True, **GIT_ONLY)
+    home = tmp_path / "keys"
+    home.mkdir()
+    env = {**clean_cli_env(), "GNUPGHOME": str(home / "empty"), **setup(project, home)}
+    try:
+        result = Cli(project.path, env)("release", "--yes", "--date", DATE)
+        verified = subprocess.run(["git", "tag", "-v", "0.1.0"], cwd=project.path, env=env, text=True,
+                                  capture_output=True)
+    finally:
+        subprocess.run(["gpgconf", "--kill", "gpg-agent"], env=env, capture_output=True, check=False)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert verified.returncode == 0, verified.stderr  # a signature git itself accepts
+    assert remote_git(project, "cat-file", "-p", "0.1.0").count("-----BEGIN") == 1  # the pushed tag is the signed one
