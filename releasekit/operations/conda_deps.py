@@ -21,6 +21,7 @@ from releasekit.core.project import Project
 from releasekit.operations.artifact_checks import deps_index_url
 from releasekit.operations.conda_packages import conda_enabled, conda_recipe
 from releasekit.operations.publishing import conda_target, index_root, pypi_target
+from releasekit.operations.version_edits import current_version
 
 TASK = "releasekit dist.conda-deps"
 UPLOAD_TASK = "releasekit upload.conda-deps"
@@ -38,7 +39,7 @@ def recipe_file(project: Project) -> Path:
 def recipe_requirements(project: Project, version: str | None = None) -> list[str]:
     """The recipe's run and host requirements a channel must provide. Rendered from the version's
     sdist when it is built (meta.yaml's setup data come from it), else from the project."""
-    version = version or project.version()
+    version = version or current_version(project)
     sdists = sorted(project.dist_dir.glob(f"*-{version}.tar.gz")) if project.dist_dir.is_dir() else []
     path = recipe_file(project)
     if sdists:

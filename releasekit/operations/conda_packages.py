@@ -19,6 +19,7 @@ from releasekit.core.errors import (
 )
 from releasekit.core.project import Project
 from releasekit.operations.building import release_artifacts
+from releasekit.operations.version_edits import current_version
 
 
 def has_recipe(project: Project) -> bool:
@@ -182,7 +183,7 @@ def write_conda_recipe(project: Project, sh: Shell, *, fmt: str = "v1", force: b
     existing = [p.name for p in (folder.glob("*.yaml") if folder.is_dir() else []) if p.name in ("recipe.yaml", "meta.yaml")]
     if existing and not (force or sh.dry_run):
         raise ReleasekitError(f"{folder.name}/ already has {', '.join(existing)}", "pass --force to overwrite")
-    version = project.version()
+    version = current_version(project)
     meta = release_metadata(project, version)  # refuses, naming the field, where the metadata lacks one
     mapping = project.settings["conda.name_map"]
     sdist_path = f"../{project.settings['dist.dir']}/{project.package}-{version}.tar.gz"

@@ -39,6 +39,7 @@ from releasekit.core.waiting import Poll, wait_until
 from releasekit.operations.building import release_artifacts
 from releasekit.operations.conda_packages import conda_artifacts, conda_enabled
 from releasekit.operations.repository import released_versions
+from releasekit.operations.version_edits import current_version
 
 if TYPE_CHECKING:
     from releasekit.adapters.forges import Forge
@@ -82,7 +83,7 @@ def notes(project: Project, git: Git, version: str | None, *, pending: bool = Fa
             text = text if finalized is None else finalized
     subjects: list[str] = []
     if fmt.needs_subjects:
-        subjects = _subjects(project, git, version or project.version(), tag if at_tag else "HEAD")
+        subjects = _subjects(project, git, version or current_version(project, git), tag if at_tag else "HEAD")
     return fmt.show(text, version, subjects=subjects).strip() + "\n"
 
 

@@ -215,7 +215,7 @@ def changelog_problems(project: Project, *, version: str | None | object = _CURR
     """Every structural problem of the changelog (by line), and its tool's own check (towncrier check
     against ``main``) when a shell is given to run it."""
     fmt = project.changelog_format
-    wanted = project.version() if version is _CURRENT else version
+    wanted = current_version(project) if version is _CURRENT else version  # the version source's: a file or the tags
     problems = [_line(project, p) for p in fmt.problems(project.changelog_text(), wanted,  # type: ignore[arg-type]
                                                          release_branch=release_branch,
                                                          fragments=fragments(project))]

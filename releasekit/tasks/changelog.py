@@ -20,9 +20,10 @@ def finalize(c, date=None, dry_run=False):
     """Record the pending changes as the release (WIP section dated, Unreleased released, towncrier built)."""
     from releasekit.core import versioning
     from releasekit.operations.changelog_edits import finalize_changelog
+    from releasekit.operations.version_edits import current_version
 
     project = load_project(c)
-    version = project.version()
+    version = current_version(project, git_for(c, project))
     release = str(versioning.release_of(versioning.parse(version)))
     finalize_changelog(project, shell(c, dry_run), release, date, from_version=version)
 

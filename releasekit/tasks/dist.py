@@ -5,7 +5,7 @@ from __future__ import annotations
 from invoke import Collection
 
 from releasekit.tasks.base import task
-from releasekit.tasks.context import load_project, shell
+from releasekit.tasks.context import git_for, load_project, shell
 
 # --- plain functions ------------------------------------------------------------------------------------------
 
@@ -77,9 +77,10 @@ def clean(c, dry_run=False):
 def conda(c, version=None, dry_run=False):
     """Build the conda package from the version's sdist (rattler-build or conda-build); its tests run."""
     from releasekit.operations.conda_rebuild import build_new_conda_package
+    from releasekit.operations.version_edits import current_version
 
     project = load_project(c)
-    build_new_conda_package(project, shell(c, dry_run), version or project.version())
+    build_new_conda_package(project, shell(c, dry_run), version or current_version(project, git_for(c, project)))
 
 
 @task(name="conda-recipe", help={"format": "v1 (recipe.yaml), forge (recipe.yaml in conda-forge staged-recipes shape) or meta (meta.yaml)", "force": "overwrite an existing recipe",

@@ -18,10 +18,11 @@ def release_(c, version=None, dry_run=False, yes=False):
     """Create or complete the forge release of the version's tag: draft, every asset, publish.
     Run again after a failure, it finds the release and uploads only what is missing."""
     from releasekit.operations import forge_releases
+    from releasekit.operations.version_edits import current_version
 
     project = load_project(c)
     git = git_for(c, project)
-    version = version or project.version()
+    version = version or current_version(project, git)
     release = forge_releases.prepare(project, git, version, dry_run=dry_run)
     plan = release.plan
     agree(f"Make the {plan.target.title} release {plan.tag} on {plan.target.project} with "

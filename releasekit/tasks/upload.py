@@ -7,7 +7,7 @@ from invoke import Collection
 
 from releasekit.core.errors import UsageError
 from releasekit.tasks.base import YES_HELP, agree, task
-from releasekit.tasks.context import load_project, shell
+from releasekit.tasks.context import git_for, load_project, shell
 
 # --- plain functions --------------------------------------------------------------------------------------------
 
@@ -79,6 +79,7 @@ def conda_(c, version=None, label=None, force=False, dry_run=False, yes=False):
 def promote(c, from_label=None, to_label=None, move=False, version=None, dry_run=False, yes=False):
     """Copy (or --move) a released conda package between labels, on anaconda.org or the channel directory."""
     from releasekit.operations.publishing import conda_target, promote_conda
+    from releasekit.operations.version_edits import current_version
 
     # Options, not positional arguments: invoke would take `upload.promote -h` for a label.
     missing = [f"--{name}" for name, value in (("from-label", from_label), ("to-label", to_label)) if not value]
@@ -86,9 +87,10 @@ def promote(c, from_label=None, to_label=None, move=False, version=None, dry_run
         raise UsageError(f"upload.promote needs {' and '.join(missing)}",
                          "e.g. `releasekit upload.promote --from-label test --to-label main`")
     project = load_project(c)
-    agree(f"{'Move' if move else 'Copy'} {project.package} {version or project.version()} from label {from_label} "
+    version = version or current_version(project, git_for(c, project))
+    agree(f"{'Move' if move else 'Copy'} {project.package} {version} from label {from_label} "
           f"to {to_label} on {conda_target(project.settings)}?", yes=yes, dry_run=dry_run, action="upload")
-    promote_conda(project, shell(c, dry_run), version or project.version(), from_label, to_label, move)
+    promote_conda(project, shell(c, dry_run), version, from_label, to_label, move)
 
 
 @task(name="conda-deps", help={"label": "label (default: conda.label)", "dry_run": "print only", "yes": YES_HELP})

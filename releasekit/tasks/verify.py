@@ -116,9 +116,10 @@ def deps(c, version=None):
     """Compare the release's requirements (from what is built, else its metadata) with the conda recipe's and the
     feedstock's (conda.feedstock_dir) run requirements; say which lines to change; non-zero on drift."""
     from releasekit.operations.feedstock import check_deps
+    from releasekit.operations.version_edits import current_version
 
     project = load_project(c)
-    check_deps(project, version or project.version())
+    check_deps(project, version or current_version(project))
 
 
 @task(help={"version": "release version to check the recipe against (default: the version file's)"})
@@ -127,9 +128,10 @@ def recipe(c, version=None):
     from releasekit.core import condarecipe
     from releasekit.core.errors import RecipeError
     from releasekit.operations.conda_packages import conda_recipe, sdist_of
+    from releasekit.operations.version_edits import current_version
 
     project = load_project(c)
-    version = version or project.version()
+    version = version or current_version(project)
     problems = condarecipe.lint_recipe(conda_recipe(project, version, sdist_of(project, version)), version)
     if problems:
         for p in problems:
