@@ -105,3 +105,21 @@ def test_underlined_titles_keep_working_next_to_the_overlined_shape():
            "Features\n--------\n\n- a thing\n"
     fmt = Towncrier(settings_from('[tool.towncrier]\nfilename = "NEWS.rst"\n'))
     assert [r.title for r in fmt.parse(news).releases] == ["widget 1.2.0 (2026-12-01)"]
+
+
+# --- tags: `name-v{version}` ------------------------------------------------------------------------------
+
+def test_name_v_tags_are_a_template_and_old_bare_tags_beside_them_are_refused_naming_the_setting():
+    import pytest
+
+    from releasekit.core.conventions.versions.tags import detect_template
+    from releasekit.core.errors import ConventionAmbiguous
+
+    # pypa/hatch's tags (a few of them): the hatch package is tagged hatch-v..., hatchling hatchling-v...
+    hatch = ["hatch-v1.16.0", "hatch-v1.18.0", "hatchling-v1.27.0", "hatchling-v1.28.0"]
+    assert detect_template(hatch, package="hatch", default="{version}") == "hatch-v{version}"
+    assert detect_template(hatch, package="hatchling", default="{version}") == "hatchling-v{version}"
+    # ...and two bare tags of its early days: before, these alone were "the" template (0.23.0 the latest
+    # release, so the next would have been 0.23.1); now the two templates are one line naming `tag`
+    with pytest.raises(ConventionAmbiguous, match=r"hatch-v\{version\}.*releasekit\.tag"):
+        detect_template(["0.11.0", "0.23.0", *hatch], package="hatch", default="{version}")
