@@ -21,7 +21,7 @@ from releasekit.operations.repository import (
     fragments,
     released_versions,
 )
-from releasekit.operations.version_edits import current_version
+from releasekit.operations.version_edits import current_version, tag_name, version_conventions
 
 __all__ = ["changelog_files", "changelog_problems", "fragments"]  # the repository's, used with these
 
@@ -222,11 +222,12 @@ def release_notes(project: Project, git: Git, version: str | None = None) -> str
 def subjects_for(project: Project, git: Git, version: str | None) -> list[str]:
     """Commit subjects, oldest first, of ``version``'s release (its tag back to the release tag before
     it), or of the work since the newest release tag when ``version`` is None or not tagged yet."""
-    tags = [(parsed, v, ref) for parsed, v, ref in released_versions(project, git) if ref == project.tag(v)]
+    conv = version_conventions(project, git)  # the tag template detected from the tags, or the one set
+    tags = [(parsed, v, ref) for parsed, v, ref in released_versions(project, git) if ref == tag_name(conv, v)]
     end, start = "HEAD", None
     if version is not None and any(v == version for _, v, _ in tags):
         wanted = versioning.parse(version)
-        end = project.tag(version)
+        end = tag_name(conv, version)
         start = next((ref for parsed, _, ref in tags if parsed < wanted), None)
     elif tags:
         start = tags[0][2]

@@ -120,6 +120,22 @@ def test_config_json_carries_the_detected_conventions(styled, cli_env):
     assert data["tag"]["from"] == data["changelog_format"]["from"] == "default"
 
 
+def test_changelog_check_and_config_read_the_version_where_the_source_keeps_it(styled, cli_env):
+    """With nothing configured, `changelog.check` checks the changelog against the version the project's
+    source gives (the tags, a file the backend reads) and `config` names the version file detection found
+    (session 6's trial: attrs and tox (hatch-vcs), httpx (hatchling reading httpx/__version__.py) stopped at
+    "no version file found", and config said the file was not found while init had found it)."""
+    style, project = styled
+    c = style.conventions_for(project)
+    cli = Cli(project.path, cli_env)
+    check = cli("changelog.check")
+    assert check.returncode == 0, check.stdout + check.stderr
+    assert check.stdout.strip().endswith(" ok")
+    detected = {k: v.get("detected") for k, v in json.loads(run(cli, "config", "--json").stdout).items()}
+    assert detected["version_file"] == (c.version_files[0] if c.version_source == "file"
+                                        else f"(none: the version source is {c.version_source})")
+
+
 def test_init_write_appends_exactly_the_block_and_a_second_write_is_refused(styled, tmp_path):
     style, project = styled
     cli = copy_of(project, tmp_path)
@@ -224,6 +240,11 @@ def test_two_managed_changelogs_are_one_line_naming_the_setting_and_nothing_is_w
     # config says why, in the same words, for the conventions it could not detect
     data = json.loads(run(cli, "config", "--json").stdout)
     assert data["changelog_format"]["detected"].startswith("(not found: more than one changelog looks managed")
+    # ... and only for those: the version and the release branch are found as without the second changelog
+    # (session 6's trial: click's changelog of an unknown shape made config say the version source was not found)
+    assert data["version_source"]["detected"] == "file"
+    assert data["version_file"]["detected"] == "twologs/version.py"
+    assert data["version_policy"]["detected"] == "dev"
 
 
 def test_init_write_refuses_a_project_without_pyproject(tmp_path, cli_env):

@@ -15,6 +15,7 @@ import re
 import tomllib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from fnmatch import fnmatch
 from pathlib import PurePosixPath
 from typing import Any
 
@@ -43,6 +44,15 @@ class TowncrierSettings:
     types: tuple[str, ...] = DEFAULT_TYPES
     start_string: str = ".. towncrier release notes start\n"
     config_file: str = "pyproject.toml"
+    # What towncrier skips in the fragment folder besides its own list: the template's file name (a
+    # template kept there, as attrs' changelog.d/towncrier_template.md.jinja) and the `ignore` patterns.
+    ignore: tuple[str, ...] = ()
+
+    def ignores(self, name: str) -> bool:
+        """Whether towncrier skips ``name`` in the fragment folder (towncrier's find_fragments: lower-cased
+        fnmatch against its own names, the template's base name and ``ignore``)."""
+        lowered = name.lower()
+        return lowered in _IGNORED or any(fnmatch(lowered, pattern.lower()) for pattern in self.ignore)
 
     @property
     def markdown(self) -> bool:
@@ -64,7 +74,11 @@ def settings_from(toml_text: str, config_file: str = "pyproject.toml", project_n
     markdown = PurePosixPath(filename).suffix == ".md"
     start = str(block.get("start_string") or ("<!-- {} -->\n" if markdown else ".. {}\n").format(
         "towncrier release notes start"))
-    return TowncrierSettings(filename, str(directory), _types(block), start, config_file)
+    ignore = [str(p) for p in block.get("ignore") or () if isinstance(p, str)]
+    template = block.get("template")
+    if isinstance(template, str) and ":" not in template:  # "package:resource" names no file in the folder
+        ignore.append(PurePosixPath(template).name)
+    return TowncrierSettings(filename, str(directory), _types(block), start, config_file, tuple(ignore))
 
 
 def _types(block: Mapping[str, Any]) -> tuple[str, ...]:
@@ -115,17 +129,40 @@ def parse_news(text: str, markdown: bool, start_string: str = "") -> News:
         top = min((level for level in levels if level), default=0)
         starts = [i for i, level in enumerate(levels) if level and level == top]
     else:
-        titles = t.rst_titles(lines)
-        char = titles[0][1] if titles else ""
-        starts = [i for i, c in titles if c == char]
+        titles = _rst_title_starts(lines)
+        style = titles[0][1] if titles else ""
+        starts = [i for i, c in titles if c == style]
     if not starts:
         return News(text)
     releases = []
     for n, start in enumerate(starts):
         end = starts[n + 1] if n + 1 < len(starts) else len(lines)
-        title = t.content(lines[start]).lstrip("\ufeff#").strip()
+        at = start + 1 if not markdown and _overlined(lines, start + 1) else start  # the title under its overline
+        title = t.content(lines[at]).lstrip("\ufeff#").strip()
         releases.append(Release(title, start + 1, "".join(lines[start:end])))
     return News("".join(lines[: starts[0]]), releases)
+
+
+_ADORNMENT = re.compile(r"([=\-~^\"'`*+#:.])\1*")
+
+
+def _overlined(lines: Sequence[str], i: int) -> bool:
+    """Whether ``lines[i]`` is a title between an overline and an underline of the same adornment
+    (``****`` / `` v4.58.0 (2026-07-21)`` / ``****``, as tox's towncrier template writes them)."""
+    if i < 1 or i + 1 >= len(lines):
+        return False
+    over, under = t.content(lines[i - 1]).rstrip(), t.content(lines[i + 1]).rstrip()
+    title = t.content(lines[i]).strip()
+    return bool(title) and over == under and bool(_ADORNMENT.fullmatch(over)) and len(over) >= len(title) \
+        and not _ADORNMENT.fullmatch(title)
+
+
+def _rst_title_starts(lines: Sequence[str]) -> list[tuple[int, str]]:
+    """(first line, style) of each reStructuredText title: an overlined title starts at its overline
+    and is a style of its own (``over*``), as reStructuredText tells them apart."""
+    over = [(i - 1, "over" + t.content(lines[i + 1])[0]) for i in range(1, len(lines) - 1) if _overlined(lines, i)]
+    taken = {i + 1 for i, _ in over} | {i for i, _ in over}  # neither the title nor the overline is a title itself
+    return sorted(over + [(i, c) for i, c in t.rst_titles(lines) if i not in taken])
 
 
 def _names(title: str, version: str) -> bool:
@@ -164,7 +201,7 @@ class Towncrier:
 
     def fragments(self, names: Sequence[str]) -> list[str]:
         """The names in the fragment folder towncrier would build (a known type among their parts)."""
-        return [n for n in names if n.lower() not in _IGNORED and _fragment_type(n, self.settings.types)]
+        return [n for n in names if not self.settings.ignores(n) and _fragment_type(n, self.settings.types)]
 
     def parse(self, text: str) -> News:
         return parse_news(text, self.settings.markdown, self.settings.start_string)
@@ -173,7 +210,7 @@ class Towncrier:
                  fragments: Sequence[str] = ()) -> list[Problem]:
         problems = []
         for name in fragments:
-            if name.lower() not in _IGNORED and not _fragment_type(name, self.settings.types):
+            if not self.settings.ignores(name) and not _fragment_type(name, self.settings.types):
                 problems.append(Problem(0, f"{self.fragment_dir}/{name} is not a news fragment towncrier builds "
                                         f"(name it ISSUE.TYPE.md, TYPE one of {', '.join(self.settings.types)})"))
         if not release_branch and not self.fragments(fragments):

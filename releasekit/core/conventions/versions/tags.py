@@ -1,7 +1,8 @@
 """Release tags: which template a project's tags follow, and the versions they carry. Pure.
 
-The templates detected are the common three: ``v{version}``, ``{version}`` and ``name-{version}``
-(the distribution name as written, normalized with dashes, or with underscores). A tag matches a
+The templates detected are the common ones: ``v{version}``, ``{version}``, ``name-{version}`` and
+``name-v{version}`` (the distribution name as written, normalized with dashes, or with underscores;
+``hatch-v1.18.0`` is pypa/hatch's, whose repository also tags ``hatchling-v1.27.0``). A tag matches a
 template only when the template, given the tag's version in normalized PEP 440 form, gives the tag
 back: ``v1.2.0`` is ``v{version}``, never ``{version}`` although ``Version("v1.2.0")`` parses.
 """
@@ -31,7 +32,7 @@ def name_templates(package: str | None) -> tuple[str, ...]:
         return ()
     dashed = re.sub(r"[-_.]+", "-", package).lower()
     variants = dict.fromkeys((package, dashed, dashed.replace("-", "_")))
-    return tuple(f"{v}-{{version}}" for v in variants)
+    return tuple(f"{v}-{p}{{version}}" for v in variants for p in ("", "v"))
 
 
 def version_in(tag: str, template: str) -> Version | None:
