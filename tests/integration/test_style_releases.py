@@ -33,14 +33,6 @@ pytestmark = [pytest.mark.integration,
 
 DATE = "2026-12-01"
 
-# Every style of the corpus releases end to end, but:
-# - poetry-changelog: its [Unreleased] link compares with the branch (`compare/1.4.2...main`) and each release
-#   links to its tag page (`releases/tag/1.4.2`); the Keep a Changelog format carries only `...HEAD` compare
-#   links (core/conventions/changelogs/keepachangelog.py `_carried_links`), so prepare stops with "error: the
-#   [Unreleased] link https://github.com/example/rk-e2e-poetry-changelog/compare/1.4.2...main does not compare
-#   1.4.2 with HEAD".
-RELEASED = [key for key in STYLES if key != "poetry-changelog"]
-
 
 def remote_git(project: StyleProject, *args: str, check: bool = True) -> str:
     return subprocess.run(["git", "--git-dir", str(project.remote), *args], text=True, capture_output=True,
@@ -137,7 +129,7 @@ def assert_release_end(style: Style, project: StyleProject, main_before: str, in
     assert project.git("rev-parse", "HEAD").strip() == remote_git(project, "rev-parse", "refs/heads/main")
 
 
-@pytest.mark.parametrize("key", RELEASED)
+@pytest.mark.parametrize("key", list(STYLES))
 def test_style_releases_end_to_end(key, tmp_path, index_server):
     style = STYLES[key]
     project = style.make(tmp_path, "rk-e2e-" + key)

@@ -160,6 +160,92 @@ def test_kac_open_next_restores_a_missing_unreleased_with_its_link():
     assert "\n[unreleased]: https://github.com/acme/widget/compare/v1.1.0...HEAD\n[1.1.0]:" in new
 
 
+# The link shapes real Keep a Changelog files use, each finalized: the [Unreleased] line and the new
+# release's line in the file's own shape, every other line of the block byte for byte.
+# - python-poetry/poetry: [Unreleased] compares with the branch (`...main`), each release links its tag page;
+# - GitLab-hosted projects: `/-/compare/A...master`, tag pages at `/-/tags/X`;
+# - olivierlacan/keep-a-changelog: compare links, the first release its tag page (or no link at all).
+KAC_BODY = "## [Unreleased]\n\n- new\n\n## [1.1.0] - 2026-06-07\n\n- b\n\n## [1.0.0] - 2026-01-15\n\n- a\n\n"
+
+
+@pytest.mark.parametrize("links, unreleased, release", [
+    ("[Unreleased]: https://github.com/o/r/compare/v1.1.0...main\n"
+     "[1.1.0]: https://github.com/o/r/releases/tag/v1.1.0\n[1.0.0]: https://github.com/o/r/releases/tag/v1.0.0\n",
+     "https://github.com/o/r/compare/v1.2.0...main", "https://github.com/o/r/releases/tag/v1.2.0"),
+    ("[Unreleased]: https://gitlab.com/o/r/-/compare/v1.1.0...master\n"
+     "[1.1.0]: https://gitlab.com/o/r/-/tags/v1.1.0\n[1.0.0]: https://gitlab.com/o/r/-/tags/v1.0.0\n",
+     "https://gitlab.com/o/r/-/compare/v1.2.0...master", "https://gitlab.com/o/r/-/tags/v1.2.0"),
+    ("[Unreleased]: https://github.com/o/r/compare/v1.1.0...HEAD\n"
+     "[1.1.0]: https://github.com/o/r/compare/v1.0.0...v1.1.0\n[1.0.0]: https://github.com/o/r/releases/tag/v1.0.0\n",
+     "https://github.com/o/r/compare/v1.2.0...HEAD", "https://github.com/o/r/compare/v1.1.0...v1.2.0"),
+    ("[unreleased]: https://github.com/o/r/compare/v1.1.0...HEAD\n[1.1.0]: https://github.com/o/r/compare/v1.0.0...v1.1.0\n",
+     "https://github.com/o/r/compare/v1.2.0...HEAD", "https://github.com/o/r/compare/v1.1.0...v1.2.0"),
+    ("[Unreleased]: https://github.com/o/r/compare/v1.1.0..develop\n",  # no release links: the compare shape
+     "https://github.com/o/r/compare/v1.2.0..develop", "https://github.com/o/r/compare/v1.1.0..v1.2.0"),
+    ("[1.1.0]: https://github.com/o/r/releases/tag/v1.1.0\n[1.0.0]: https://github.com/o/r/releases/tag/v1.0.0\n",
+     None, "https://github.com/o/r/releases/tag/v1.2.0"),  # no [Unreleased] link: none is made up
+    ("[Unreleased]: https://github.com/o/r/tree/main\n[1.1.0]: https://github.com/o/r/releases/tag/v1.1.0\n",
+     "https://github.com/o/r/tree/main", "https://github.com/o/r/releases/tag/v1.2.0"),
+    ("[Unreleased]: https://github.com/o/r/compare/v1.1.0...HEAD\n"  # only the first release has a link
+     "[1.0.0]: https://github.com/o/r/releases/tag/v1.0.0\n",
+     "https://github.com/o/r/compare/v1.2.0...HEAD", "https://github.com/o/r/compare/v1.1.0...v1.2.0"),
+    ("[Unreleased]: https://pypi.example/compare/v1.1.0...HEAD\n"  # versions, not tags, in release links
+     "[1.1.0]: https://pypi.example/project/r/1.1.0/\n[1.0.0]: https://pypi.example/project/r/1.0.0/\n",
+     "https://pypi.example/compare/v1.2.0...HEAD", "https://pypi.example/project/r/1.2.0/"),
+], ids=["github-main-tag-pages", "gitlab-master-tags", "compare-head", "no-first-release-link", "branch-only",
+        "tag-pages-without-unreleased", "unreleased-tree", "first-release-page-only", "version-pages"])
+def test_kac_finalize_carries_links_in_the_files_shape(links, unreleased, release):
+    text = KAC_BODY + links
+    new = KeepAChangelogFormat(tag="v{version}").finalize(text, "1.2.0", "2026-12-01").text
+    assert new is not None and new.startswith("## [Unreleased]\n\n## [1.2.0] - 2026-12-01\n\n- new\n\n## [1.1.0]")
+    block = new[new.index("\n\n[") + 2:]
+    old_lines = links.splitlines(keepends=True)
+    new_lines = block.splitlines(keepends=True)
+    added = [line for line in new_lines if line.startswith("[1.2.0]: ")]
+    assert added == [f"[1.2.0]: {release}\n"]
+    if unreleased is None:
+        assert not any(line.lower().startswith("[unreleased]") for line in new_lines)
+        assert new_lines == [*added, *old_lines]  # above the newest release's link
+    else:
+        assert new_lines[0] == old_lines[0][:14] + f"{unreleased}\n" and new_lines[1] == added[0]
+        assert new_lines[2:] == old_lines[1:]  # every earlier line byte for byte
+
+
+def test_kac_first_release_compares_from_its_start_with_the_branch():
+    text = "## [Unreleased]\n\n- a\n\n[Unreleased]: https://github.com/o/r/compare/abc1234...main\n"
+    new = KeepAChangelogFormat(tag="v{version}").finalize(text, "0.1.0", "2026-12-01").text
+    assert new is not None and new.endswith("[Unreleased]: https://github.com/o/r/compare/v0.1.0...main\n"
+                                            "[0.1.0]: https://github.com/o/r/compare/abc1234...v0.1.0\n")
+
+
+def test_kac_a_link_for_the_new_version_is_not_written_twice():
+    text = KAC_BODY + ("[Unreleased]: https://github.com/o/r/compare/v1.1.0...HEAD\n"
+                       "[1.2.0]: https://github.com/o/r/compare/v1.1.0...v1.2.0\n")
+    new = KAC_FMT.finalize(text, "1.2.0", "2026-12-01").text
+    assert new is not None and new.count("[1.2.0]: ") == 1
+    assert "[Unreleased]: https://github.com/o/r/compare/v1.2.0...HEAD\n" in new
+
+
+def test_kac_release_links_naming_neither_tag_nor_version_are_refused():
+    text = KAC_BODY + "[1.1.0]: https://github.com/o/r/releases/tag/latest\n"
+    with pytest.raises(ChangelogError, match=r"\[1\.1\.0\] link .* names neither v1\.1\.0 nor 1\.1\.0.*set `tag`"):
+        KAC_FMT.finalize(text, "1.2.0", "2026-12-01")
+
+
+def test_kac_hotfix_link_follows_tag_pages_too():
+    text = KAC_BODY + ("[Unreleased]: https://github.com/o/r/compare/v1.1.0...main\n"
+                       "[1.1.0]: https://github.com/o/r/releases/tag/v1.1.0\n"
+                       "[1.0.0]: https://github.com/o/r/releases/tag/v1.0.0\n")
+    new = KAC_FMT.add_release(text, "1.0.1", "2026-07-01", ["Fix"]).text
+    assert new is not None and ("[1.1.0]: https://github.com/o/r/releases/tag/v1.1.0\n"
+                                "[1.0.1]: https://github.com/o/r/releases/tag/v1.0.1\n"
+                                "[1.0.0]: https://github.com/o/r/releases/tag/v1.0.0\n") in new
+    single = "## [1.0.0] - 2026-01-15\n\n- a\n\n[Unreleased]: https://github.com/o/r/compare/v1.0.0...HEAD\n" \
+             "[1.0.0]: https://github.com/o/r/releases/tag/v1.0.0\n"
+    new = KAC_FMT.add_release(single, "1.0.1", "2026-07-01", ["Fix"]).text
+    assert new is not None and "[1.0.1]: https://github.com/o/r/compare/v1.0.0...v1.0.1\n[1.0.0]:" in new
+
+
 # --- wip: the engine, unchanged ------------------------------------------------------------------
 
 WIP = "# Release notes\n\n## 1.1.0.dev0 (Work In Progress)\n\n### New:\n\n- n\n\n### Fixed:\n\n\n## 1.0.0 (2020-01-01)\n\n- a\n"
