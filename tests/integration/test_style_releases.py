@@ -34,6 +34,16 @@ pytestmark = [pytest.mark.integration,
 DATE = "2026-12-01"
 
 
+# What the plan's prepare step says the release does to the changelog, per format.
+PLAN_FINALIZE = {
+    "wip": "(Work In Progress) => {version} (",
+    "keepachangelog": "[Unreleased] => [{version}] - ",
+    "towncrier": "towncrier build --version {version} ",
+    "rst": "Version {version} / Unreleased => Version {version} / Released ",
+    "none": "no changelog (changelog_format: none): {version}'s notes are the commit subjects",
+}
+
+
 def remote_git(project: StyleProject, *args: str, check: bool = True) -> str:
     return subprocess.run(["git", "--git-dir", str(project.remote), *args], text=True, capture_output=True,
                           check=check).stdout.strip()
@@ -148,11 +158,15 @@ def test_style_releases_end_to_end(key, tmp_path, index_server):
 
     # The next release, as the plan has it from the end state: the version, its tag, its branch.
     c = style.conventions_for(project)
-    plan = json.loads(cli("release", "--plan", "--json", "--part", "patch", check=True).stdout)["release"]
+    planned = json.loads(cli("release", "--plan", "--json", "--part", "patch", check=True).stdout)
+    plan, steps = planned["release"], planned["steps"]
     after = versioning.release_of(Version(end.main_version)) if c.version_policy == "dev" else \
         versioning.bump(end.version, "patch")
     assert (plan["version"], plan["tag"], plan["branch"]) == (
         str(after), c.tag.format(version=after), c.release_branch and c.release_branch.format(version=after))
+    prepare = next(s["commands"] for s in steps if s["name"] == "prepare")
+    assert any(PLAN_FINALIZE[c.changelog_format].format(version=after) in line for line in prepare), prepare
+    assert any("(Work In Progress)" in line for s in steps for line in s["commands"]) == (c.changelog_format == "wip")
     if end.tag_on == "main":  # a hotfix of a release made from main starts from its tag
         out = cli("git.release-branch-create", "--from-tag", end.version, check=True).stdout
         assert f"created release-{end.version}" in out

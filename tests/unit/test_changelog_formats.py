@@ -441,3 +441,29 @@ def test_none_notes_are_the_commit_subjects_without_releasekits_own():
     assert fmt.problems("") == [] and fmt.has_release("", "1.3.0") and fmt.needs_subjects
     with pytest.raises(ChangelogError, match="keeps no changelog"):
         fmt.add_entry("", "x")
+
+
+# --- the plan's lines: each format says what it does ------------------------------------------------
+
+
+@pytest.mark.parametrize("fmt, finalize, opened", [
+    (Wip(), "write CHANGES.md: 1.2.0.dev0 (Work In Progress) => 1.2.0 (2026-12-01)",
+     "write CHANGES.md: date 1.2.0, open 1.2.1.dev0 (Work In Progress)"),  # today's lines, byte for byte
+    (KeepAChangelogFormat(), "write CHANGELOG.md: [Unreleased] => [1.2.0] - 2026-12-01, a new empty [Unreleased] "
+     "above it (and its links, where the file has them)",
+     "write CHANGELOG.md: [Unreleased] => [1.2.0] unless done, an [Unreleased] open on top"),
+    (Towncrier(settings_from('[tool.towncrier]\nfilename = "CHANGELOG.md"\ndirectory = "changelog.d"\n')),
+     "towncrier build --version 1.2.0 --date 2026-12-01 --yes: build 2 news fragments in changelog.d/ into "
+     "CHANGELOG.md (towncrier removes them)",
+     "CHANGELOG.md: 1.2.0 built unless done (towncrier build); the next release's fragments gather in changelog.d/"),
+    (Rst(shape="pallets"), "write CHANGES.rst: Version 1.2.0 / Unreleased => Version 1.2.0 / Released 2026-12-01",
+     "write CHANGES.rst: date 1.2.0 unless done, open Version 1.2.1 / Unreleased"),
+    (Rst(shape="dated"), "write CHANGES.rst: 1.2.0 (unreleased) => 1.2.0 (2026-12-01)",
+     "write CHANGES.rst: date 1.2.0 unless done, open 1.2.1 (unreleased)"),
+    (NoChangelog(), "no changelog (changelog_format: none): 1.2.0's notes are the commit subjects since the previous tag",
+     "no changelog (changelog_format: none): no next cycle to open"),
+], ids=["wip", "keepachangelog", "towncrier", "rst-pallets", "rst-dated", "none"])
+def test_each_format_describes_its_own_finalize_and_next_cycle(fmt, finalize, opened):
+    fragments = ["1.feature.md", "2.bugfix.md", ".gitkeep"]
+    assert fmt.describe_finalize("1.2.0", "2026-12-01", from_version="1.2.0.dev0", fragments=fragments) == finalize
+    assert fmt.describe_open("1.2.0", "1.2.1.dev0") == opened

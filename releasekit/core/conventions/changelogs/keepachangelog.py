@@ -433,6 +433,14 @@ class KeepAChangelogFormat:
         known = ", ".join(s.label for s in log.sections)
         raise ChangelogError(f"no section for {version} in the changelog", f"known versions: {known}")
 
+    def describe_finalize(self, version: str, date: str, *, from_version: str,
+                          fragments: Sequence[str] = ()) -> str:
+        return (f"write {self.path}: [Unreleased] => [{version.strip()}] - {date}, a new empty [Unreleased] above it"
+                " (and its links, where the file has them)")
+
+    def describe_open(self, released: str, version: str) -> str:
+        return f"write {self.path}: [Unreleased] => [{released.strip()}] unless done, an [Unreleased] open on top"
+
 
 # --- helpers -------------------------------------------------------------------------------------
 

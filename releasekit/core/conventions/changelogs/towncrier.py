@@ -238,6 +238,17 @@ class Towncrier:
         raise ChangelogError(f"no section for {version} in {self.path}",
                              "known: " + "; ".join(r.title for r in releases))
 
+    def describe_finalize(self, version: str, date: str, *, from_version: str,
+                          fragments: Sequence[str] = ()) -> str:
+        count = len(self.fragments(fragments))
+        what = f"{count} news fragment{'' if count == 1 else 's'}" if count else "the news fragments"
+        return (f"{' '.join(self.build_command(version, date))}: build {what} in {self.fragment_dir}/ into "
+                f"{self.path} (towncrier removes them)")
+
+    def describe_open(self, released: str, version: str) -> str:
+        return (f"{self.path}: {released.strip()} built unless done (towncrier build); the next release's "
+                f"fragments gather in {self.fragment_dir}/")
+
     def _type(self, section: str | None) -> str:
         types = self.settings.types
         if section is None:
