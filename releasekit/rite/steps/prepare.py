@@ -5,6 +5,7 @@ from __future__ import annotations
 from releasekit.core.errors import ChangelogError
 from releasekit.operations import changelog_edits
 from releasekit.operations.version_edits import write_release_version
+from releasekit.rite import rollback
 from releasekit.rite.model import Rite, Step
 from releasekit.rite.steps import facts
 
@@ -37,6 +38,8 @@ def prepare(rite: Rite) -> None:
         raise ChangelogError(f"{p.changelog_rel} has nothing pending to release and no section for {r.version}",
                              "add the release's notes first (`releasekit changelog.add`)")
     set_release_files(rite)
+    if rite.journal is not None and not rite.dry_run:  # for a rollback to know them as the release's own
+        rite.journal.remember(rollback.PREPARED, rollback.edits(p, rite.git))
 
 
 def prepare_done(rite: Rite) -> bool:
