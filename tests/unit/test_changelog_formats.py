@@ -366,6 +366,19 @@ def test_towncrier_settings_as_towncrier_reads_them():
     assert settings_from('[tool.black]\n') is None
 
 
+def test_towncrier_custom_types_without_a_directory_are_named_as_towncrier_names_them():
+    # towncrier: a [[tool.towncrier.type]] without `directory` takes its lower-cased `name`
+    s = settings_from('[tool.towncrier]\ndirectory = "changelog.d"\n[[tool.towncrier.type]]\nname = "Security"\n'
+                      '[[tool.towncrier.type]]\ndirectory = "change"\nname = "Changes"\n')
+    assert s is not None and s.types == ("security", "change")
+    fmt = Towncrier(s)
+    assert fmt.fragments(["1.security.md", "2.change.md", "3.feature.md"]) == ["1.security.md", "2.change.md"]
+    assert [p.message for p in fmt.problems("", fragments=["1.security.md", "3.feature.md"])] == [
+        "changelog.d/3.feature.md is not a news fragment towncrier builds (name it ISSUE.TYPE.md, TYPE one of "
+        "security, change)"]
+    assert list(fmt.add_entry("", "Fix a leak", "Security").files)[0].endswith(".security.rst")
+
+
 # towncrier's default Markdown title shape: `# name version (date)`, categories one level down.
 NEWS_MD = """\
 # Changes

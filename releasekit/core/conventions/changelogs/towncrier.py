@@ -43,6 +43,7 @@ class TowncrierSettings:
     types: tuple[str, ...] = DEFAULT_TYPES
     start_string: str = ".. towncrier release notes start\n"
     config_file: str = "pyproject.toml"
+    single_file: bool = True  # false: towncrier writes each release to a file of its own
 
     @property
     def markdown(self) -> bool:
@@ -64,12 +65,15 @@ def settings_from(toml_text: str, config_file: str = "pyproject.toml", project_n
     markdown = PurePosixPath(filename).suffix == ".md"
     start = str(block.get("start_string") or ("<!-- {} -->\n" if markdown else ".. {}\n").format(
         "towncrier release notes start"))
-    return TowncrierSettings(filename, str(directory), _types(block), start, config_file)
+    return TowncrierSettings(filename, str(directory), _types(block), start, config_file,
+                             block.get("single_file", True) is not False)
 
 
 def _types(block: Mapping[str, Any]) -> tuple[str, ...]:
     if isinstance(block.get("type"), list):  # [[tool.towncrier.type]] directory = "..."
-        return tuple(str(entry["directory"]) for entry in block["type"] if "directory" in entry) or DEFAULT_TYPES
+        # towncrier: `directory` defaults to the lower-cased `name`
+        return tuple(str(entry.get("directory") or str(entry["name"]).lower()) for entry in block["type"]
+                     if isinstance(entry, Mapping) and (entry.get("directory") or entry.get("name"))) or DEFAULT_TYPES
     if isinstance(block.get("fragment"), Mapping):  # [tool.towncrier.fragment.NAME]
         return tuple(str(k) for k in block["fragment"]) or DEFAULT_TYPES
     return DEFAULT_TYPES
