@@ -13,13 +13,16 @@ half-way is finished by running it again.
 from __future__ import annotations
 
 import functools
+import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from releasekit.adapters.git import Git
-from releasekit.core import consent, fileio, ui, versionfile
+from releasekit.core import consent, fileio, ui
+from releasekit.core.conventions.versions.base import MemoryTree
 from releasekit.core.errors import ReleasekitError
 from releasekit.core.project import Project
+from releasekit.operations.version_edits import version_conventions
 from releasekit.rite.executor import close_log, open_log
 from releasekit.rite.journal import Journal, Lock
 from releasekit.rite.release import Release
@@ -80,15 +83,18 @@ def check_not_uploaded(journal: Journal, r: Release, force: bool) -> None:
 def prepared_texts(project: Project, git: Git, r: Release) -> dict[str, str] | None:
     """What the release's prepare step writes over HEAD's files (version bumped, changelog dated), or
     None where that cannot be worked out: an edit equal to it is the release's own, byte for byte."""
-    vf, fmt = project.version_file_rel, project.changelog_format
+    fmt = project.changelog_format
     cl = fmt.path  # None: the project keeps no changelog
-    version_text, changelog_text = git.show_file("HEAD", vf), git.show_file("HEAD", cl) if cl else ""
-    if version_text is None or changelog_text is None:
+    changelog_text = git.show_file("HEAD", cl) if cl else ""
+    if changelog_text is None:
         return None
     try:
-        # the pending cycle recorded as prepare records it; a tool's build (towncrier) is not foreseen here
+        source = version_conventions(project, git).source  # no paths: git tags hold the version
+        files = {rel: text for rel in source.paths if (text := git.show_file("HEAD", rel)) is not None}
+        texts = source.write(MemoryTree(files), r.version) if source.paths else {}
+        # the pending cycle recorded as prepare records it; a tool's build (towncrier) is not foreseen
+        # here: the journal's record of prepare's edits (:func:`edits`) recognises it
         dated = fmt.finalize(changelog_text, r.version, r.date).text if fmt.pending(changelog_text) else changelog_text
-        texts = {vf: versionfile.replace_version(version_text, vf, r.version)}
         if cl and dated is not None:
             texts[cl] = dated
         return texts
@@ -96,15 +102,39 @@ def prepared_texts(project: Project, git: Git, r: Release) -> dict[str, str] | N
         return None
 
 
-def working_tree_actions(project: Project, git: Git, r: Release, stash: bool) -> list[Action]:
+PREPARED = "prepared_edits"  # the journal's fact: what prepare left in the working tree
+
+
+def edits(project: Project, git: Git) -> dict[str, str | None]:
+    """Each path the working tree changes against HEAD, with the sha256 of its content (None: deleted):
+    what the prepare step leaves (the version files, the changelog, and towncrier's build, which also
+    deletes the news fragments), recorded in the journal so a rollback knows them for the release's own."""
+    out: dict[str, str | None] = {}
+    for line in git.status():
+        rel = line[3:]
+        path = project.root / rel
+        out[rel] = hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else None
+    return out
+
+
+def working_tree_actions(project: Project, git: Git, r: Release, stash: bool,
+                         recorded: dict[str, str | None] | None = None) -> list[Action]:
     """Uncommitted work is never dropped. The release's own unfinished edits (exactly what its prepare
-    step writes) are undone; any other change is the maintainer's: refused, or stashed with --stash."""
+    step writes, or what the journal recorded it left) are undone; any other change is the maintainer's:
+    refused, or stashed with --stash."""
     dirty = [line[3:] for line in git.status()]
     if not dirty:
         return []
     expected = prepared_texts(project, git, r) or {}
-    own = [path for path in dirty if path in expected
-           and fileio.read_text(project.root / path) == expected[path]]
+    now = edits(project, git) if recorded else {}
+
+    def release_wrote(path: str) -> bool:
+        if recorded and path in recorded and recorded[path] == now.get(path):
+            return True
+        file = project.root / path
+        return path in expected and file.is_file() and fileio.read_text(file) == expected[path]
+
+    own = [path for path in dirty if release_wrote(path)]
     others = [path for path in dirty if path not in own]
     if not others:
         return [Action(f"restore {', '.join(own)} as committed (the release's unfinished edits)",
@@ -211,7 +241,7 @@ def plan(project: Project, git: Git, journal: Journal, r: Release, *, stash: boo
     git.fetch(r.remote)
     home = r.home if r.kind == "hotfix" else r.main
     release_head = git.rev(f"refs/heads/{r.branch}") if r.branch else journal.data.get("facts", {}).get("release_commit")
-    actions = working_tree_actions(project, git, r, stash)
+    actions = working_tree_actions(project, git, r, stash, journal.recall(PREPARED))
     if git.current_branch() != home:
         actions.append(Action(f"check out {home}", lambda: git.checkout(home)))
     actions += tag_actions(git, r, release_head)

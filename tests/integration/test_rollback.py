@@ -16,10 +16,11 @@ import subprocess
 
 import pytest
 
-from tests.conftest import RELEASEKIT, Cli
+from tests.conftest import RELEASEKIT, Cli, configure
 from tests.integration.test_consent import in_terminal
 from tests.integration.test_release_pypi import served
 from tests.integration.test_rite import (
+    GIT_ONLY,
     RELEASE_DATE,
     colleague_pushes_to_main_mid_release,
     final_state,
@@ -254,3 +255,42 @@ def test_restart_help_points_to_rollback(tmp_path, cli_env):
     shown = Cli(project.path, cli_env)("release", "-h", check=True).stdout
     restart = " ".join(shown[shown.index("--restart"):].split()[:20])
     assert "--rollback" in restart
+
+
+# A towncrier project (attrs' shape: hatch-vcs, changelog.d/ fragments, no release branch): prepare runs
+# `towncrier build`, which writes CHANGELOG.md and deletes the fragments. The rollback brings both back,
+# whether the build is still uncommitted (the release commit was refused) or committed and pushed (the
+# tag push was refused, so the release commit is reverted on main).
+@pytest.mark.parametrize("stop", ["after-prepare", "after-release-commit"])
+def test_rollback_of_a_towncrier_build_restores_the_changelog_and_the_fragments(tmp_path, cli_env, stop):
+    from releasekit.testing.styles import CRIER_FRAGMENTS_NEXT, STYLES
+
+    project = STYLES["hatchvcs-towncrier"].make(tmp_path, "crierback")
+    configure(project, **GIT_ONLY, changelog_format="towncrier", version_source="scm", tag="v{version}",
+              release_branch=False)
+    cli = Cli(project.path, cli_env)
+    before = trees(project)
+    changelog = (project.path / "CHANGELOG.md").read_text()
+    if stop == "after-prepare":
+        path = hook(project, "pre-commit", "exit 1\n")
+    else:
+        path = hook(project, "pre-receive", REFUSE_REMOTE.format("refs/tags/*"), remote=True)
+    stopped = cli("release", "--yes", "--part", "minor", "--date", RELEASE_DATE)
+    assert stopped.returncode != 0
+    assert not any((project.path / rel).exists() for rel in CRIER_FRAGMENTS_NEXT)  # towncrier built them
+    assert "## [0.4.0](" in (project.path / "CHANGELOG.md").read_text()
+    path.unlink()
+    if stop == "after-prepare":  # the build is known by what it wrote: a hand edit on top of it is not the release's
+        built = project.path / "CHANGELOG.md"
+        text = built.read_text()
+        built.write_text(text + "- a note I wrote by hand\n")
+        refused = cli("release", "--rollback", "--yes")
+        assert refused.returncode == 1 and "not the release's (CHANGELOG.md)" in refused.stderr
+        built.write_text(text)
+    rolled = cli("release", "--rollback", "--yes")
+    assert rolled.returncode == 0, rolled.stdout + rolled.stderr
+    assert trees(project) == before
+    assert (project.path / "CHANGELOG.md").read_text() == changelog
+    assert all((project.path / rel).read_text() == text for rel, text in CRIER_FRAGMENTS_NEXT.items())
+    plan = cli("release", "--plan", "--part", "minor", check=True).stdout
+    assert "build 2 news fragments in changelog.d/ into CHANGELOG.md" in plan  # a fresh release from here

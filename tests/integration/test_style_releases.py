@@ -33,13 +33,15 @@ pytestmark = [pytest.mark.integration,
 
 DATE = "2026-12-01"
 
-# Every style of the corpus releases end to end, but:
-# - poetry-changelog: its [Unreleased] link compares with the branch (`compare/1.4.2...main`) and each release
-#   links to its tag page (`releases/tag/1.4.2`); the Keep a Changelog format carries only `...HEAD` compare
-#   links (core/conventions/changelogs/keepachangelog.py `_carried_links`), so prepare stops with "error: the
-#   [Unreleased] link https://github.com/example/rk-e2e-poetry-changelog/compare/1.4.2...main does not compare
-#   1.4.2 with HEAD".
-RELEASED = [key for key in STYLES if key != "poetry-changelog"]
+
+# What the plan's prepare step says the release does to the changelog, per format.
+PLAN_FINALIZE = {
+    "wip": "(Work In Progress) => {version} (",
+    "keepachangelog": "[Unreleased] => [{version}] - ",
+    "towncrier": "towncrier build --version {version} ",
+    "rst": "Version {version} / Unreleased => Version {version} / Released ",
+    "none": "no changelog (changelog_format: none): {version}'s notes are the commit subjects",
+}
 
 
 def remote_git(project: StyleProject, *args: str, check: bool = True) -> str:
@@ -137,7 +139,7 @@ def assert_release_end(style: Style, project: StyleProject, main_before: str, in
     assert project.git("rev-parse", "HEAD").strip() == remote_git(project, "rev-parse", "refs/heads/main")
 
 
-@pytest.mark.parametrize("key", RELEASED)
+@pytest.mark.parametrize("key", list(STYLES))
 def test_style_releases_end_to_end(key, tmp_path, index_server):
     style = STYLES[key]
     project = style.make(tmp_path, "rk-e2e-" + key)
@@ -156,11 +158,15 @@ def test_style_releases_end_to_end(key, tmp_path, index_server):
 
     # The next release, as the plan has it from the end state: the version, its tag, its branch.
     c = style.conventions_for(project)
-    plan = json.loads(cli("release", "--plan", "--json", "--part", "patch", check=True).stdout)["release"]
+    planned = json.loads(cli("release", "--plan", "--json", "--part", "patch", check=True).stdout)
+    plan, steps = planned["release"], planned["steps"]
     after = versioning.release_of(Version(end.main_version)) if c.version_policy == "dev" else \
         versioning.bump(end.version, "patch")
     assert (plan["version"], plan["tag"], plan["branch"]) == (
         str(after), c.tag.format(version=after), c.release_branch and c.release_branch.format(version=after))
+    prepare = next(s["commands"] for s in steps if s["name"] == "prepare")
+    assert any(PLAN_FINALIZE[c.changelog_format].format(version=after) in line for line in prepare), prepare
+    assert any("(Work In Progress)" in line for s in steps for line in s["commands"]) == (c.changelog_format == "wip")
     if end.tag_on == "main":  # a hotfix of a release made from main starts from its tag
         out = cli("git.release-branch-create", "--from-tag", end.version, check=True).stdout
         assert f"created release-{end.version}" in out

@@ -97,3 +97,19 @@ def test_towncrier_pinned_without_a_configuration_is_refused(tmp_path):
 def test_an_unknown_format_name_is_refused_when_the_settings_load(tmp_path):
     with pytest.raises(ConfigError, match="changelog_format.*did you mean 'keepachangelog'"):
         settings(tmp_path, changelog_format="keepachangelg")
+
+
+@pytest.mark.parametrize("pinned", [{}, {"changelog_format": "towncrier"}], ids=["detected", "pinned"])
+def test_towncrier_with_a_news_file_per_release_is_refused_naming_the_setting(tmp_path, pinned):
+    # towncrier's `single_file = false`: each release into its own file (`filename` a template, e.g. {version}.md)
+    root = project(tmp_path, {"pyproject.toml": TOWNCRIER.replace('"CHANGELOG.md"', '"news/{version}.md"')
+                              + "single_file = false\n"})
+    before = snapshot(root)
+    with pytest.raises(ChangelogError) as caught:
+        detect(root, settings(root, **pinned))
+    line = caught.value.render()
+    assert line == ("error: towncrier's `single_file = false` in pyproject.toml (a news file per release) is not "
+                    "supported (hint: set `single_file = true` (the default) so every release goes into one file, "
+                    "or pin another `changelog_format`)")
+    assert snapshot(root) == before
+    assert detect(root, settings(root, changelog_format="none")).name == "none"  # the way out the hint names

@@ -160,6 +160,92 @@ def test_kac_open_next_restores_a_missing_unreleased_with_its_link():
     assert "\n[unreleased]: https://github.com/acme/widget/compare/v1.1.0...HEAD\n[1.1.0]:" in new
 
 
+# The link shapes real Keep a Changelog files use, each finalized: the [Unreleased] line and the new
+# release's line in the file's own shape, every other line of the block byte for byte.
+# - python-poetry/poetry: [Unreleased] compares with the branch (`...main`), each release links its tag page;
+# - GitLab-hosted projects: `/-/compare/A...master`, tag pages at `/-/tags/X`;
+# - olivierlacan/keep-a-changelog: compare links, the first release its tag page (or no link at all).
+KAC_BODY = "## [Unreleased]\n\n- new\n\n## [1.1.0] - 2026-06-07\n\n- b\n\n## [1.0.0] - 2026-01-15\n\n- a\n\n"
+
+
+@pytest.mark.parametrize("links, unreleased, release", [
+    ("[Unreleased]: https://github.com/o/r/compare/v1.1.0...main\n"
+     "[1.1.0]: https://github.com/o/r/releases/tag/v1.1.0\n[1.0.0]: https://github.com/o/r/releases/tag/v1.0.0\n",
+     "https://github.com/o/r/compare/v1.2.0...main", "https://github.com/o/r/releases/tag/v1.2.0"),
+    ("[Unreleased]: https://gitlab.com/o/r/-/compare/v1.1.0...master\n"
+     "[1.1.0]: https://gitlab.com/o/r/-/tags/v1.1.0\n[1.0.0]: https://gitlab.com/o/r/-/tags/v1.0.0\n",
+     "https://gitlab.com/o/r/-/compare/v1.2.0...master", "https://gitlab.com/o/r/-/tags/v1.2.0"),
+    ("[Unreleased]: https://github.com/o/r/compare/v1.1.0...HEAD\n"
+     "[1.1.0]: https://github.com/o/r/compare/v1.0.0...v1.1.0\n[1.0.0]: https://github.com/o/r/releases/tag/v1.0.0\n",
+     "https://github.com/o/r/compare/v1.2.0...HEAD", "https://github.com/o/r/compare/v1.1.0...v1.2.0"),
+    ("[unreleased]: https://github.com/o/r/compare/v1.1.0...HEAD\n[1.1.0]: https://github.com/o/r/compare/v1.0.0...v1.1.0\n",
+     "https://github.com/o/r/compare/v1.2.0...HEAD", "https://github.com/o/r/compare/v1.1.0...v1.2.0"),
+    ("[Unreleased]: https://github.com/o/r/compare/v1.1.0..develop\n",  # no release links: the compare shape
+     "https://github.com/o/r/compare/v1.2.0..develop", "https://github.com/o/r/compare/v1.1.0..v1.2.0"),
+    ("[1.1.0]: https://github.com/o/r/releases/tag/v1.1.0\n[1.0.0]: https://github.com/o/r/releases/tag/v1.0.0\n",
+     None, "https://github.com/o/r/releases/tag/v1.2.0"),  # no [Unreleased] link: none is made up
+    ("[Unreleased]: https://github.com/o/r/tree/main\n[1.1.0]: https://github.com/o/r/releases/tag/v1.1.0\n",
+     "https://github.com/o/r/tree/main", "https://github.com/o/r/releases/tag/v1.2.0"),
+    ("[Unreleased]: https://github.com/o/r/compare/v1.1.0...HEAD\n"  # only the first release has a link
+     "[1.0.0]: https://github.com/o/r/releases/tag/v1.0.0\n",
+     "https://github.com/o/r/compare/v1.2.0...HEAD", "https://github.com/o/r/compare/v1.1.0...v1.2.0"),
+    ("[Unreleased]: https://pypi.example/compare/v1.1.0...HEAD\n"  # versions, not tags, in release links
+     "[1.1.0]: https://pypi.example/project/r/1.1.0/\n[1.0.0]: https://pypi.example/project/r/1.0.0/\n",
+     "https://pypi.example/compare/v1.2.0...HEAD", "https://pypi.example/project/r/1.2.0/"),
+], ids=["github-main-tag-pages", "gitlab-master-tags", "compare-head", "no-first-release-link", "branch-only",
+        "tag-pages-without-unreleased", "unreleased-tree", "first-release-page-only", "version-pages"])
+def test_kac_finalize_carries_links_in_the_files_shape(links, unreleased, release):
+    text = KAC_BODY + links
+    new = KeepAChangelogFormat(tag="v{version}").finalize(text, "1.2.0", "2026-12-01").text
+    assert new is not None and new.startswith("## [Unreleased]\n\n## [1.2.0] - 2026-12-01\n\n- new\n\n## [1.1.0]")
+    block = new[new.index("\n\n[") + 2:]
+    old_lines = links.splitlines(keepends=True)
+    new_lines = block.splitlines(keepends=True)
+    added = [line for line in new_lines if line.startswith("[1.2.0]: ")]
+    assert added == [f"[1.2.0]: {release}\n"]
+    if unreleased is None:
+        assert not any(line.lower().startswith("[unreleased]") for line in new_lines)
+        assert new_lines == [*added, *old_lines]  # above the newest release's link
+    else:
+        assert new_lines[0] == old_lines[0][:14] + f"{unreleased}\n" and new_lines[1] == added[0]
+        assert new_lines[2:] == old_lines[1:]  # every earlier line byte for byte
+
+
+def test_kac_first_release_compares_from_its_start_with_the_branch():
+    text = "## [Unreleased]\n\n- a\n\n[Unreleased]: https://github.com/o/r/compare/abc1234...main\n"
+    new = KeepAChangelogFormat(tag="v{version}").finalize(text, "0.1.0", "2026-12-01").text
+    assert new is not None and new.endswith("[Unreleased]: https://github.com/o/r/compare/v0.1.0...main\n"
+                                            "[0.1.0]: https://github.com/o/r/compare/abc1234...v0.1.0\n")
+
+
+def test_kac_a_link_for_the_new_version_is_not_written_twice():
+    text = KAC_BODY + ("[Unreleased]: https://github.com/o/r/compare/v1.1.0...HEAD\n"
+                       "[1.2.0]: https://github.com/o/r/compare/v1.1.0...v1.2.0\n")
+    new = KAC_FMT.finalize(text, "1.2.0", "2026-12-01").text
+    assert new is not None and new.count("[1.2.0]: ") == 1
+    assert "[Unreleased]: https://github.com/o/r/compare/v1.2.0...HEAD\n" in new
+
+
+def test_kac_release_links_naming_neither_tag_nor_version_are_refused():
+    text = KAC_BODY + "[1.1.0]: https://github.com/o/r/releases/tag/latest\n"
+    with pytest.raises(ChangelogError, match=r"\[1\.1\.0\] link .* names neither v1\.1\.0 nor 1\.1\.0.*set `tag`"):
+        KAC_FMT.finalize(text, "1.2.0", "2026-12-01")
+
+
+def test_kac_hotfix_link_follows_tag_pages_too():
+    text = KAC_BODY + ("[Unreleased]: https://github.com/o/r/compare/v1.1.0...main\n"
+                       "[1.1.0]: https://github.com/o/r/releases/tag/v1.1.0\n"
+                       "[1.0.0]: https://github.com/o/r/releases/tag/v1.0.0\n")
+    new = KAC_FMT.add_release(text, "1.0.1", "2026-07-01", ["Fix"]).text
+    assert new is not None and ("[1.1.0]: https://github.com/o/r/releases/tag/v1.1.0\n"
+                                "[1.0.1]: https://github.com/o/r/releases/tag/v1.0.1\n"
+                                "[1.0.0]: https://github.com/o/r/releases/tag/v1.0.0\n") in new
+    single = "## [1.0.0] - 2026-01-15\n\n- a\n\n[Unreleased]: https://github.com/o/r/compare/v1.0.0...HEAD\n" \
+             "[1.0.0]: https://github.com/o/r/releases/tag/v1.0.0\n"
+    new = KAC_FMT.add_release(single, "1.0.1", "2026-07-01", ["Fix"]).text
+    assert new is not None and "[1.0.1]: https://github.com/o/r/compare/v1.0.0...v1.0.1\n[1.0.0]:" in new
+
+
 # --- wip: the engine, unchanged ------------------------------------------------------------------
 
 WIP = "# Release notes\n\n## 1.1.0.dev0 (Work In Progress)\n\n### New:\n\n- n\n\n### Fixed:\n\n\n## 1.0.0 (2020-01-01)\n\n- a\n"
@@ -280,6 +366,19 @@ def test_towncrier_settings_as_towncrier_reads_them():
     assert settings_from('[tool.black]\n') is None
 
 
+def test_towncrier_custom_types_without_a_directory_are_named_as_towncrier_names_them():
+    # towncrier: a [[tool.towncrier.type]] without `directory` takes its lower-cased `name`
+    s = settings_from('[tool.towncrier]\ndirectory = "changelog.d"\n[[tool.towncrier.type]]\nname = "Security"\n'
+                      '[[tool.towncrier.type]]\ndirectory = "change"\nname = "Changes"\n')
+    assert s is not None and s.types == ("security", "change")
+    fmt = Towncrier(s)
+    assert fmt.fragments(["1.security.md", "2.change.md", "3.feature.md"]) == ["1.security.md", "2.change.md"]
+    assert [p.message for p in fmt.problems("", fragments=["1.security.md", "3.feature.md"])] == [
+        "changelog.d/3.feature.md is not a news fragment towncrier builds (name it ISSUE.TYPE.md, TYPE one of "
+        "security, change)"]
+    assert list(fmt.add_entry("", "Fix a leak", "Security").files)[0].endswith(".security.rst")
+
+
 # towncrier's default Markdown title shape: `# name version (date)`, categories one level down.
 NEWS_MD = """\
 # Changes
@@ -355,3 +454,29 @@ def test_none_notes_are_the_commit_subjects_without_releasekits_own():
     assert fmt.problems("") == [] and fmt.has_release("", "1.3.0") and fmt.needs_subjects
     with pytest.raises(ChangelogError, match="keeps no changelog"):
         fmt.add_entry("", "x")
+
+
+# --- the plan's lines: each format says what it does ------------------------------------------------
+
+
+@pytest.mark.parametrize("fmt, finalize, opened", [
+    (Wip(), "write CHANGES.md: 1.2.0.dev0 (Work In Progress) => 1.2.0 (2026-12-01)",
+     "write CHANGES.md: date 1.2.0, open 1.2.1.dev0 (Work In Progress)"),  # today's lines, byte for byte
+    (KeepAChangelogFormat(), "write CHANGELOG.md: [Unreleased] => [1.2.0] - 2026-12-01, a new empty [Unreleased] "
+     "above it (and its links, where the file has them)",
+     "write CHANGELOG.md: [Unreleased] => [1.2.0] unless done, an [Unreleased] open on top"),
+    (Towncrier(settings_from('[tool.towncrier]\nfilename = "CHANGELOG.md"\ndirectory = "changelog.d"\n')),
+     "towncrier build --version 1.2.0 --date 2026-12-01 --yes: build 2 news fragments in changelog.d/ into "
+     "CHANGELOG.md (towncrier removes them)",
+     "CHANGELOG.md: 1.2.0 built unless done (towncrier build); the next release's fragments gather in changelog.d/"),
+    (Rst(shape="pallets"), "write CHANGES.rst: Version 1.2.0 / Unreleased => Version 1.2.0 / Released 2026-12-01",
+     "write CHANGES.rst: date 1.2.0 unless done, open Version 1.2.1 / Unreleased"),
+    (Rst(shape="dated"), "write CHANGES.rst: 1.2.0 (unreleased) => 1.2.0 (2026-12-01)",
+     "write CHANGES.rst: date 1.2.0 unless done, open 1.2.1 (unreleased)"),
+    (NoChangelog(), "no changelog (changelog_format: none): 1.2.0's notes are the commit subjects since the previous tag",
+     "no changelog (changelog_format: none): no next cycle to open"),
+], ids=["wip", "keepachangelog", "towncrier", "rst-pallets", "rst-dated", "none"])
+def test_each_format_describes_its_own_finalize_and_next_cycle(fmt, finalize, opened):
+    fragments = ["1.feature.md", "2.bugfix.md", ".gitkeep"]
+    assert fmt.describe_finalize("1.2.0", "2026-12-01", from_version="1.2.0.dev0", fragments=fragments) == finalize
+    assert fmt.describe_open("1.2.0", "1.2.1.dev0") == opened

@@ -3,6 +3,8 @@ open-next keeps every earlier section byte for byte (and passes the format's own
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from packaging.version import Version
@@ -37,8 +39,50 @@ def _release_after(versions: list[Version]) -> str:
 # --- keepachangelog ---------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class KacLinks:
+    """The link block's shape: a forge's URLs, the word [Unreleased] compares with, the release links'
+    kind (a compare with the previous tag, or the tag's page), the first release's link (its page or
+    none), whether there is an [Unreleased] link, and the tag template."""
+
+    base: str  # https://github.com/o/r or https://gitlab.com/o/r/-
+    head: str  # HEAD, main, master
+    release: str  # compare | page
+    first: str  # page | none
+    unreleased: bool
+    tag: str
+
+    def page(self, tag: str) -> str:
+        return f"{self.base}/{'tags' if 'gitlab' in self.base else 'releases/tag'}/{tag}"
+
+    def link(self, versions: list[Version], n: int) -> str | None:
+        """The link of versions[n] (newest first)."""
+        tag = self.tag.format(version=versions[n])
+        if n == len(versions) - 1:
+            return self.page(tag) if self.first == "page" else None
+        if self.release == "page":
+            return self.page(tag)
+        return f"{self.base}/compare/{self.tag.format(version=versions[n + 1])}...{tag}"
+
+    def expected(self, versions: list[Version], release: str) -> tuple[str | None, str | None]:
+        """(the [Unreleased] URL, the new release's URL) after releasing ``release``."""
+        new, prev = self.tag.format(version=release), self.tag.format(version=versions[0])
+        compare = f"{self.base}/compare/{prev}...{new}"
+        unreleased = f"{self.base}/compare/{new}...{self.head}" if self.unreleased else None
+        if len(versions) > 1:
+            return unreleased, compare if self.release == "compare" else self.page(new)
+        if self.unreleased:
+            return unreleased, compare
+        return None, self.page(new) if self.first == "page" else None
+
+
+kac_links = st.builds(KacLinks, st.sampled_from(["https://github.com/o/r", "https://gitlab.com/o/r/-"]),
+                      st.sampled_from(["HEAD", "main", "master"]), st.sampled_from(["compare", "page"]),
+                      st.sampled_from(["page", "none"]), st.booleans(), st.sampled_from(["v{version}", "{version}"]))
+
+
 @st.composite
-def kac_files(draw) -> tuple[str, list[Version], bool]:
+def kac_files(draw) -> tuple[str, list[Version], KacLinks | None]:
     nl = draw(NEWLINES)
     versions = draw(versions_desc())
     text = f"# Changelog{nl}{nl}Notes follow [Keep a Changelog].{nl}{nl}## [Unreleased]{nl}{nl}"
@@ -47,13 +91,16 @@ def kac_files(draw) -> tuple[str, list[Version], bool]:
     for v in versions:
         yanked = " [YANKED]" if draw(st.integers(0, 5)) == 0 else ""
         text += f"## [{v}] - {draw(dates())}{yanked}{nl}{nl}### Fixed{nl}{nl}" + _entries(draw, nl) + nl
-    links = bool(versions) and draw(st.booleans())
-    if links:
-        base = draw(st.sampled_from(["https://github.com/o/r/compare/", "https://gitlab.com/o/r/-/compare/"]))
-        text += f"[unreleased]: {base}v{versions[0]}...HEAD{nl}"
-        for newer, older in zip(versions, versions[1:], strict=False):
-            text += f"[{newer}]: {base}v{older}...v{newer}{nl}"
-        text += f"[{versions[-1]}]: https://github.com/o/r/releases/tag/v{versions[-1]}{nl}"
+    links = draw(kac_links) if versions and draw(st.booleans()) else None
+    if links is not None:
+        label = draw(st.sampled_from(["Unreleased", "unreleased"]))
+        if links.unreleased:
+            text += f"[{label}]: {links.base}/compare/{links.tag.format(version=versions[0])}...{links.head}{nl}"
+        for n, v in enumerate(versions):
+            url = links.link(versions, n)
+            text += f"[{v}]: {url}{nl}" if url else ""
+        if text.endswith(f"{nl}{nl}"):  # no link line at all
+            links = None
     return text, versions, links
 
 
@@ -73,7 +120,7 @@ def test_kac_parse_render_identity_on_any_text(text):
 @UNTIMED
 def test_kac_finalize_then_open_next_keeps_earlier_sections(gen, date):
     text, versions, links = gen
-    fmt = KeepAChangelogFormat(tag="v{version}")
+    fmt = KeepAChangelogFormat(tag=links.tag if links else "v{version}")
     release = _release_after(versions)
     done = fmt.finalize(text, release, date).text
     assert done is not None
@@ -85,7 +132,11 @@ def test_kac_finalize_then_open_next_keeps_earlier_sections(gen, date):
     assert now.sections[0].unreleased and fmt.problems(final, _next_dev(release)) == []
     old_links = [line for line in before.links.splitlines(True) if not line.lower().startswith("[unreleased]")]
     assert [line for line in now.links.splitlines(True) if line in old_links] == old_links
-    assert (f"[{release}]: " in now.links) == links
+    unreleased, link = links.expected(versions, release) if links else (None, None)
+    nl = "\r\n" if "\r\n" in text else "\n"
+    added = [line.split("]: ", 1) for line in now.links.splitlines(True) if line not in old_links]
+    assert [(label.lower(), url) for label, url in added] == \
+        [(label, f"{url}{nl}") for label, url in (("[unreleased", unreleased), (f"[{release}", link)) if url]
 
 
 # --- wip ------------------------------------------------------------------------------------------

@@ -118,7 +118,7 @@ DEV_CYCLE = Step(
     lambda rite: [f"git checkout {rite.release.main}",
                   *(facts.version_commands(rite, rite.release.from_version, main_after(rite))
                     if rite.release.next_dev or rite.release.branch else []),  # no release branch: main has it
-                  f"write {rite.project.changelog_rel}: date {rite.release.version}, open {cycle_label(rite)} (Work In Progress)",
+                  changelog_edits.changelog_format(rite.project).describe_open(rite.release.version, cycle_label(rite)),
                   f"git commit -m '{dev_cycle_subject(rite.release)}'",
                   *commands_from("git fetch {r.remote}; git rebase {r.remote}/{r.main} if it moved",
                                  "git push {r.remote} HEAD:refs/heads/{r.main}")(rite)],

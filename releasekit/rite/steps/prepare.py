@@ -5,7 +5,8 @@ from __future__ import annotations
 from releasekit.core.errors import ChangelogError
 from releasekit.operations import changelog_edits
 from releasekit.operations.version_edits import write_release_version
-from releasekit.rite.model import Rite, Step, commands_from
+from releasekit.rite import rollback
+from releasekit.rite.model import Rite, Step
 from releasekit.rite.steps import facts
 
 
@@ -37,6 +38,8 @@ def prepare(rite: Rite) -> None:
         raise ChangelogError(f"{p.changelog_rel} has nothing pending to release and no section for {r.version}",
                              "add the release's notes first (`releasekit changelog.add`)")
     set_release_files(rite)
+    if rite.journal is not None and not rite.dry_run:  # for a rollback to know them as the release's own
+        rite.journal.remember(rollback.PREPARED, rollback.edits(p, rite.git))
 
 
 def prepare_done(rite: Rite) -> bool:
@@ -49,8 +52,13 @@ def prepare_done(rite: Rite) -> bool:
     return facts.version_is(rite, None, r.version) and fmt.has_release(p.changelog_text(), r.version)
 
 
+def prepare_commands(rite: Rite) -> list[str]:
+    r, p = rite.release, rite.project
+    fmt = changelog_edits.changelog_format(p)
+    return [*facts.version_commands(rite, r.from_version, r.version),
+            fmt.describe_finalize(r.version, r.date, from_version=r.from_version, fragments=changelog_edits.fragments(p))]
+
+
 PREPARE = Step(
-    "prepare", "bump the version and finalize the changelog", "version.bump", prepare,
-    lambda rite: [*facts.version_commands(rite, rite.release.from_version, rite.release.version), *commands_from(
-                  "write {p.changelog_rel}: {r.from_version} (Work In Progress) => {r.version} ({r.date})")(rite)],
+    "prepare", "bump the version and finalize the changelog", "version.bump", prepare, prepare_commands,
     prepare_done)

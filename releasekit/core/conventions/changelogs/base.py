@@ -118,3 +118,15 @@ class ChangelogFormat(Protocol):
     def show(self, text: str, version: str | None = None, *, subjects: Sequence[str] = ()) -> str:
         """One release's notes (the newest section when ``version`` is None)."""
         ...
+
+    def describe_finalize(self, version: str, date: str, *, from_version: str,
+                          fragments: Sequence[str] = ()) -> str:
+        """The `release --plan` line for :meth:`finalize`: what recording the release ``version`` of ``date``
+        does to the changelog (``from_version``: the project's version before the release; ``fragments``:
+        the file names in ``fragment_dir``, as for :meth:`problems`)."""
+        ...
+
+    def describe_open(self, released: str, version: str) -> str:
+        """The `release --plan` line for main after releasing ``released``: the release recorded there if it
+        is not yet, and the next cycle opened for ``version`` (main's version afterwards) where there is one."""
+        ...

@@ -70,6 +70,16 @@ def _towncrier_settings(root: Path) -> TowncrierSettings | None:
     return None
 
 
+def _single_file(crier: TowncrierSettings) -> TowncrierSettings:
+    """towncrier's settings when releasekit can follow them: one news file that gathers every release."""
+    if not crier.single_file:
+        raise ChangelogError(
+            f"towncrier's `single_file = false` in {crier.config_file} (a news file per release) is not supported",
+            "set `single_file = true` (the default) so every release goes into one file, "
+            "or pin another `changelog_format`")
+    return crier
+
+
 def _make(name: str, path: str, root: Path, tag: str, template: tuple[str, ...]) -> ChangelogFormat:
     if name == "wip":
         return Wip(path, template)
@@ -104,7 +114,7 @@ def detect(root: Path, settings: Settings, *, tag: str | None = None) -> Changel
         if crier is None:
             raise ChangelogError("changelog_format is 'towncrier' but the project has no towncrier configuration",
                                  "add [tool.towncrier] to pyproject.toml or a towncrier.toml")
-        return Towncrier(crier)
+        return Towncrier(_single_file(crier))
     if chosen:
         path = configured if pinned else next(
             (c for c in CANDIDATES if (root / c).is_file() and c.endswith(".rst") == (chosen == "rst")),
@@ -146,7 +156,7 @@ def detect(root: Path, settings: Settings, *, tag: str | None = None) -> Changel
     kind, path = found[0]
     if kind == "towncrier":
         assert crier is not None
-        return Towncrier(crier)
+        return Towncrier(_single_file(crier))
     return _make(kind, path, root, tag, template)
 
 

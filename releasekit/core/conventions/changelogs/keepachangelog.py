@@ -4,8 +4,12 @@ The shape follows the format's own CHANGELOG.md (github.com/olivierlacan/keep-a-
 standard subsections ``### Added`` ... ``### Security``, ``[YANKED]`` after a yanked release's
 date, and link definitions at the bottom, ``[unreleased]: .../compare/v2.0.0...HEAD`` and one
 ``[X]: .../compare/PREV...X`` per release. Finalizing dates the Unreleased section and opens
-a new empty one above it; the links are carried on in whatever URL shape the file uses
-(GitHub's and GitLab's ``compare/A...B``, or any other that names the previous tag and HEAD).
+a new empty one above it; the links are carried on in whatever shape the file's links have:
+[Unreleased] compares the new tag with what it compared with (``HEAD``, or a branch such as
+``main``/``master``: python-poetry/poetry's CHANGELOG.md), and the new release's line is the
+newest release's shape, a compare link (GitHub's and GitLab's ``compare/A...B``, or any URL that
+names the tags) or the tag's page (``releases/tag/X``, GitLab's ``-/tags/X``). The first release's
+lone tag page (or its missing link) gives no shape when [Unreleased] compares.
 """
 
 from __future__ import annotations
@@ -142,55 +146,125 @@ def _put(url: str, match: re.Match[str], value: str) -> str:
     return url[: match.start()] + value + url[match.end():]
 
 
-def _carried_links(log: KeepAChangelog, version: str, tag: str, nl: str) -> str:
-    """The link block after releasing ``version``: [unreleased] compares from its tag, and a new
-    [version] line compares the previous tag with it, in the same URL shape."""
-    links = _links(log)
-    index = next((i for i, (label, _) in enumerate(links) if label.lower() == _UNRELEASED), None)
-    if index is None:
-        return log.links
-    url = links[index][1]
-    new_tag = tag.format(version=version)
+_COMPARE_END = re.compile(r"\.{2,3}(?P<head>[^\s?#]+)")  # `...HEAD`, `...main` after the from-tag
+_FIRST_COMPARE = re.compile(r"(?P<start>[^/?#]+?)\.{2,3}(?P<head>[^/\s?#]+)(?=[?#]|$)")
+_COMPARE_FROM = re.compile(r"(?P<start>[^/?#]*?)\.{2,3}$")
+
+
+def _relink(url: str, own: str, start: str, to: str) -> str | None:
+    """``url``, the link of the release tagged ``own``, made over for the release tagged ``to`` whose
+    predecessor is tagged ``start``: a compare link (``A...own``) becomes ``start...to``, a tag page
+    (``releases/tag/own``, ``-/tags/own``) ``to``'s page. None when ``own`` is not in ``url``."""
+    at = _token(url, own)
+    if at is None:
+        return None
+    before, after = url[: at.start()], url[at.end():]
+    compare = _COMPARE_FROM.search(before)
+    if compare and compare["start"]:
+        before = before[: compare.start("start")] + start + before[compare.end("start"):]
+    return before + to + after
+
+
+def _unreleased_after(url: str, prev_tag: str | None, new_tag: str) -> tuple[str, str | None]:
+    """The [Unreleased] link after releasing ``new_tag``, and the compare link it gives the release (None:
+    it gives none). ``PREV...HEAD`` (or ``...main``, any branch: the word is kept) becomes ``NEW...HEAD`` and
+    gives ``PREV...NEW``; a link that compares nothing (``tree/main``) stays as it is."""
+    if prev_tag is not None:
+        old = _token(url, prev_tag)
+        end = _COMPARE_END.match(url, old.end()) if old else None
+        if old is None or end is None:
+            if re.search(r"\.{2,3}", url) is None and _token(url, "HEAD") is None:
+                return url, None
+            raise ChangelogError(
+                f"the [Unreleased] link {url} does not compare {prev_tag} with HEAD or a branch",
+                "fix the link, or set `tag` to the template the project's tags follow (e.g. 'v{version}')",
+            )
+        return _put(url, old, new_tag), url[: end.start("head")] + new_tag + url[end.end("head"):]
+    first = _FIRST_COMPARE.search(url)
+    if first is not None:  # the first release: whatever it compared from stays its start
+        unreleased = url[: first.start("start")] + new_tag + url[first.end("start"):]
+        return unreleased, url[: first.start("head")] + new_tag + url[first.end("head"):]
     head = _token(url, "HEAD")
+    return url, None if head is None else _put(url, head, new_tag)
+
+
+def _is_compare(url: str, own: str) -> bool:
+    at = _token(url, own)
+    found = _COMPARE_FROM.search(url[: at.start()]) if at else None
+    return bool(found and found["start"])
+
+
+def _model(log: KeepAChangelog, tag: str, *, first_page: bool) -> tuple[Section, int, str] | None:
+    """The release link that gives a new release's link its shape, as (release, line index, url): the
+    newest release's that has one. When only the oldest release has a link and it is its tag page (it
+    had nothing to compare with), it decides only with ``first_page`` (there is no [Unreleased] compare
+    link to follow instead)."""
+    links = _links(log)
+    index = {label.lower(): i for i, (label, _) in reversed(list(enumerate(links))) if label}
+    releases = [s for s in log.releases if s.version is not None]
+    found = [(s, index[s.label.strip().lower()]) for s in releases if s.label.strip().lower() in index]
+    if not found:
+        return None
+    s, at = found[0]
+    url = links[at][1]
+    own = tag.format(version=s.label.strip())
+    if s is releases[-1] and not first_page and not _is_compare(url, own):
+        return None
+    return s, at, url
+
+
+def _made_over(model: tuple[Section, int, str], tag: str, start: str, version: str) -> str:
+    """The model link made over for ``version`` whose predecessor is the release ``start``."""
+    s, _, url = model
+    own = s.label.strip()
+    made = _relink(url, tag.format(version=own), tag.format(version=start), tag.format(version=version))
+    if made is None:  # the links name versions, not tags (e.g. a package index's pages)
+        made = _relink(url, own, start, version)
+    if made is None:
+        raise ChangelogError(f"the [{s.label}] link {url} names neither {tag.format(version=own)} nor {own}",
+                             "fix the link, or set `tag` to the template the project's tags follow (e.g. 'v{version}')")
+    return made
+
+
+def _carried_links(log: KeepAChangelog, version: str, tag: str, nl: str) -> str:
+    """The link block after releasing ``version``, in the shape the file's links have: [Unreleased]
+    compares from the new tag (with HEAD or the branch it named), and a new [version] line, a compare
+    with the previous tag or a tag page as the newest release's link is. Every other line is kept."""
+    links = _links(log)
+    if not any(label for label, _ in links):
+        return log.links
+    new_tag = tag.format(version=version)
     previous = next((s for s in log.releases if s.version is not None), None)
     prev_tag = tag.format(version=previous.label.strip()) if previous else None
-    old = _token(url, prev_tag) if prev_tag else None
-    if head is None or (prev_tag and old is None):
-        raise ChangelogError(
-            f"the [Unreleased] link {url} does not compare {prev_tag or 'a previous tag'} with HEAD",
-            "fix the link, or set `tag` to the template the project's tags follow (e.g. 'v{version}')",
-        )
-    if old is None:  # the first release: whatever it compared from stays its start
-        release_url = _put(url, head, new_tag)
-        start = re.search(r"(?P<start>[^/]+?)\.{2,3}HEAD(?![\w-])", url)
-        unreleased_url = url if start is None else url[: start.start("start")] + new_tag + url[start.end("start"):]
-    else:
-        release_url, unreleased_url = _put(url, head, new_tag), _put(url, old, new_tag)
     lines = t.split_lines(log.links)
-    line = lines[index]
-    url_at = t.content(line).index(url, t.content(line).index("]:"))
-    lines[index] = line[:url_at] + unreleased_url + line[url_at + len(url):]
-    new = [f"[{version}]: {release_url}{nl}"]
-    return "".join(t.join_after(lines, index + 1, new, nl))
+    unreleased = next((i for i, (label, _) in enumerate(links) if label.lower() == _UNRELEASED), None)
+    release_url = None
+    if unreleased is not None:
+        url = links[unreleased][1]
+        unreleased_url, release_url = _unreleased_after(url, prev_tag, new_tag)
+        line = lines[unreleased]
+        url_at = t.content(line).index(url, t.content(line).index("]:"))
+        lines[unreleased] = line[:url_at] + unreleased_url + line[url_at + len(url):]
+    model = _model(log, tag, first_page=release_url is None)
+    if model is not None and previous is not None:
+        release_url = _made_over(model, tag, previous.label.strip(), version)
+    if release_url is None or any(label.lower() == version.lower() for label, _ in links):
+        return "".join(lines)
+    at = unreleased + 1 if unreleased is not None else model[1] if model is not None else 0
+    return "".join(t.join_after(lines, at, [f"[{version}]: {release_url}{nl}"], nl))
 
 
 def _derived_link(log: KeepAChangelog, older: Section, version: str, tag: str) -> str | None:
-    """A link for ``version`` made from ``older``'s (``PREV...OLDER`` becomes ``OLDER...VERSION``)."""
-    links = dict((label.lower(), url) for label, url in _links(log) if label)
-    url = links.get(older.label.strip().lower())
-    if url is None:
+    """A link for the hotfix ``version`` right above ``older``, in the shape the file's links have
+    (``PREV...OLDER`` becomes ``OLDER...VERSION``; ``releases/tag/OLDER`` becomes ``releases/tag/VERSION``)."""
+    unreleased = next((url for label, url in _links(log) if label.lower() == _UNRELEASED), None)
+    head = _FIRST_COMPARE.search(unreleased) if unreleased else None
+    model = _model(log, tag, first_page=head is None)
+    if model is not None:
+        return _made_over(model, tag, older.label.strip(), version)
+    if unreleased is None or head is None:
         return None
-    older_tag = tag.format(version=older.label.strip())
-    to = _token(url, older_tag)
-    if to is None:
-        return None
-    before = url[: to.start()]
-    release_index = log.releases.index(older)
-    prev = log.releases[release_index + 1] if release_index + 1 < len(log.releases) else None
-    prev_match = _token(before, tag.format(version=prev.label.strip())) if prev else None
-    if prev_match is None:
-        return None
-    return _put(before, prev_match, older_tag) + tag.format(version=version) + url[to.end():]
+    return _relink(unreleased, head["head"], tag.format(version=older.label.strip()), tag.format(version=version))
 
 
 # --- the format -------------------------------------------------------------------------------
@@ -358,6 +432,14 @@ class KeepAChangelogFormat:
                 return t.strip_trailing_blank(s.text)
         known = ", ".join(s.label for s in log.sections)
         raise ChangelogError(f"no section for {version} in the changelog", f"known versions: {known}")
+
+    def describe_finalize(self, version: str, date: str, *, from_version: str,
+                          fragments: Sequence[str] = ()) -> str:
+        return (f"write {self.path}: [Unreleased] => [{version.strip()}] - {date}, a new empty [Unreleased] above it"
+                " (and its links, where the file has them)")
+
+    def describe_open(self, released: str, version: str) -> str:
+        return f"write {self.path}: [Unreleased] => [{released.strip()}] unless done, an [Unreleased] open on top"
 
 
 # --- helpers -------------------------------------------------------------------------------------

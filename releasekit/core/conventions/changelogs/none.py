@@ -58,6 +58,13 @@ class NoChangelog:
         """``- subject`` per commit, oldest first as given, without releasekit's own commits."""
         return "\n".join(f"- {s.strip()}" for s in subjects if s.strip() and not _OWN.fullmatch(s.strip()))
 
+    def describe_finalize(self, version: str, date: str, *, from_version: str,
+                          fragments: Sequence[str] = ()) -> str:
+        return f"no changelog (changelog_format: none): {version}'s notes are the commit subjects since the previous tag"
+
+    def describe_open(self, released: str, version: str) -> str:
+        return "no changelog (changelog_format: none): no next cycle to open"
+
 
 @dataclass(frozen=True)
 class _Nothing:

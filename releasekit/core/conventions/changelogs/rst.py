@@ -320,6 +320,18 @@ class Rst:
         raise ChangelogError(f"no section for {version} in {self.path}",
                              f"known versions: {', '.join(s.version or 'Unreleased' for s in log.sections)}")
 
+    def describe_finalize(self, version: str, date: str, *, from_version: str,
+                          fragments: Sequence[str] = ()) -> str:
+        before = self._title(version.strip(), "unreleased")
+        if self.shape == "pallets":
+            return f"write {self.path}: {before} / Unreleased => {before} / Released {date}"
+        return f"write {self.path}: {before} => {self._title(version.strip(), date)}"
+
+    def describe_open(self, released: str, version: str) -> str:
+        pending = self._title(Version(version).base_version, "unreleased")
+        return f"write {self.path}: date {released.strip()} unless done, open {pending}" + (
+            " / Unreleased" if self.shape == "pallets" else "")
+
 
 def _release(version: str) -> Version:
     try:

@@ -47,6 +47,7 @@ class TowncrierSettings:
     # What towncrier skips in the fragment folder besides its own list: the template's file name (a
     # template kept there, as attrs' changelog.d/towncrier_template.md.jinja) and the `ignore` patterns.
     ignore: tuple[str, ...] = ()
+    single_file: bool = True  # false: towncrier writes each release to a file of its own
 
     def ignores(self, name: str) -> bool:
         """Whether towncrier skips ``name`` in the fragment folder (towncrier's find_fragments: lower-cased
@@ -78,12 +79,15 @@ def settings_from(toml_text: str, config_file: str = "pyproject.toml", project_n
     template = block.get("template")
     if isinstance(template, str) and ":" not in template:  # "package:resource" names no file in the folder
         ignore.append(PurePosixPath(template).name)
-    return TowncrierSettings(filename, str(directory), _types(block), start, config_file, tuple(ignore))
+    return TowncrierSettings(filename, str(directory), _types(block), start, config_file, tuple(ignore),
+                             block.get("single_file", True) is not False)
 
 
 def _types(block: Mapping[str, Any]) -> tuple[str, ...]:
     if isinstance(block.get("type"), list):  # [[tool.towncrier.type]] directory = "..."
-        return tuple(str(entry["directory"]) for entry in block["type"] if "directory" in entry) or DEFAULT_TYPES
+        # towncrier: `directory` defaults to the lower-cased `name`
+        return tuple(str(entry.get("directory") or str(entry["name"]).lower()) for entry in block["type"]
+                     if isinstance(entry, Mapping) and (entry.get("directory") or entry.get("name"))) or DEFAULT_TYPES
     if isinstance(block.get("fragment"), Mapping):  # [tool.towncrier.fragment.NAME]
         return tuple(str(k) for k in block["fragment"]) or DEFAULT_TYPES
     return DEFAULT_TYPES
@@ -274,6 +278,17 @@ class Towncrier:
                 return t.strip_trailing_blank(r.text)
         raise ChangelogError(f"no section for {version} in {self.path}",
                              "known: " + "; ".join(r.title for r in releases))
+
+    def describe_finalize(self, version: str, date: str, *, from_version: str,
+                          fragments: Sequence[str] = ()) -> str:
+        count = len(self.fragments(fragments))
+        what = f"{count} news fragment{'' if count == 1 else 's'}" if count else "the news fragments"
+        return (f"{' '.join(self.build_command(version, date))}: build {what} in {self.fragment_dir}/ into "
+                f"{self.path} (towncrier removes them)")
+
+    def describe_open(self, released: str, version: str) -> str:
+        return (f"{self.path}: {released.strip()} built unless done (towncrier build); the next release's "
+                f"fragments gather in {self.fragment_dir}/")
 
     def _type(self, section: str | None) -> str:
         types = self.settings.types

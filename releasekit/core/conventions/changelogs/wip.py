@@ -64,3 +64,10 @@ class Wip:
 
     def show(self, text: str, version: str | None = None, *, subjects: Sequence[str] = ()) -> str:
         return engine.show(text, version)
+
+    def describe_finalize(self, version: str, date: str, *, from_version: str,
+                          fragments: Sequence[str] = ()) -> str:
+        return f"write {self.path}: {from_version} (Work In Progress) => {version} ({date})"
+
+    def describe_open(self, released: str, version: str) -> str:
+        return f"write {self.path}: date {released}, open {version} (Work In Progress)"
