@@ -275,3 +275,64 @@ def test_release_conda_rebuild_bumps_only_the_build_number(tmp_path, cli_env, in
     assert project.git("rev-parse", "origin/release-0.1.0").strip() == head  # refused before any change
     assert not [p for p in (project.path / "conda-dist").glob("*/*_1.tar.bz2")]  # and before building
     assert channel.existing(channel_dir)  # the channel as it was
+
+    # Its rollback: the uploaded build cannot be undone, so it is refused, saying so; --force reverts
+    # the build-number commit only, with a new pushed commit (no force-push), and the channel keeps build 2.
+    wrong = cli("release", "--rollback", "--yes")
+    assert wrong.returncode != 0 and "`releasekit release-conda-rebuild --rollback`" in wrong.stdout + wrong.stderr
+    refused = cli("release-conda-rebuild", "--rollback", "--yes")
+    assert refused.returncode != 0
+    assert "build 2 of 0.1.0 was uploaded to the conda channel" in refused.stdout + refused.stderr
+    assert project.git("rev-parse", "origin/release-0.1.0").strip() == head  # nothing changed
+    forced = cli("release-conda-rebuild", "--rollback", "--yes", "--force")
+    assert forced.returncode == 0, forced.stdout + forced.stderr
+    assert "build 2 of 0.1.0 stays on the conda channel" in forced.stdout + forced.stderr
+    tree = project.git("rev-parse", f"{before}^{{tree}}", "origin/release-0.1.0^{tree}").split()
+    assert tree[0] == tree[1], project.git("diff", before, "origin/release-0.1.0") + forced.stdout  # the recipe as before
+    assert project.git("log", "-1", "--format=%s", "origin/release-0.1.0").strip() == \
+        'rollback of conda-rebuild 0.1.0: revert "conda: build number 2 for 0.1.0"'
+    assert project.git("merge-base", "--is-ancestor", head, "origin/release-0.1.0") == ""  # history kept
+    assert sorted(p.name for p in (channel_dir / "noarch").glob("*.tar.bz2")) == files
+    assert project.git("rev-parse", "--abbrev-ref", "HEAD").strip() == "main"
+
+
+def test_a_stopped_rebuild_rolls_back_its_unpushed_build_number_commit(tmp_path, cli_env, index_server,
+                                                                       conda_build_channel):
+    """The recipe step committed build 2 but the push was refused: the rollback drops that commit (it is
+    only here), leaves the remote as it was and goes back to main; nothing was built or uploaded."""
+    from releasekit.core.condadeps import set_build_number
+    from releasekit.testing.sample import make_sample_project
+    from tests.integration.test_rite import hook
+
+    prefix = re.sub(r"[^a-z0-9]+", "", tmp_path.name.lower())[-12:]
+    project = make_sample_project(tmp_path, f"rk-rebuild-rb-{prefix}")
+    configure(project, pypi__repository=index_server.url, dist__isolation=False, test_command="true",
+              conda__channels=[str(conda_build_channel.path)], conda__channel_dir=str(tmp_path / "channel"),
+              conda__package_format="tar.bz2")
+    cli = Cli(project.path, cli_env)
+    cli("version.set", "0.1.0", check=True)
+    cli("dist.pypi", "--ref", "HEAD", check=True)
+    cli("dist.conda-recipe", check=True)
+    recipe = project.path / "conda" / "recipe.yaml"
+    recipe.write_text(set_build_number(recipe.read_text(), 1))
+    project.git("add", "-A")
+    project.git("commit", "-qm", "release 0.1.0")
+    project.git("tag", "-a", "0.1.0", "-m", "0.1.0")
+    project.git("push", "-q", "origin", "main", "0.1.0")
+    shutil.rmtree(project.path / "dist")
+    cli("dist.pypi", check=True)  # the release's sdist, in dist/
+    before = project.git("rev-parse", "main").strip()
+    refuse = hook(project, "pre-receive", 'echo "refused by test" >&2; exit 1\n', remote=True)
+
+    stopped = cli("release-conda-rebuild", "--yes")
+    assert stopped.returncode != 0 and summary_of(stopped)["recipe"] == "failed", stopped.stdout
+    assert project.git("log", "-1", "--format=%s", "main").strip() == "conda: build number 2 for 0.1.0"
+    refuse.unlink()
+
+    rolled = cli("release-conda-rebuild", "--rollback", "--yes")
+    assert rolled.returncode == 0, rolled.stdout + rolled.stderr
+    assert f"reset main to {before[:12]}" in rolled.stdout
+    assert project.git("rev-parse", "main").strip() == before == project.git("rev-parse", "origin/main").strip()
+    assert "number: 1" in recipe.read_text() and project.git("status", "--porcelain").strip() == ""
+    again = cli("release-conda-rebuild", "--rollback", "--yes")
+    assert again.returncode != 0 and "there is no release to roll back here" in again.stdout + again.stderr
