@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.utils import (
@@ -157,6 +157,7 @@ def offer(name: str, filenames: Iterable[str], specifier: SpecifierSet | None = 
 
 
 BUILD = "build"
+FROM_SDIST = "build from sdist"  # only an sdist: its wheel, built, tells whether it is pure Python
 UNBUILDABLE = "unbuildable"
 
 
@@ -171,10 +172,11 @@ class Missing:
     platforms: dict[str, str] = field(default_factory=dict)  # target platform -> what the index has for it
     reason: str = ""
     needed_by: str = ""  # the recipe, or the dependency whose requirement this is
+    sdist: str | None = None  # FROM_SDIST: the sdist to build the wheel from
 
     @property
     def buildable(self) -> bool:
-        return self.action == BUILD
+        return self.action in (BUILD, FROM_SDIST)
 
 
 def decide(requirement: str, found: Offer, platforms: Sequence[str] = TARGET_PLATFORMS,
@@ -190,10 +192,24 @@ def decide(requirement: str, found: Offer, platforms: Sequence[str] = TARGET_PLA
     if found.platform_wheels:
         reason = "only platform wheels on the index, no pure-Python one (cannot be noarch)"
     elif found.sdist:
-        reason = f"only an sdist on the index ({found.sdist}), no pure-Python wheel"
+        return Missing(requirement, found.name, FROM_SDIST, None, dict.fromkeys(platforms, f"sdist {found.sdist}"),
+                       f"only an sdist on the index ({found.sdist}), no wheel: the wheel built from it tells "
+                       "whether it is pure Python", needed_by, found.sdist)
     else:
         reason = "not on the package index either"
     return Missing(requirement, found.name, UNBUILDABLE, None, per_platform, reason, needed_by)
+
+
+def from_sdist(choice: Missing, wheel: str, platforms: Sequence[str] = TARGET_PLATFORMS) -> Missing:
+    """The decision once the wheel of a FROM_SDIST choice is built: a ``py3-none-any`` wheel is built as a
+    noarch package like any pure-Python wheel; any other wheel means compiled code, reported."""
+    if wheel_platforms(wheel, platforms) == {"noarch"}:
+        return replace(choice, action=BUILD, wheel=wheel, platforms=dict.fromkeys(platforms, "noarch"),
+                       reason=f"pure-Python wheel {wheel}, built from its sdist {choice.sdist}")
+    return replace(choice, action=UNBUILDABLE, wheel=None,
+                   platforms=dict.fromkeys(platforms, f"sdist with compiled code ({wheel})"),
+                   reason=f"only an sdist on the index ({choice.sdist}), with compiled code: it builds {wheel}, "
+                          "not a pure-Python wheel (cannot be noarch)")
 
 
 def recipe_line(text: str, name: str) -> tuple[int, str] | None:

@@ -58,6 +58,26 @@ _IMPORT_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$"
 
 
 @dataclass(frozen=True)
+class CondaSource:
+    """A conda install instead of pip's: ``name==version`` solved from ``channels`` (rattler URLs or
+    names, the first the release's own) into a clean prefix with py-rattler. A host whose python cannot
+    import ``rattler`` gets it in a throwaway venv: ``pip install RATTLER`` (from ``rattler_index_url``,
+    else pip's own index)."""
+
+    name: str
+    channels: Sequence[str]
+    rattler: str = "py-rattler"
+    rattler_index_url: str | None = None
+
+    def __post_init__(self) -> None:
+        if not _DIST_NAME.match(self.name or ""):
+            raise ConfigError(f"{self.name!r} is not a valid conda package name")
+        object.__setattr__(self, "channels", tuple(str(c) for c in self.channels))
+        if not self.channels or any(not c or any(ch.isspace() for ch in c) for c in self.channels):
+            raise ConfigError(f"the conda channels {list(self.channels)!r} are empty or contain whitespace")
+
+
+@dataclass(frozen=True)
 class VerifySpec:
     """What to install on a host, from where, and how to check it.
 
@@ -87,6 +107,7 @@ class VerifySpec:
     attempts: int = 4
     backoff: int = 5
     expected_files: Mapping[str, str] = field(default_factory=dict)
+    conda: CondaSource | None = None
 
     def __post_init__(self) -> None:
         if not _DIST_NAME.match(self.package or ""):
@@ -314,6 +335,8 @@ def _parts(spec: VerifySpec, dialect: str) -> _Parts:
 
 def render(spec: VerifySpec, dialect: str) -> str:
     """The whole verify script for one dialect."""
+    if spec.conda is not None:
+        return _render_conda(spec, spec.conda, dialect)
     if dialect == "sh":
         return _render_sh(spec, _parts(spec, dialect))
     if dialect == "powershell":
@@ -663,6 +686,146 @@ rmdir /s /q "%RK_TMP%" >nul 2>&1
 if "%RK_STATUS%"=="0" (echo RK result=ok) else (echo RK result=fail)
 exit /b %RK_STATUS%
 """
+
+
+# --- a conda install (py-rattler) on a host --------------------------------------------------------
+
+# The whole check as one Python program, the same on every OS: the dialect's script only starts it,
+# base64-encoded, so no shell ever sees a quote of it. It reports as ``RK key=value`` lines too.
+_CONDA_PROGRAM = r'''
+import base64, json, os, platform, shutil, subprocess, sys, tempfile, time
+
+SOLVE = """
+import asyncio, json, sys
+import rattler
+from rattler import Gateway, Subdir, VirtualPackage
+a = json.loads(sys.argv[1])
+async def go():
+    gateway = Gateway(cache_dir=a['cache'] + '/repodata')
+    records = await rattler.solve(a['channels'], [a['spec']], gateway=gateway,
+                                  platforms=[Subdir.current(), Subdir('noarch')],
+                                  virtual_packages=VirtualPackage.detect(), channel_relations='disabled')
+    await rattler.install(records, target_prefix=a['prefix'], cache_dir=a['cache'] + '/pkgs', show_progress=False)
+asyncio.run(go())
+"""
+CHECK = ("import sys,importlib,importlib.metadata as m;importlib.import_module(sys.argv[1]);print('RK import=ok');"
+         "v=m.version(sys.argv[2]);print('RK version='+v);sys.exit(0 if v==sys.argv[3] else 3)")
+
+
+def say(key, value):
+    print('RK ' + key + '=' + str(value), flush=True)
+
+
+def env_without(names, keep):
+    """The environment without what makes an interpreter look outside its env, and (``keep`` aside:
+    certificates, proxies, timeouts) without PIP_* and CONDA_* settings."""
+    env = {k: v for k, v in os.environ.items()
+           if k not in names and (k in keep or not k.startswith(('PIP_', 'UV_', 'CONDA_')))}
+    env['PYTHONNOUSERSITE'] = '1'
+    return env
+
+
+def main(a):
+    s = platform.system()
+    say('os', ('macOS ' + platform.mac_ver()[0]) if s == 'Darwin' else (s + ' ' + platform.release()))
+    say('arch', platform.machine())
+    say('python', platform.python_version())
+    env = env_without(set(a['clear']), set(a['keep']))
+    tmp = tempfile.mkdtemp(prefix='releasekit-conda-verify-')
+    say('tmp', tmp)
+    try:
+        return check(a, tmp, env)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def check(a, tmp, env):
+    try:
+        import rattler  # noqa: F401
+        tool = sys.executable
+        say('rattler', 'present')
+    except ImportError:  # a throwaway venv with py-rattler
+        venv = os.path.join(tmp, 'rattler')
+        if subprocess.run([sys.executable, '-m', 'venv', venv], env=env).returncode != 0:
+            say('venv', 'fail')
+            return 1
+        tool = os.path.join(venv, 'Scripts', 'python.exe') if os.name == 'nt' else os.path.join(venv, 'bin', 'python')
+        pip = [tool, '-m', 'pip', 'install', '--disable-pip-version-check', '-q', a['rattler']]
+        if a['rattler_index']:
+            pip += ['--index-url', a['rattler_index']]
+        if subprocess.run(pip, env=env).returncode != 0:
+            say('rattler', 'fail')
+            say('error', 'cannot install ' + a['rattler'] + ' on this host')
+            return 1
+        say('rattler', 'installed')
+    prefix = os.path.join(tmp, 'env')
+    job = json.dumps({'channels': a['channels'], 'spec': a['spec'], 'prefix': prefix,
+                      'cache': os.path.join(tmp, 'cache')})
+    say('install_start', repr(time.time()))
+    attempt, wait = 1, a['backoff']
+    while True:
+        rc = subprocess.run([tool, '-c', SOLVE, job], env=env).returncode
+        if rc == 0 or attempt >= a['attempts']:
+            break
+        say('retry', str(attempt) + ' wait=' + str(wait))
+        time.sleep(wait)
+        attempt, wait = attempt + 1, wait * 2
+    say('install_end', repr(time.time()))
+    say('install_attempts', attempt)
+    if rc != 0:
+        say('install', 'fail')
+        return rc
+    say('install', 'ok')
+    python = os.path.join(prefix, 'python.exe') if os.name == 'nt' else os.path.join(prefix, 'bin', 'python')
+    rc = subprocess.run([python, '-I', '-c', CHECK, a['import_name'], a['package'], a['version']], env=env,
+                        cwd=tmp).returncode
+    if rc == 0:
+        say('version_match', 'yes')
+    elif rc == 3:
+        say('version_match', 'no')
+    else:
+        say('import', 'fail')
+    return rc
+
+
+rc = main(json.loads(base64.b64decode(ARGS).decode()))
+say('result', 'ok' if rc == 0 else 'fail')
+sys.exit(rc)
+'''
+
+
+def conda_program(spec: VerifySpec, conda: CondaSource) -> str:
+    """The Python program a host runs for a conda verify (its arguments inside, as base64 JSON)."""
+    import base64
+    import json
+
+    args = {"package": spec.package, "version": spec.version, "import_name": spec.import_name,
+            "spec": f"{conda.name}=={spec.version}", "channels": list(conda.channels), "rattler": conda.rattler,
+            "rattler_index": conda.rattler_index_url, "attempts": spec.attempts, "backoff": spec.backoff,
+            "clear": list(CLEAR_VARIABLES), "keep": list(KEEP_VARIABLES)}
+    encoded = base64.b64encode(json.dumps(args).encode()).decode()
+    return f"ARGS = '{encoded}'\n" + _CONDA_PROGRAM
+
+
+def _render_conda(spec: VerifySpec, conda: CondaSource, dialect: str) -> str:
+    """A conda verify in the dialect: the host's python runs :func:`conda_program`, passed as one
+    compressed base64 word (only single quotes and parentheses around it, which every dialect passes
+    intact; the cmd line stays far below cmd's 8191 characters)."""
+    import base64
+    import zlib
+
+    py = " ".join(quote(w, dialect) for w in split_command(spec.python or DEFAULT_PYTHON[dialect], dialect))
+    payload = base64.b64encode(zlib.compress(conda_program(spec, conda).encode(), 9)).decode()
+    start = quote(f"import base64,zlib;exec(zlib.decompress(base64.b64decode('{payload}')))", dialect)
+    header = _header(spec, "rem" if dialect == "cmd" else "#").replace(
+        f"{spec.requirement} installs", f"conda package {conda.name}=={spec.version} installs")
+    if dialect == "sh":
+        return f"#!/bin/sh\n{header}unset {' '.join(CLEAR_VARIABLES)}\n{py} -c {start}\nexit $?\n"
+    if dialect == "powershell":
+        return f"{header}& {py} -c {start}\nexit $LASTEXITCODE\n"
+    if dialect == "cmd":
+        return f"@echo off\n{header}{py} -c {start}\nexit /b %ERRORLEVEL%\n"
+    raise _unknown_dialect(dialect)
 
 
 # --- running the script on a host -------------------------------------------------------------

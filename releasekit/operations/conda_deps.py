@@ -1,7 +1,9 @@
 """The recipe's dependencies that no channel has (fastai's guide: "Unsatisfiable dependencies"):
 each one the package index serves as a pure-Python wheel is built as a noarch conda package into
-``conda-dist/deps/``, recursively, and uploaded to the project's channel; the others are reported
-per target platform with the guide's advice."""
+``conda-dist/deps/``, recursively, and uploaded to the project's channel; one served only as an sdist
+is built into a wheel first (``build``, in an isolated env from the same index), and converted the
+same way when that wheel is pure Python. The others are reported per target platform with the
+guide's advice."""
 
 from __future__ import annotations
 
@@ -109,10 +111,18 @@ def build_deps(project: Project, sh: Shell, version: str | None = None) -> DepsR
                 result.unbuildable.append(choice)
                 continue
             if sh.dry_run:
-                ui.info(f"[dry-run] would build {name} from {choice.wheel} into {out}")
+                ui.info(f"[dry-run] would build {name} from {choice.wheel or choice.sdist} into {out}")
                 continue
             with tempfile.TemporaryDirectory(prefix="releasekit-wheel-") as tmp:
-                wheel = condadeps.download(links[choice.wheel or ""], Path(tmp))
+                if choice.action == decide.FROM_SDIST:
+                    wheel = wheel_from_sdist(sh, condadeps.download(links[choice.sdist or ""], Path(tmp)), root)
+                    choice = decide.from_sdist(choice, wheel.name, platforms(project))
+                    result.decisions[-1] = choice
+                    if not choice.buildable:  # compiled code: reported like a platform wheel
+                        result.unbuildable.append(choice)
+                        continue
+                else:
+                    wheel = condadeps.download(links[choice.wheel or ""], Path(tmp))
                 package = condadeps.wheel_to_conda(wheel, out / "noarch", renames=s["conda.name_map"],
                                                    package_format=s["conda.package_format"])
             ui.info(f"built {package.name} from {choice.wheel}")
@@ -130,6 +140,32 @@ def build_deps(project: Project, sh: Shell, version: str | None = None) -> DepsR
                           + " | ".join(lines),
                           "conda users install them with pip; rerun `releasekit dist.conda-deps` after the change")
     return result
+
+
+def wheel_from_sdist(sh: Shell, sdist: Path, index_url: str) -> Path:
+    """The wheel ``build`` makes from ``sdist`` in an isolated env whose backend comes from ``index_url``
+    only, next to the sdist."""
+    import tarfile
+    import zipfile
+
+    from releasekit.adapters import pypi
+
+    source = Path(tempfile.mkdtemp(prefix="src-", dir=sdist.parent))
+    try:
+        if sdist.name.endswith(".zip"):
+            with zipfile.ZipFile(sdist) as zf:
+                zf.extractall(source)
+        else:
+            with tarfile.open(sdist) as tar:
+                tar.extractall(source, filter="data")
+    except (OSError, tarfile.TarError, zipfile.BadZipFile) as exc:
+        raise RecipeError(f"cannot unpack {sdist.name}: {exc}") from None
+    tops = [p for p in source.iterdir() if p.is_dir()]
+    root = tops[0] if len(tops) == 1 else source
+    built = pypi.build(sh, root, sdist.parent / "wheel", sdist=False, wheel=True, isolation=True,
+                       index_url=index_url)
+    ui.info(f"built {built[0].name} from {sdist.name}")
+    return built[0]
 
 
 def _depends(package: Path) -> list[str]:

@@ -17,6 +17,7 @@ from releasekit.core.project import Project
 from releasekit.core.waiting import Poll, wait_until
 from releasekit.operations.conda_packages import conda_artifacts, conda_enabled, conda_target_kind
 from releasekit.operations.feedstock import feedstock_package_name
+from releasekit.operations.published import conda_everywhere
 
 
 def forge_enabled(project: Project) -> bool:
@@ -88,13 +89,18 @@ def wait_for_forge(project: Project, version: str, *, timeout: float | None = No
     return polls
 
 
-def verify_forge_install(project: Project, version: str) -> str:
+def verify_forge_install(project: Project, version: str, hosts: list[str] | None = None) -> str:
     """A real conda install of the release from the conda-forge channel into a clean prefix (py-rattler),
-    then import it and compare the installed version."""
+    then import it and compare the installed version; here, then on every host in ``hosts``."""
     s = project.settings
     name = forge_package_name(project, version)
     channel = forge_channel(project)
-    extra = [c for c in s["conda.channels"] if str(c) != channel]
+    extra = [str(c) for c in s["conda.channels"] if str(c) != channel]
+    return conda_everywhere(project, version, lambda: _install_here(project, version, name, channel, extra),
+                            host_args=hosts, name=name, channels=[channel, *extra])
+
+
+def _install_here(project: Project, version: str, name: str, channel: str, extra: list[str]) -> str:
     prefix = Path(tempfile.mkdtemp(prefix="releasekit-forge-verify-"))
     try:
         conda.install_from_channel(channel, f"{name}=={version}", prefix / "env", extra_channels=extra)

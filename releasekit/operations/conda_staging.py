@@ -20,6 +20,7 @@ from releasekit.core.project import Project
 from releasekit.core.waiting import Poll, wait_until
 from releasekit.operations.conda_deps import UPLOAD_TASK, dep_packages
 from releasekit.operations.conda_packages import conda_artifacts
+from releasekit.operations.published import conda_everywhere
 from releasekit.operations.publishing import promote_conda
 
 ANACONDA_CHANNELS = "https://conda.anaconda.org"
@@ -101,10 +102,16 @@ def wait_for_label(project: Project, version: str, label: str) -> None:
                max_interval=s["wait.max_interval"])
 
 
-def verify_from(project: Project, version: str, label: str) -> str:
-    """Install the release from ``label`` into a clean prefix with py-rattler and import it there."""
+def verify_from(project: Project, version: str, label: str, hosts: list[str] | None = None) -> str:
+    """Install the release from ``label`` into a clean prefix with py-rattler and import it there; then
+    the same (with the version checked) on every host in ``hosts``."""
     name = conda.package_info(conda_artifacts(project, version)[0]).name
     where = install_channel(project, label)
+    return conda_everywhere(project, version, lambda: _install_here(project, version, name, where),
+                            host_args=hosts, name=name, channels=[where, *verify_channels(project)])
+
+
+def _install_here(project: Project, version: str, name: str, where: str) -> str:
     prefix = Path(tempfile.mkdtemp(prefix="releasekit-conda-verify-"))
     try:
         try:
@@ -127,25 +134,26 @@ def verify_from(project: Project, version: str, label: str) -> str:
     return where
 
 
-def verify_and_promote(project: Project, sh: Shell, version: str) -> None:
+def verify_and_promote(project: Project, sh: Shell, version: str, hosts: list[str] | None = None) -> None:
     """Verify from the staging label, promote to ``conda.label``, verify from there. Already promoted
     (a resume): only the last verify runs again."""
     s = project.settings
     staging, target = upload_label(project), s["conda.label"]
     if not on_label(project, version, target):
         wait_for_label(project, version, staging)
-        verify_from(project, version, staging)  # a failure stops here: the release stays on staging only
+        verify_from(project, version, staging, hosts)  # a failure stops here: the release stays on staging only
         promote_conda(project, sh, version, staging, target, s["conda.promote"] == "move")
     wait_for_label(project, version, target)
-    verify_from(project, version, target)
+    verify_from(project, version, target, hosts)
 
 
-def plan_lines(project: Project) -> tuple[str, list[str]]:
+def plan_lines(project: Project, hosts: list[str] | None = None) -> tuple[str, list[str]]:
     """(the upload's label words, the verify's commands) for --plan."""
     s = project.settings
+    on_hosts = "".join(f"; same on host {h}" for h in hosts or [])
     staging, target = upload_label(project), s["conda.label"]
     verb = "move" if s["conda.promote"] == "move" else "copy"
     return (f"staging label {staging}, then label {target}",
             [f"install the conda package from {install_channel(project, staging)} into a clean prefix (py-rattler); "
-             "import", f"{verb} it from label {staging} to label {target}",
-             f"install it from {install_channel(project, target)} into a clean prefix; import"])
+             f"import{on_hosts}", f"{verb} it from label {staging} to label {target}",
+             f"install it from {install_channel(project, target)} into a clean prefix; import{on_hosts}"])

@@ -282,15 +282,23 @@ def verify_published(project: Project, sh: Shell, version: str, hosts: list[str]
             (f"locally and on {len(results)} host(s)" if results else "locally"))
 
 
-def verify_conda_published(project: Project, version: str) -> str:
-    """Solve and install the package from the channel into a fresh prefix (rattler), import it there."""
+def verify_conda_published(project: Project, version: str, hosts: list[str] | None = None) -> str:
+    """Solve and install the package from the channel into a fresh prefix (rattler), import it there;
+    then on every host in ``hosts`` (import and version)."""
+    s = project.settings
+    name = conda_recipe(project, version, sdist_of(project, version))["package"]["name"]
+    channels = [conda_channel(project), *(str(c) for c in s["conda.channels"])]
+    return conda_everywhere(project, version, lambda: _conda_install_here(project, version, name), host_args=hosts,
+                            name=name, channels=channels)
+
+
+def _conda_install_here(project: Project, version: str, name: str) -> str:
     import shutil
     import subprocess
     import tempfile
     from pathlib import Path
 
     s = project.settings
-    name = conda_recipe(project, version, sdist_of(project, version))["package"]["name"]
     channel = conda_channel(project)
     prefix = Path(tempfile.mkdtemp(prefix="releasekit-conda-verify-"))
     try:
@@ -305,3 +313,68 @@ def verify_conda_published(project: Project, version: str) -> str:
     ui.info(f"conda: {name} {version} installed from {channel} into a fresh prefix and imported")
     return channel
 
+
+
+# --- conda installs on the hosts -------------------------------------------------------------------------
+
+
+def rattler_requirement() -> str:
+    """The py-rattler a host without it installs for the verify: this machine's version, whose API the
+    host's program is written against."""
+    from importlib.metadata import PackageNotFoundError
+    from importlib.metadata import version as dist_version
+
+    try:
+        return f"py-rattler=={dist_version('py-rattler')}"
+    except PackageNotFoundError:  # pragma: no cover - releasekit's conda support needs it installed
+        return "py-rattler"
+
+
+def conda_host_spec(project: Project, version: str, name: str, channels: list[str], python: str | None):
+    """What a host installs for a conda verify: ``name==version`` from ``channels`` into a clean prefix
+    (py-rattler), then import and version, reported as the pip verify reports."""
+    source = hostscripts.CondaSource(name=name, channels=[conda.channel_url(c) for c in channels],
+                                     rattler=rattler_requirement(), rattler_index_url=deps_index_url(project))
+    return hostscripts.VerifySpec(package=project.package, version=version, import_name=project.import_name,
+                                  python=python, conda=source, attempts=1)
+
+
+def verify_conda_hosts(project: Project, version: str, host_args: list[str], name: str,
+                       channels: list[str]) -> list[HostResult]:
+    """The conda install of ``name==version`` from ``channels`` on every named host, in parallel. A
+    channel folder must be at the same path on the host (a shared disk); a URL or name reaches it as is."""
+    s = project.settings
+    specs = hosts.parse_hosts(host_args, s["hosts"])
+
+    def check(conn, spec):
+        verify = conda_host_spec(project, version, name, channels, spec.python)
+        return hosts.verify_on_host(conn, spec, verify, timeout=s["verify.host_timeout"])
+
+    return hosts.run_on_hosts(specs, check, max_parallel=s["verify.max_parallel"], timeout=s["verify.host_timeout"],
+                              known_hosts=s["verify.known_hosts"], trust_unknown=s["verify.trust_unknown_hosts"],
+                              key_filename=s["verify.ssh_key"])
+
+
+def conda_everywhere(project: Project, version: str, local, *, host_args: list[str] | None, name: str,
+                     channels: list[str]):
+    """``local()`` (the conda install here), then the same install on every host: one table, one error
+    naming every failed install. Without hosts it is ``local()`` alone, its error as it raises it."""
+    if not host_args:
+        return local()
+    parse_hosts(host_args, project.settings["hosts"])  # a misspelt host fails before the local install
+    spec = f"{name}=={version}"
+    here = HostResult(HostSpec("local", "localhost"), True,
+                      data={"os": sys.platform, "python": f"{sys.version_info.major}.{sys.version_info.minor}"})
+    value = None
+    try:
+        start = time.monotonic()
+        value = local()
+        here.data.update({"install_seconds": f"{time.monotonic() - start:.1f}", "import": "ok"})
+    except (VerifyFailed, IndexUnavailable) as exc:  # the hosts are still tried: one table says it all
+        here = HostResult(here.spec, False, getattr(exc, "cause", exc.message), exc.hint or "", here.data)
+    results = verify_conda_hosts(project, version, host_args, name, channels)
+    everyone = [here, *results]
+    ui.table(REPORT_HEADERS, report_rows(everyone), title=f"conda {spec} from {channels[0]}")
+    raise_for_failures(everyone, what=f"conda installs of {spec} (local and {len(results)} host(s))")
+    ui.info(f"conda: {spec} installed from {channels[0]} locally and on {len(results)} host(s)")
+    return value

@@ -23,7 +23,14 @@ KIND = "conda-rebuild"
 
 def run_conda_rebuild(project: Project, sh: Shell, git: Git, *, version: str | None = None,
                       build_number: str | None = None, plan: bool = False, as_json: bool = False, yes: bool = False,
-                      restart: bool = False, force: bool = False) -> int:
+                      restart: bool = False, force: bool = False, roll_back: bool = False,
+                      stash: bool = False) -> int:
+    """The rebuild (or, with ``roll_back``, its rollback: rite/rollback.py); the exit code."""
+    if roll_back:
+        from releasekit.rite import rollback
+
+        return rollback.run(project, git, kind=KIND, yes=yes, stash=stash, force=force)
+
     def make() -> Release:
         main = detect_main_branch(project, git)
         chosen = version

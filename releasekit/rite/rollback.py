@@ -6,6 +6,10 @@ release made is deleted, and its commit on main is reverted by a new commit (nev
 What was uploaded cannot be undone (PyPI and anaconda.org never accept a filename twice), so after
 an upload the way forward is a post-release; ``--force`` rolls back git alone.
 
+A conda rebuild (``release-conda-rebuild --rollback``) made one commit, the recipe's build number, on
+the release branch (or main): it is dropped while only here, and reverted by a new pushed commit once
+the remote has it. Its uploaded build stays on the channel, and the rollback says so.
+
 The actions are worked out from the truth (refs here and on the remote), so a rollback that stopped
 half-way is finished by running it again.
 """
@@ -27,6 +31,8 @@ from releasekit.rite.executor import close_log, open_log
 from releasekit.rite.journal import Journal, Lock
 from releasekit.rite.release import Release
 
+COMMANDS = {"release": "release", "hotfix": "release-hotfix", "conda-rebuild": "release-conda-rebuild"}
+
 
 class RollbackRefused(ReleasekitError):
     """Rolling back would lose someone's work, or cannot undo what the release did."""
@@ -44,6 +50,8 @@ def own_subjects(r: Release) -> set[str]:
     """The subjects of the commits the rite itself makes for this release."""
     if r.kind == "hotfix":
         return {f"hotfix: {r.version}"}
+    if r.kind == "conda-rebuild":
+        return {f"conda: build number {r.build_number} for {r.version}"}
     return {f"new dev cycle: {r.next_dev}", f"starting release branch: {r.version}", f"version {r.version} release",
             f"release {r.version}", f"open the next cycle after {r.version}"}  # the last two: no release branch
 
@@ -58,18 +66,44 @@ def last_release(journal: Journal, kind: str) -> Release:
         raise RollbackRefused("there is no release to roll back here",
                               "`releasekit release --plan` shows what a release would do")
     if r.kind != kind:
-        command = "release" if r.kind == "release" else "release-hotfix"
         raise RollbackRefused(f"the last release here is a {r.kind} of {r.version}",
-                              f"roll it back with `releasekit {command} --rollback`")
-    if not journal.before.get("main" if kind == "release" else "branch"):
+                              f"roll it back with `releasekit {COMMANDS.get(r.kind, r.kind)} --rollback`")
+    if not home_start(r, journal.before):
         raise RollbackRefused(f"the journal of {r.version} holds no record of where the refs stood before it",
                               "undo it by hand: delete its tag and branch, revert its commits")
     return r
 
 
+def home_start(r: Release, before: dict, git: Git | None = None) -> str | None:
+    """Where the branch that holds the release's own commit stood before it: main for a release; the
+    release branch for a hotfix; for a rebuild the branch it commits on, here, or on the remote when it
+    was only there (the rebuild checked it out). A repeated rebuild journals refs that hold its commit
+    already: with ``git``, the start is then that commit's parent (the commit found after the tag)."""
+    if r.kind == "release":
+        return before.get("main")
+    if r.kind != "conda-rebuild":
+        return before.get("branch")
+    start = before.get("branch") or before.get("remote_branch")
+    if git is not None and start and git.rev(r.tag):
+        own = [sha for sha, s in git.commits_between(r.tag, start) if s in own_subjects(r)]
+        if own:
+            return git.rev(f"{own[-1]}^") or start
+    return start
+
+
 def check_not_uploaded(journal: Journal, r: Release, force: bool) -> None:
     """An upload that ran, even in part, is published for good: the way forward is a post-release."""
     if journal.step_status("upload") is None and journal.step_status("await-ci-upload") is None:
+        return
+    if r.kind == "conda-rebuild":
+        if not force:
+            raise RollbackRefused(
+                f"build {r.build_number} of {r.version} was uploaded to the conda channel (the rebuild's upload "
+                "step ran), and a channel never takes a filename twice: that build cannot be rolled back",
+                "remove it on the channel by hand if it must go, and fix the recipe with another "
+                "`releasekit release-conda-rebuild`; or pass --force to roll back the build-number commit only")
+        ui.warn(f"--force: rolling back the build-number commit only; build {r.build_number} of {r.version} "
+                "stays on the conda channel")
         return
     if not force:
         raise RollbackRefused(
@@ -83,6 +117,18 @@ def check_not_uploaded(journal: Journal, r: Release, force: bool) -> None:
 def prepared_texts(project: Project, git: Git, r: Release) -> dict[str, str] | None:
     """What the release's prepare step writes over HEAD's files (version bumped, changelog dated), or
     None where that cannot be worked out: an edit equal to it is the release's own, byte for byte."""
+    if r.kind == "conda-rebuild":  # its one edit: the recipe's build number
+        from releasekit.core.condadeps import set_build_number
+        from releasekit.operations.conda_rebuild import recipe_rel
+
+        rel = recipe_rel(project, git, "HEAD")
+        text = git.show_file("HEAD", rel)
+        if text is None or r.build_number is None:
+            return None
+        try:
+            return {rel: set_build_number(text, r.build_number)}
+        except ReleasekitError:
+            return None
     fmt = project.changelog_format
     cl = fmt.path  # None: the project keeps no changelog
     changelog_text = git.show_file("HEAD", cl) if cl else ""
@@ -195,7 +241,8 @@ def home_actions(git: Git, r: Release, before: dict) -> list[Action]:
     while it is only here, and reverted by a new pushed commit once the remote has it. Worked out from
     the refs, so a rollback stopped before its push finishes when run again."""
     home = r.main if r.kind == "release" else r.branch
-    start = before["main"] if r.kind == "release" else before["branch"]
+    start = home_start(r, before, git)
+    assert home is not None and start is not None  # last_release refused a journal without them
     own = own_subjects(r)
     reverts = {revert_message(r, s) for s in own}
     local = git.rev(f"refs/heads/{home}") or start
@@ -239,15 +286,20 @@ def plan(project: Project, git: Git, journal: Journal, r: Release, *, stash: boo
     """Every action of the rollback, worked out (and every refusal raised) before any of them runs."""
     before = journal.before
     git.fetch(r.remote)
-    home = r.home if r.kind == "hotfix" else r.main
+    home = r.main if r.kind == "release" else r.home
     release_head = git.rev(f"refs/heads/{r.branch}") if r.branch else journal.data.get("facts", {}).get("release_commit")
     actions = working_tree_actions(project, git, r, stash, journal.recall(PREPARED))
     if git.current_branch() != home:
+        if not git.branch_exists(home):  # a rebuild on a branch that was only on the remote, stopped before it
+            return actions
         actions.append(Action(f"check out {home}", lambda: git.checkout(home)))
-    actions += tag_actions(git, r, release_head)
+    if r.kind != "conda-rebuild":  # a rebuild tags nothing and cuts no branch
+        actions += tag_actions(git, r, release_head)
     if r.kind == "release" and r.branch is not None:
         actions += release_branch_actions(git, r, before)
     actions += home_actions(git, r, before)
+    if r.kind == "conda-rebuild" and home != r.main:
+        actions.append(Action(f"check out {r.main}", lambda: git.checkout(r.main)))
     return actions
 
 
@@ -271,12 +323,15 @@ def run(project: Project, git: Git, *, kind: str, yes: bool, stash: bool, force:
         actions = show(plan(project, git, journal, r, stash=stash), r, journal)
         consent.ask(f"Roll back the {r.kind} of {r.version}?", yes=yes, action="roll back",
                     declined="nothing was changed, as asked")
+        uploaded = journal.step_status("upload") is not None
         for action in actions:
             ui.step(action.what)
             action.run()
         journal.close_rolled_back([a.what for a in actions])
-        command = "release" if kind == "release" else "release-hotfix"
-        ui.info(f"the {r.kind} of {r.version} is rolled back; `releasekit {command} --plan` shows a fresh one")
+        if r.kind == "conda-rebuild" and uploaded:
+            ui.info(f"build {r.build_number} of {r.version} stays on the conda channel: a rollback cannot remove "
+                    "an upload")
+        ui.info(f"the {r.kind} of {r.version} is rolled back; `releasekit {COMMANDS[kind]} --plan` shows a fresh one")
         return 0
     finally:
         close_log(log)

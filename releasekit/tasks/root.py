@@ -122,18 +122,22 @@ def demo(c, keep=False, resume=None):
 
 
 @task(name="release-conda-rebuild",
-      help={**{k: _RITE_HELP[k] for k in ("plan", "json", "dry_run", "yes", "restart", "force")},
+      help={**{k: _RITE_HELP[k] for k in ("plan", "json", "dry_run", "yes", "restart", "stash")},
+            "rollback": "undo the rebuild's build-number commit (reverted by a new commit once pushed); refused "
+                        "after its upload unless --force (the uploaded build stays on the channel)",
+            "force": "with --restart: start over even after pushes or uploads; with --rollback: undo the commit "
+                     "even after the upload",
             "version": "released version to rebuild (default: the newest released here)",
             "build_number": "new build.number: N, or +1 (default: one more than the recipe's)"})
 def release_conda_rebuild(c, version=None, build_number=None, plan=False, json=False, dry_run=False, yes=False,
-                          restart=False, force=False):
+                          restart=False, force=False, rollback=False, stash=False):
     """Rebuild a released version's conda package with a new build number (a recipe fix, no new PyPI release)."""
     from releasekit.rite.conda_rebuild import run_conda_rebuild
 
     project = load_project(c)
     _exit(run_conda_rebuild(project, shell(c, dry_run), git_for(c, project, dry_run), version=version,
                             build_number=build_number, plan=plan, as_json=json, yes=yes, restart=restart,
-                            force=force))
+                            force=force, roll_back=rollback, stash=stash))
 
 
 TASKS = [release, release_hotfix, release_conda_rebuild, demo, config, init]

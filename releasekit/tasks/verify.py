@@ -66,9 +66,11 @@ def wait(c, version=None, timeout=None):
         wait_for_conda(project, version, timeout=seconds)
 
 
-@task(help={"version": "version to wait for (default: the version file's)",
-            "timeout": "seconds (default: conda.forge_timeout)"})
-def forge(c, version=None, timeout=None):
+@task(iterable=["host"], help={"version": "version to wait for (default: the version file's)",
+                               "timeout": "seconds (default: conda.forge_timeout)",
+                               "host": "also install it on this host (repeatable; a configured name, "
+                                       "user@host[:port], all)"})
+def forge(c, version=None, timeout=None, host=None):
     """Wait until the conda-forge channel lists the version, then install it from there in a fresh conda prefix."""
     from releasekit.operations.conda_forge_wait import verify_forge_install, wait_for_forge
     from releasekit.operations.version_edits import version_arg
@@ -76,7 +78,7 @@ def forge(c, version=None, timeout=None):
     project = load_project(c)
     version = version_arg(project, version)
     wait_for_forge(project, version, timeout=_seconds_arg(timeout))
-    verify_forge_install(project, version)
+    verify_forge_install(project, version, list(host or []))
 
 
 @task(iterable=["host"], help={"version": "version to install (default: the version file's)",

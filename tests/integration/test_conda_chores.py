@@ -101,6 +101,72 @@ def test_missing_dependencies_are_built_recursively_and_the_recipe_then_builds(
     assert list((project.path / "conda-dist" / "noarch").glob(f"{project.name}-0.1.0.dev0-*.tar.bz2"))
 
 
+def write_sdist(folder, name: str, version: str, *, requires: list[str] | None = None, compiled: bool = False):
+    """A small setuptools sdist. ``compiled``: its build says it has extension modules, so the wheel it
+    makes is tagged for this platform, as a package with C code's is (no compiler needed)."""
+    import io
+
+    module = name.replace("-", "_")
+    top = f"{module}-{version}"
+    deps = ", ".join(f'"{r}"' for r in requires or [])
+    files = {
+        "pyproject.toml": f'[build-system]\nrequires = ["setuptools"]\nbuild-backend = "setuptools.build_meta"\n'
+                          f'[project]\nname = "{name}"\nversion = "{version}"\ndependencies = [{deps}]\n'
+                          f'[tool.setuptools]\npackages = ["{module}"]\n',
+        f"{module}/__init__.py": f"__version__ = {version!r}\n",
+        "PKG-INFO": f"Metadata-Version: 2.1\nName: {name}\nVersion: {version}\n",
+    }
+    if compiled:
+        files["setup.py"] = ("from setuptools import setup\nfrom setuptools.dist import Distribution\n"
+                             "class Binary(Distribution):\n    def has_ext_modules(self):\n        return True\n"
+                             "setup(distclass=Binary)\n")
+    target = folder / f"{top}.tar.gz"
+    with tarfile.open(target, "w:gz") as tar:
+        for rel, text in files.items():
+            data = text.encode()
+            info = tarfile.TarInfo(f"{top}/{rel}")
+            info.size = len(data)
+            tar.addfile(info, io.BytesIO(data))
+    return target
+
+
+def test_an_sdist_only_requirement_is_built_when_pure_python_and_reported_when_compiled(
+        plain_project, cli_env, index_server, conda_build_channel, tmp_path):
+    """e is only an sdist, pure Python, needing f (a wheel): its wheel is built from the sdist in an
+    isolated env from the index, converted, and f follows; g is only an sdist whose build has
+    compiled code: reported with the advice, not built."""
+    project = plain_project
+    prefix = re.sub(r"[^a-z0-9]+", "", tmp_path.name.lower())[-12:]
+    e, f, g = (f"{prefix}-dep{k}" for k in "efg")
+    write_sdist(index_server.dir, e, "1.5", requires=[f"{f}>=1"])
+    write_wheel(index_server.dir, f, "1.0")
+    write_sdist(index_server.dir, g, "2.0", compiled=True)
+    configure(project, pypi__repository=index_server.url, dist__isolation=False,
+              conda__channels=[str(conda_build_channel.path)], conda__package_format="tar.bz2")
+    cli = Cli(project.path, cli_env)
+    cli("dist.pypi", check=True)
+    cli("dist.conda-recipe", check=True)
+    recipe = project.path / "conda" / "recipe.yaml"
+    data = yaml.safe_load(recipe.read_text())
+    data["requirements"]["run"] += [e, g]
+    recipe.write_text(yaml.safe_dump(data, sort_keys=False))
+    g_line = next(i for i, line in enumerate(recipe.read_text().splitlines(), 1) if line.strip() == f"- {g}")
+
+    result = cli("dist.conda-deps")
+    assert result.returncode != 0  # g cannot be noarch
+    out = result.stdout + result.stderr
+    assert f"built {e.replace('-', '_')}-1.5-py3-none-any.whl from {e.replace('-', '_')}-1.5.tar.gz" in out, out
+    assert f"{g}: only an sdist on the index ({g.replace('-', '_')}-2.0.tar.gz), with compiled code" in out, out
+    assert f"drop line {g_line} of conda/recipe.yaml (`- {g}`)" in out
+    deps = project.path / "conda-dist" / "deps" / "noarch"
+    built = sorted(p.name for p in deps.glob("*.tar.bz2"))
+    assert built == [f"{e}-1.5-py_0.tar.bz2", f"{f}-1.0-py_0.tar.bz2"]  # f: e's requirement
+    with tarfile.open(deps / built[0]) as tar:  # converted like a downloaded wheel: its metadata kept
+        assert any(n.endswith(".dist-info/METADATA") for n in tar.getnames())
+        depends = json.loads(tar.extractfile("info/index.json").read())["depends"]
+        assert any(d.split()[0] == f for d in depends), depends
+
+
 # --- staged labels ----------------------------------------------------------------------------------------
 
 
@@ -275,3 +341,64 @@ def test_release_conda_rebuild_bumps_only_the_build_number(tmp_path, cli_env, in
     assert project.git("rev-parse", "origin/release-0.1.0").strip() == head  # refused before any change
     assert not [p for p in (project.path / "conda-dist").glob("*/*_1.tar.bz2")]  # and before building
     assert channel.existing(channel_dir)  # the channel as it was
+
+    # Its rollback: the uploaded build cannot be undone, so it is refused, saying so; --force reverts
+    # the build-number commit only, with a new pushed commit (no force-push), and the channel keeps build 2.
+    wrong = cli("release", "--rollback", "--yes")
+    assert wrong.returncode != 0 and "`releasekit release-conda-rebuild --rollback`" in wrong.stdout + wrong.stderr
+    refused = cli("release-conda-rebuild", "--rollback", "--yes")
+    assert refused.returncode != 0
+    assert "build 2 of 0.1.0 was uploaded to the conda channel" in refused.stdout + refused.stderr
+    assert project.git("rev-parse", "origin/release-0.1.0").strip() == head  # nothing changed
+    forced = cli("release-conda-rebuild", "--rollback", "--yes", "--force")
+    assert forced.returncode == 0, forced.stdout + forced.stderr
+    assert "build 2 of 0.1.0 stays on the conda channel" in forced.stdout + forced.stderr
+    tree = project.git("rev-parse", f"{before}^{{tree}}", "origin/release-0.1.0^{tree}").split()
+    assert tree[0] == tree[1], project.git("diff", before, "origin/release-0.1.0") + forced.stdout  # the recipe as before
+    assert project.git("log", "-1", "--format=%s", "origin/release-0.1.0").strip() == \
+        'rollback of conda-rebuild 0.1.0: revert "conda: build number 2 for 0.1.0"'
+    assert project.git("merge-base", "--is-ancestor", head, "origin/release-0.1.0") == ""  # history kept
+    assert sorted(p.name for p in (channel_dir / "noarch").glob("*.tar.bz2")) == files
+    assert project.git("rev-parse", "--abbrev-ref", "HEAD").strip() == "main"
+
+
+def test_a_stopped_rebuild_rolls_back_its_unpushed_build_number_commit(tmp_path, cli_env, index_server,
+                                                                       conda_build_channel):
+    """The recipe step committed build 2 but the push was refused: the rollback drops that commit (it is
+    only here), leaves the remote as it was and goes back to main; nothing was built or uploaded."""
+    from releasekit.core.condadeps import set_build_number
+    from releasekit.testing.sample import make_sample_project
+    from tests.integration.test_rite import hook
+
+    prefix = re.sub(r"[^a-z0-9]+", "", tmp_path.name.lower())[-12:]
+    project = make_sample_project(tmp_path, f"rk-rebuild-rb-{prefix}")
+    configure(project, pypi__repository=index_server.url, dist__isolation=False, test_command="true",
+              conda__channels=[str(conda_build_channel.path)], conda__channel_dir=str(tmp_path / "channel"),
+              conda__package_format="tar.bz2")
+    cli = Cli(project.path, cli_env)
+    cli("version.set", "0.1.0", check=True)
+    cli("dist.pypi", "--ref", "HEAD", check=True)
+    cli("dist.conda-recipe", check=True)
+    recipe = project.path / "conda" / "recipe.yaml"
+    recipe.write_text(set_build_number(recipe.read_text(), 1))
+    project.git("add", "-A")
+    project.git("commit", "-qm", "release 0.1.0")
+    project.git("tag", "-a", "0.1.0", "-m", "0.1.0")
+    project.git("push", "-q", "origin", "main", "0.1.0")
+    shutil.rmtree(project.path / "dist")
+    cli("dist.pypi", check=True)  # the release's sdist, in dist/
+    before = project.git("rev-parse", "main").strip()
+    refuse = hook(project, "pre-receive", 'echo "refused by test" >&2; exit 1\n', remote=True)
+
+    stopped = cli("release-conda-rebuild", "--yes")
+    assert stopped.returncode != 0 and summary_of(stopped)["recipe"] == "failed", stopped.stdout
+    assert project.git("log", "-1", "--format=%s", "main").strip() == "conda: build number 2 for 0.1.0"
+    refuse.unlink()
+
+    rolled = cli("release-conda-rebuild", "--rollback", "--yes")
+    assert rolled.returncode == 0, rolled.stdout + rolled.stderr
+    assert f"reset main to {before[:12]}" in rolled.stdout
+    assert project.git("rev-parse", "main").strip() == before == project.git("rev-parse", "origin/main").strip()
+    assert "number: 1" in recipe.read_text() and project.git("status", "--porcelain").strip() == ""
+    again = cli("release-conda-rebuild", "--rollback", "--yes")
+    assert again.returncode != 0 and "there is no release to roll back here" in again.stdout + again.stderr

@@ -104,3 +104,12 @@ def test_taken_builds():
     records = [("x-1.0-py_1.conda", "1.0", 1), ("x-1.0-py_2.conda", "1.0", 2), ("x-1.1-py_1.conda", "1.1", 1)]
     assert cd.taken_builds(records, "1.0", 1) == ["x-1.0-py_1.conda"]
     assert cd.taken_builds(records, "1.0", 3) == []
+
+
+def test_an_sdist_only_requirement_is_decided_by_the_wheel_built_from_it():
+    choice = cd.decide("c", cd.offer("c", ["c-1.0.tar.gz"]))
+    assert choice.action == cd.FROM_SDIST and choice.buildable and choice.sdist == "c-1.0.tar.gz"
+    pure = cd.from_sdist(choice, "c-1.0-py3-none-any.whl")
+    assert pure.action == cd.BUILD and pure.wheel == "c-1.0-py3-none-any.whl" and "built from its sdist" in pure.reason
+    compiled = cd.from_sdist(choice, "c-1.0-cp311-cp311-linux_x86_64.whl")
+    assert not compiled.buildable and "with compiled code" in compiled.reason

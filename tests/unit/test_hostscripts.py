@@ -630,3 +630,21 @@ def test_a_long_problem_is_cut_to_120_characters_in_the_table_and_the_error_line
     with pytest.raises(HostError) as info:
         raise_for_failures([bad], what="installs")
     assert info.value.message == f"1 of 1 installs failed: a: {cell}"
+
+
+@pytest.mark.parametrize("dialect", hostscripts.DIALECTS)
+def test_a_conda_verify_passes_its_program_to_the_hosts_python_intact(dialect):
+    """Every dialect starts the same Python program (the conda install with py-rattler), given as one
+    compressed base64 word that its quoting hands over unchanged, well under cmd's line limit."""
+    import base64
+    import zlib
+
+    spec = hostscripts.VerifySpec(package="rk-x", version="1.0", python="py -3.12" if dialect != "sh" else None,
+                                  conda=hostscripts.CondaSource("rk-x", ["file:///srv/channel", "conda-forge"]))
+    script = hostscripts.render(spec, dialect)
+    (payload,) = re.findall(r"[A-Za-z0-9+/=]{200,}", script)
+    assert zlib.decompress(base64.b64decode(payload)).decode() == hostscripts.conda_program(spec, spec.conda)
+    assert max(len(line) for line in script.splitlines()) < 8191
+    python = spec.python or hostscripts.DEFAULT_PYTHON[dialect]
+    started = " ".join(hostscripts.quote(w, dialect) for w in hostscripts.split_command(python, dialect))
+    assert f"{started} -c " in script

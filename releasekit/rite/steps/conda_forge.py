@@ -24,7 +24,7 @@ def forge_release(rite) -> None:
             ui.info(f"[dry-run] would {cmd}")
         return
     wait_for_forge(rite.project, r.version)
-    verify_forge_install(rite.project, r.version)
+    verify_forge_install(rite.project, r.version, rite.hosts)
     if rite.journal is not None:
         rite.journal.remember("conda-forge", r.version)
 
@@ -43,7 +43,8 @@ def forge_commands(rite) -> list[str]:
     s, v = rite.settings, rite.release.version
     return [f"poll {forge_channel(rite.project)}'s repodata until it lists {rite.project.package} {v} "
             f"(up to {s['conda.forge_timeout']:.0f}s; a timeout resumes here)",
-            f"install {rite.project.package}=={v} from it into a fresh conda prefix (py-rattler); import; version"]
+            f"install {rite.project.package}=={v} from it into a fresh conda prefix (py-rattler); import; version",
+            *(f"same on host {h} (py-rattler there, or in a throwaway venv)" for h in rite.hosts)]
 
 
 CONDA_FORGE = Step("conda-forge", "wait for conda-forge to publish the release, then install it from there",

@@ -19,10 +19,10 @@ def verify_release(rite) -> None:
     if conda_enabled(rite.project) and conda_target_kind(rite.settings) == "conda-forge":
         pass  # conda-forge publishes it: the conda-forge step waits for it and installs it
     elif conda_enabled(rite.project) and conda_staging.staging_label(rite.project):
-        conda_staging.verify_and_promote(rite.project, rite.shell, r.version)
+        conda_staging.verify_and_promote(rite.project, rite.shell, r.version, rite.hosts)
     elif conda_enabled(rite.project):
         wait_for_conda(rite.project, r.version)
-        verify_conda_published(rite.project, r.version)
+        verify_conda_published(rite.project, r.version, rite.hosts)
 
 
 def verify_commands(rite) -> list[str]:
@@ -32,7 +32,10 @@ def verify_commands(rite) -> list[str]:
             f"{deps_note(rite.project)}; the installed file's sha256 is a released file's; import; version"]
     cmds += [f"same on host {h}" for h in rite.hosts]
     if conda_enabled(rite.project) and conda_staging.staging_label(rite.project):
-        cmds += conda_staging.plan_lines(rite.project)[1]
+        cmds += conda_staging.plan_lines(rite.project, rite.hosts)[1]
+    elif conda_enabled(rite.project) and conda_target_kind(rite.settings) != "conda-forge" and rite.hosts:
+        cmds += [f"install the conda package from the channel into a clean prefix (py-rattler); import; "
+                 f"same on host {h}" for h in rite.hosts]
     return cmds
 
 
