@@ -121,6 +121,14 @@ def test_gitlab_publish_uses_an_id_token_for_pypi_and_twine_with_trusted_publish
     assert calls == ["dist.pypi", "dist.check", "dist.conda", "upload.conda"]
 
 
+def test_gitlab_publish_says_the_conda_job_needs_a_masked_anaconda_variable():
+    head = [line for line in cipublish.gitlab(cipublish.PublishWorkflow(PIN, conda=True)).splitlines()
+            if line.startswith("#")]
+    assert ("# conda: ANACONDA_API_TOKEN is needed as a masked CI/CD variable (Settings > CI/CD > Variables), "
+            "scoped to the environment `anaconda`.") in head
+    assert "ANACONDA" not in cipublish.gitlab(cipublish.PublishWorkflow(PIN))  # no conda job, no word of it
+
+
 def test_the_publish_check_asks_for_the_publish_jobs():
     text = cipublish.gitlab(cipublish.PublishWorkflow(PIN))
     known = {"dist.pypi": {"--ref": True}, "dist.check": {"--ref": True}}
