@@ -84,6 +84,13 @@ def test_attestations_are_asked_for_only_from_a_publish_action_that_makes_them(m
         assert ("makes none" in text) is not makes
 
 
+def test_the_shipped_publish_pin_makes_attestations_and_the_workflow_asks_for_them():
+    assert ciactions.makes_attestations()  # the pinned gh-action-pypi-publish is v1.11.0 or later
+    text = cipublish.github(cipublish.PublishWorkflow(PIN))
+    assert yaml.safe_load(text)["jobs"]["pypi"]["steps"][-1]["with"]["attestations"] is True
+    assert "makes none" not in text
+
+
 def test_the_conda_job_alone_sees_the_anaconda_token_and_installs_the_conda_extra():
     doc = _github(conda=True)
     conda = doc["jobs"]["conda"]
