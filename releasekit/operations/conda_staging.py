@@ -101,9 +101,10 @@ def wait_for_label(project: Project, version: str, label: str) -> None:
                max_interval=s["wait.max_interval"])
 
 
-def verify_from(project: Project, version: str, label: str) -> str:
-    """Install the release from ``label`` into a clean prefix with py-rattler and import it there."""
-    name = conda.package_info(conda_artifacts(project, version)[0]).name
+def verify_from(project: Project, version: str, label: str, *, name: str | None = None) -> str:
+    """Install the release from ``label`` into a clean prefix with py-rattler and import it there
+    (``name``: the package's, when none was built here)."""
+    name = name or conda.package_info(conda_artifacts(project, version)[0]).name
     where = install_channel(project, label)
     prefix = Path(tempfile.mkdtemp(prefix="releasekit-conda-verify-"))
     try:
