@@ -689,6 +689,42 @@ def install_from_channel(
             raise IndexUnavailable(f"cannot read the channel {', '.join(sources)}: {exc}") from None
 
 
+@dataclass(frozen=True)
+class ChannelRecord:
+    """One file of a package as a channel's repodata lists it."""
+
+    file_name: str
+    name: str
+    version: str
+    build: str
+    subdir: str
+    sha256: str | None
+    depends: tuple[str, ...]
+
+
+def channel_records(channel: str | Path, package: str, *,
+                    subdirs: Sequence[str] | None = None) -> list[ChannelRecord]:
+    """Every file of ``package`` in the channel's repodata now, read with a fresh cache (as
+    :func:`channel_files`), with what a solver sees of it: version, build, subdir, dependencies."""
+    from rattler import Gateway, Subdir
+    from rattler.exceptions import FetchRepoDataError, GatewayError
+
+    platforms: list = list(subdirs) if subdirs else ["noarch", str(Subdir.current())]
+
+    async def query(cache: Path):
+        gateway = Gateway(cache_dir=cache)
+        return await gateway.query([channel_url(channel)], platforms, [package], recursive=False)
+
+    with tempfile.TemporaryDirectory(prefix="releasekit-repodata-") as tmp:
+        try:
+            per_channel = run_async(query(Path(tmp)))
+        except (FetchRepoDataError, GatewayError) as exc:
+            raise IndexUnavailable(f"cannot read the repodata of {channel}: {str(exc).splitlines()[0]}") from None
+    return [ChannelRecord(r.file_name, r.name.normalized, str(r.version), str(r.build), str(r.subdir),
+                          r.sha256.hex() if r.sha256 else None, tuple(str(d) for d in r.depends))
+            for records in per_channel for r in records]
+
+
 def channel_files(channel: str | Path, package: str, *, subdirs: Sequence[str] | None = None) -> dict[str, str | None]:
     """filename -> sha256 of ``package`` as the channel's repodata lists it now (a fresh cache each call,
     so a poll sees what a conda client would see, not an earlier answer)."""

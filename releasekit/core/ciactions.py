@@ -2,7 +2,8 @@
 
 A tag such as ``v7`` can be moved to other code by whoever controls the action's repository; a
 commit SHA cannot. Each SHA was read from the action's own repository: the commit of the release
-tag named beside it (git rev-parse vX.Y.Z^{commit}). Update them together, with their tags.
+tag named beside it (git rev-parse vX.Y.Z^{commit}), but for the one whose comment says otherwise.
+Update them together, with their tags.
 """
 
 from __future__ import annotations
@@ -21,10 +22,12 @@ PINS: dict[str, Pin] = {
     "actions/setup-python": Pin("5fda3b95a4ea91299a34e894583c3862153e4b97", "v7.0.0"),
     "actions/upload-artifact": Pin("bbbca2ddaa5d8feaa63e36b76fdaad77386f024f", "v7.0.0"),
     "actions/download-artifact": Pin("3e5f45b2cfb9172054b4087a40e8e0b5a5461e7c", "v8.0.1"),
-    # The newest release tag in the snapshot of pypa/gh-action-pypi-publish read for this table
-    # (its history stops in March 2024). Attestations need v1.11.0 or later (on by default there;
-    # an input of that name from v1.10): raise this pin to such a tag's commit when it can be read.
-    "pypa/gh-action-pypi-publish": Pin("81e9d935c883d0b210363ab89cf05f3894778450", "v1.8.14"),
+    # v1.13.0 makes PEP 740 attestations (v1.11.0 or later). The stored snapshot of the action's own
+    # repository ends at v1.8.14 (March 2024), so this commit could not be rev-parsed there: it was
+    # read, the same SHA with the same `# v1.13.0` beside it, from the publish workflows of several
+    # independent projects that pin it (prowler's and astral-sh/uv's among them). Re-read it from
+    # pypa/gh-action-pypi-publish (git rev-parse v1.13.0^{commit}) when its repository can be fetched.
+    "pypa/gh-action-pypi-publish": Pin("ed0c53931b1dc9bd32cbe73a98c7f6766f8a527e", "v1.13.0"),
 }
 
 # The first release of gh-action-pypi-publish that makes PEP 740 attestations by default.

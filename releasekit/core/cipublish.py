@@ -197,6 +197,9 @@ def gitlab(w: PublishWorkflow) -> str:
     head = ("# Written by `releasekit ci.config --release --provider gitlab`; check it with `releasekit ci.check`.\n"
             f"# PyPI: add this project's pipeline as a Trusted Publisher (environment `{PYPI_ENVIRONMENT}`).\n"
             f"# releasekit as pinned in {w.pin.source}.\n")
+    if w.conda:
+        head += (f"# conda: ANACONDA_API_TOKEN is needed as a masked CI/CD variable (Settings > CI/CD > Variables), "
+                 f"scoped to the environment `{CONDA_ENVIRONMENT}`.\n")
     return head + _dump(doc)
 
 

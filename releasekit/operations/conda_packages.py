@@ -144,7 +144,9 @@ def requirement_drift(project: Project, version: str, recipe: dict):
                                             project.settings["conda.name_map"])
 
 
-def conda_preflight(project: Project) -> list[str]:
+def conda_preflight(project: Project, *, uploads_here: bool = True) -> list[str]:
+    """What the conda steps need here. ``uploads_here`` false (``publish: ci``: CI's conda job uploads):
+    no upload program; the target is still needed, to wait for the package there."""
     import shutil as _shutil
 
     problems = []
@@ -165,7 +167,7 @@ def conda_preflight(project: Project) -> list[str]:
     if "upload" not in s["skip_steps"] and kind == "anaconda":
         if not s["conda.user"]:
             problems.append("no conda upload target: set `conda.user` (anaconda.org) or `conda.channel_dir`")
-        elif s["conda.uploader"] == "anaconda-client" and _shutil.which("anaconda") is None:
+        elif uploads_here and s["conda.uploader"] == "anaconda-client" and _shutil.which("anaconda") is None:
             problems.append("the `anaconda` program is missing (needed for upload.conda): pip install anaconda-client")
     return problems
 

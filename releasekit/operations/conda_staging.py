@@ -102,10 +102,12 @@ def wait_for_label(project: Project, version: str, label: str) -> None:
                max_interval=s["wait.max_interval"])
 
 
-def verify_from(project: Project, version: str, label: str, hosts: list[str] | None = None) -> str:
+def verify_from(project: Project, version: str, label: str, hosts: list[str] | None = None, *,
+                name: str | None = None) -> str:
     """Install the release from ``label`` into a clean prefix with py-rattler and import it there; then
-    the same (with the version checked) on every host in ``hosts``."""
-    name = conda.package_info(conda_artifacts(project, version)[0]).name
+    the same (with the version checked) on every host in ``hosts``. ``name``: the package's, when none
+    was built here."""
+    name = name or conda.package_info(conda_artifacts(project, version)[0]).name
     where = install_channel(project, label)
     return conda_everywhere(project, version, lambda: _install_here(project, version, name, where),
                             host_args=hosts, name=name, channels=[where, *verify_channels(project)])

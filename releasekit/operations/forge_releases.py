@@ -67,7 +67,7 @@ def notes(project: Project, git: Git, version: str | None, *, pending: bool = Fa
     it exists (main has moved on to the next cycle by then), else from the working tree. ``None``:
     the newest section of the working tree's changelog. ``pending`` (a dry run, before the prepare
     step dated it): the pending cycle as the format would finalize it for ``version`` today."""
-    fmt = project.changelog_format
+    fmt = project.changelog_format  # detected with the tag template (keepachangelog's compare links)
     tag = project.tag(version) if version else ""
     at_tag = bool(version) and git.rev(f"refs/tags/{tag}") is not None
     text = ""
@@ -128,14 +128,16 @@ def connect(project: Project, git: Git, *, dry_run: bool = False, echo: Callable
 
 def prepare(project: Project, git: Git, version: str, *, hotfix: bool | None = None, dry_run: bool = False,
             with_assets: bool = True, environ: dict[str, str] | None = None,
-            echo: Callable[[str], None] = ui.info) -> ForgeRelease:
-    """The forge client and the plan for ``version``'s tag: notes, assets, latest or not."""
+            echo: Callable[[str], None] = ui.info, pending: bool | None = None) -> ForgeRelease:
+    """The forge client and the plan for ``version``'s tag: notes, assets, latest or not. ``pending``
+    (default: ``dry_run``) takes the notes from the pending cycle where the changelog has no section of
+    ``version`` yet (a plan or a dry run, before the prepare step dated it)."""
     t, forge = connect(project, git, dry_run=dry_run, echo=echo, environ=environ)
     template = project.tag_template
     released = [v for v in (version_from_tag(tag, template) for tag in forge.released_tags()) if v and v != version]
     assets = [PlannedAsset.from_file(p) for p in asset_files(project, version)] if with_assets else []
     plan = build_plan(t, tag=project.tag(version), version=version, package=project.package,
-                      notes=notes(project, git, version, pending=dry_run), assets=assets, released_versions=released,
+                      notes=notes(project, git, version, pending=dry_run if pending is None else pending), assets=assets, released_versions=released,
                       hotfix=is_hotfix(version) if hotfix is None else hotfix)
     return ForgeRelease(forge, plan)
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 from releasekit.adapters.git import Git
 from releasekit.core.errors import ReleasekitError
 from releasekit.core.project import Project
-from releasekit.operations import forge_releases
+from releasekit.operations import ci_conda, forge_releases
 from releasekit.operations.conda_forge_wait import forge_enabled as conda_forge_target
 from releasekit.operations.conda_packages import conda_enabled
 from releasekit.operations.publishing import conda_target, pypi_target
@@ -36,9 +36,12 @@ CI_ARTIFACT_STEPS = (ci_publish.CI_PUBLISH, ci_publish.AWAIT_CI_UPLOAD, verify.V
 
 def artifact_steps(project: Project | None, git: Git | None) -> list[Step]:
     """The steps after the tag push, as the ``publish`` setting, the conda target and the forge have them:
-    build, check, upload, verify (or CI's upload awaited), then conda-forge's wait, then the forge release."""
+    build, check, upload, verify (or CI's uploads awaited, the conda package's too), then conda-forge's
+    wait, then the forge release."""
     ci = project is not None and project.settings["publish"] == "ci"
     steps = list(CI_ARTIFACT_STEPS if ci else ARTIFACT_STEPS)
+    if ci and project is not None and ci_conda.awaited(project):  # CI's conda job uploads it
+        steps.insert(steps.index(verify.VERIFY), ci_publish.AWAIT_CI_CONDA)
     if project is not None and conda_forge_target(project):
         steps.append(conda_forge.CONDA_FORGE)
     if project is not None and git is not None and forge_releases.target(project, git) is not None:

@@ -6,6 +6,11 @@ as a forge does: the job waits ``delay`` seconds, builds the tag from a clean ex
 (``git archive``, tracked files only) with ``python -m build``, and uploads the files to a real
 index with twine. It is another machine: it shares no code with releasekit's own build.
 
+With ``conda=True`` it also plays the workflow's conda job as the generated workflow runs it: in
+the export, with the built files in the project's ``dist/`` (the job downloads the build's artifact
+there), ``releasekit dist.conda`` then ``releasekit upload.conda --yes``, to the channel the tag's
+own configuration names (a channel directory in tests). That job runs releasekit, as the real one does.
+
 Faults, set with :meth:`CiPlayer.configure` before a push:
 
 - ``different-sdist``: the sdist it uploads holds one file more than the tag's build;
@@ -27,6 +32,7 @@ import io
 import json
 import os
 import shlex
+import shutil
 import signal
 import subprocess
 import sys
@@ -52,19 +58,20 @@ class Config:
     fault: str | None = None
     python: str = sys.executable
     workdir: str = ""
+    conda: bool = False
 
 
 class CiPlayer:
     """The CI of one bare remote, uploading to one index (e.g. :class:`releasekit.testing.servers.PypiServer`)."""
 
     def __init__(self, remote: Path, upload_url: str, workdir: Path, *, username: str = "ci",
-                 password: str = "ci", tag_glob: str = "*", delay: float = 0.0) -> None:
+                 password: str = "ci", tag_glob: str = "*", delay: float = 0.0, conda: bool = False) -> None:
         self.remote = Path(remote)
         self.workdir = Path(workdir)
         self.workdir.mkdir(parents=True, exist_ok=True)
         self.config_path = self.workdir / "ci-player.json"
         self.config = Config(str(self.remote), upload_url, username, password, tag_glob, delay,
-                             python=sys.executable, workdir=str(self.workdir))
+                             python=sys.executable, workdir=str(self.workdir), conda=conda)
 
     # --- set-up --------------------------------------------------------------------------------------------------
 
@@ -228,7 +235,14 @@ def job(config_path: str, tag: str) -> int:
             subprocess.run([cfg.python, "-m", "twine", "upload", "--non-interactive", "--disable-progress-bar",
                             "--repository-url", cfg.upload_url, "-u", cfg.username, "-p", cfg.password,
                             *map(str, files)], env=env, check=True)
-            _record(cfg, tag, "uploaded", files=[f.name for f in files])
+            uploaded = [f.name for f in files]
+            if cfg.conda:  # the conda job: the build's files in dist/, then releasekit's own tasks
+                shutil.copytree(out, src / "dist", dirs_exist_ok=True)
+                for task in (["dist.conda"], ["upload.conda", "--yes"]):
+                    subprocess.run([cfg.python, "-m", "releasekit", *task], env=env, cwd=src, check=True)
+                uploaded += sorted(p.name for p in (src / "conda-dist").glob("*/*") if p.is_file()
+                                   and p.name.endswith((".conda", ".tar.bz2")))
+            _record(cfg, tag, "uploaded", files=uploaded)
     except (subprocess.CalledProcessError, OSError, tarfile.TarError) as exc:
         _record(cfg, tag, "failed", error=str(exc))
         return 1

@@ -140,3 +140,30 @@ def test_release_dry_run_prints_the_forge_calls_with_their_bodies_and_makes_none
     assert all(c.method in ("GET", "HEAD") for c in forge_server.calls[before:])
     assert _writes(forge_server.writes(), repo) == [] and _ids(forge_server, repo) == []
     assert release_project.git("ls-remote", "--tags", "origin").strip() == ""
+
+
+@pytest.mark.parametrize("make", ["keepachangelog", "wip"])
+def test_release_plan_shows_the_notes_of_the_pending_section(make, tmp_path, cli_env, forge_server):
+    """Before prepare dates it, the release's section is the pending one: the plan's forge step shows
+    its notes as the release will post them, not "(no section for X)"."""
+    from releasekit.testing.styles import make_hatchling_keepachangelog, make_setuptools_wip
+    from tests.conftest import Cli
+    from tests.integration.test_style_releases import configure_release
+
+    project = (make_hatchling_keepachangelog if make == "keepachangelog" else make_setuptools_wip)(tmp_path)
+    cli = Cli(project.path, cli_env)
+    configure_release(project, cli, "http://127.0.0.1:9/simple/")  # init's block; the plan uploads nothing
+    repo = f"octo-org/{project.name}"
+    forge_server.add_github_repo(repo)
+    on_forge(project, repo)
+    pending = project.changelog.read_text()
+    plan = cli("release", "--plan", env={"INVOKE_RELEASEKIT_FORGE_URL": forge_server.github_api,
+                                         "GITHUB_TOKEN": WRITER_TOKEN})
+    assert plan.returncode == 0, plan.stdout + plan.stderr
+    forge = plan.stdout.split("forge-release:", 1)[1].split("finish:", 1)[0]
+    assert "(no section" not in forge, forge
+    version, first = (("1.1.1", "- `hatchkeep.greet()` takes a `punctuation` argument.") if make == "keepachangelog"
+                      else ("0.1.1", "- `wipkeep.greet()` takes a `name`."))
+    assert first in pending  # the pending section's first entry, as the changelog holds it
+    assert f"notes: the changelog's section of {version}, " in forge and f"line(s): {first}" in forge, forge
+    assert project.changelog.read_text() == pending  # the plan wrote nothing

@@ -13,20 +13,43 @@ import pytest
 
 from releasekit.core import cipublish
 from releasekit.testing.ci_player import EXTRA_MEMBER, CiPlayer
+from releasekit.testing.conda import conda_build_channel
+
+__all__ = ["conda_build_channel"]  # a fixture, imported on purpose
 
 
-@pytest.mark.parametrize("fault", [None, "different-sdist", "late"], ids=["ok", "different-sdist", "never-then-late"])
-def test_publish_ci_waits_for_the_upload_compares_and_verifies(fault, release_project, release_cli, index_server,
-                                                               tmp_path):
+def with_conda_recipe(project, cli, env, base_channel, channel_dir) -> None:
+    """The project's conda package goes to a channel directory: the settings and the recipe that
+    `dist.conda-recipe` writes, committed (CI builds the tag's export)."""
+    pyproject = project.path / "pyproject.toml"  # [tool.releasekit] is its last table
+    pyproject.write_text(pyproject.read_text() + f'conda.channels = ["{base_channel.path}"]\n'
+                         f'conda.channel_dir = "{channel_dir}"\nconda.package_format = "tar.bz2"\n')
+    for task in ("dist.pypi", "dist.conda-recipe", "dist.clean"):
+        cli(task, env=env, check=True)
+    project.git("add", "pyproject.toml", "conda")
+    project.git("commit", "-qm", "conda recipe")
+    project.git("push", "-q", "origin", "main")
+
+
+@pytest.mark.parametrize("fault,conda", [(None, False), ("different-sdist", False), ("late", False), (None, True)],
+                         ids=["ok", "different-sdist", "never-then-late", "ok-conda"])
+def test_publish_ci_waits_for_the_upload_compares_and_verifies(fault, conda, release_project, release_cli,
+                                                               index_server, tmp_path, request):
+    """With ``conda``, CI's conda job also builds and uploads the conda package (to a channel directory):
+    this machine builds none, waits for the channel, checks the package against the tag's recipe and
+    installs it from the channel."""
     project = release_project
     player = CiPlayer(project.remote, index_server.upload_url, tmp_path / "ci", delay=0.5,
-                      tag_glob=cipublish.tag_glob("{version}"))
+                      tag_glob=cipublish.tag_glob("{version}"), conda=conda)
     player.install()
     player.configure(fault=fault)
     env = dict(release_cli.env, INVOKE_RELEASEKIT_PUBLISH="ci", INVOKE_RELEASEKIT_WAIT_TIMEOUT="3" if fault == "late" else "120",
                INVOKE_RELEASEKIT_WAIT_INTERVAL="0.2")
     env.pop("TWINE_PASSWORD")  # nothing uploads from here: no credentials needed
     env.pop("TWINE_USERNAME")
+    channel_dir = tmp_path / "channel"
+    if conda:
+        with_conda_recipe(project, release_cli, env, request.getfixturevalue("conda_build_channel"), channel_dir)
     try:
         plan = release_cli("release", "--plan", env=env)
         assert plan.returncode == 0, plan.stdout + plan.stderr
@@ -34,6 +57,13 @@ def test_publish_ci_waits_for_the_upload_compares_and_verifies(fault, release_pr
             in plan.stdout
         assert "await-ci-upload: wait for CI's upload" in plan.stdout and "(here)" in plan.stdout
         assert " upload: " not in plan.stdout and " build: " not in plan.stdout  # neither builds nor uploads here
+        if conda:  # the conda job runs in CI; here the channel is awaited and checked, then installed from
+            in_ci = plan.stdout.split("ci-publish:", 1)[1].split("await-ci-upload:", 1)[0]
+            assert "releasekit dist.conda" in in_ci and f"upload.conda --yes  (to channel directory {channel_dir}" \
+                in in_ci, plan.stdout
+            assert "await-ci-conda: wait for CI's conda upload and check it against the tag's recipe   " \
+                   "[verify.wait]   (here)" in plan.stdout
+            assert f"install the conda package from {channel_dir}" in plan.stdout
 
         result = release_cli("release", "--yes", env=env)
         out = result.stdout + result.stderr
@@ -64,6 +94,14 @@ def test_publish_ci_waits_for_the_upload_compares_and_verifies(fault, release_pr
         journal = json.loads(journal_path.read_text())
         assert journal["finished"] and "ci-publish" not in journal["steps"]  # CI's step is never recorded here
         assert not list(project.path.glob("dist/*0.1.0*"))  # nothing was built for upload here
+        if conda:
+            (package,) = [p.name for p in (channel_dir / "noarch").glob(f"{project.name}-0.1.0-*.tar.bz2")]
+            assert package in player.wait_for("0.1.0")["files"]  # CI's conda job uploaded it
+            assert journal["steps"]["await-ci-conda"]["status"] == "done"
+            assert f"the conda channel {channel_dir} serves {project.name} 0.1.0 as CI uploaded it" in out
+            assert f"the conda package of 0.1.0 on the channel is the tag's recipe's: noarch/{package}" in out
+            assert f"conda: {project.name} 0.1.0 installed from {channel_dir} into a fresh prefix and imported" in out
+            assert not list(project.path.glob("conda-dist/*/*0.1.0*"))  # no conda package was built here
     finally:
         player.stop()
 

@@ -84,6 +84,13 @@ def test_attestations_are_asked_for_only_from_a_publish_action_that_makes_them(m
         assert ("makes none" in text) is not makes
 
 
+def test_the_shipped_publish_pin_makes_attestations_and_the_workflow_asks_for_them():
+    assert ciactions.makes_attestations()  # the pinned gh-action-pypi-publish is v1.11.0 or later
+    text = cipublish.github(cipublish.PublishWorkflow(PIN))
+    assert yaml.safe_load(text)["jobs"]["pypi"]["steps"][-1]["with"]["attestations"] is True
+    assert "makes none" not in text
+
+
 def test_the_conda_job_alone_sees_the_anaconda_token_and_installs_the_conda_extra():
     doc = _github(conda=True)
     conda = doc["jobs"]["conda"]
@@ -119,6 +126,14 @@ def test_gitlab_publish_uses_an_id_token_for_pypi_and_twine_with_trusted_publish
     assert jobs["conda"]["environment"] == {"name": "anaconda"}
     calls = [c[0] for j in jobs.values() for cmd in ciconfig.commands_of(j) for c in ciconfig.releasekit_calls(cmd)]
     assert calls == ["dist.pypi", "dist.check", "dist.conda", "upload.conda"]
+
+
+def test_gitlab_publish_says_the_conda_job_needs_a_masked_anaconda_variable():
+    head = [line for line in cipublish.gitlab(cipublish.PublishWorkflow(PIN, conda=True)).splitlines()
+            if line.startswith("#")]
+    assert ("# conda: ANACONDA_API_TOKEN is needed as a masked CI/CD variable (Settings > CI/CD > Variables), "
+            "scoped to the environment `anaconda`.") in head
+    assert "ANACONDA" not in cipublish.gitlab(cipublish.PublishWorkflow(PIN))  # no conda job, no word of it
 
 
 def test_the_publish_check_asks_for_the_publish_jobs():

@@ -9,10 +9,21 @@ from releasekit.operations import forge_releases
 from releasekit.rite.model import Rite, Step
 
 
-def _prepare(rite: Rite, *, dry_run: bool = False, with_assets: bool = True) -> forge_releases.ForgeRelease:
+def _prepare(rite: Rite, *, dry_run: bool = False, with_assets: bool = True,
+             pending: bool | None = None) -> forge_releases.ForgeRelease:
     r = rite.release
     return forge_releases.prepare(rite.project, rite.git, r.version, hotfix=r.kind == "hotfix", dry_run=dry_run,
-                                  with_assets=with_assets)
+                                  with_assets=with_assets, pending=pending)
+
+
+def notes_summary(notes: str, version: str) -> str:
+    """One plan line about the notes: how many lines, and the first one that is no heading."""
+    lines = [line.strip() for line in notes.splitlines() if line.strip()]
+    body = [line for line in lines if not line.startswith(("#", "=", "-" * 3, "~" * 3))] or lines
+    if not body:
+        return f"notes: none (the changelog's section of {version} is empty)"
+    first = body[0] if len(body[0]) <= 70 else body[0][:67] + "..."
+    return f"notes: the changelog's section of {version}, {len(lines)} line(s): {first}"
 
 
 def _ci(rite: Rite) -> bool:
@@ -58,11 +69,11 @@ def forge_commands(rite: Rite) -> list[str]:
         return [f"(in CI) releasekit {cipublish.FORGE_RELEASE.format(version=r.version)}",
                 f"here: poll the {head} until {r.tag} is published"]
     try:
-        release = _prepare(rite)
+        release = _prepare(rite, pending=True)  # the plan runs before prepare dates the pending section
     except ReleasekitError as exc:  # no token yet, say: preflight reports it; the plan says what it would do
         return [head, f"({exc.message})", f"create draft release {r.tag}", "upload each sdist, wheel and conda package",
                 f"publish {r.tag}"]
-    lines = [head]
+    lines = [head, notes_summary(release.plan.notes, r.version)]
     if not release.plan.assets:
         order = release.plan.order()
         lines += [*order[:-1], "upload each sdist, wheel and conda package (once built)", order[-1]]

@@ -73,7 +73,7 @@ def preflight_problems(rite) -> list[str]:
         problems += forge_releases.preflight_problems(rite.project, rite.git)
     problems += deps_index_problems(rite.project, rite.release.version)
     if conda_enabled(rite.project) and "build" not in skip:
-        problems += conda_preflight(rite.project)
+        problems += conda_preflight(rite.project, uploads_here=not ci)
     if rite.hosts:
         problems += hosts_preflight(rite.project, rite.hosts, reach="verify" not in skip)
     return problems
