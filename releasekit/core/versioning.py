@@ -31,7 +31,7 @@ def parse(text: str) -> Version:
             f"'{raw}' has a local part (+{version.local}); indexes refuse local versions",
             f"use '{version.public}'",
         )
-    if str(version) != raw:
+    if str(version) != raw and not implicit_dev(raw, version):
         raise VersionError(f"'{raw}' is not in normalized form", f"write '{version}'")
     if not 2 <= len(version.release) <= 3:
         raise VersionError(
@@ -39,6 +39,24 @@ def parse(text: str) -> Version:
             "use a version like 1.2 or 1.2.3",
         )
     return version
+
+
+def implicit_dev(raw: str, version: Version) -> bool:
+    """``3.2.0.dev``: the Pallets projects' spelling of ``3.2.0.dev0`` (PEP 440 lets the number out).
+    Accepted as written, and kept: see :func:`spelled_like`."""
+    return raw.endswith(".dev") and str(version) == f"{raw}0"
+
+
+def spelled_like(new: str, old: str) -> str:
+    """``new`` in the spelling of ``old``: a dev version stays ``X.Y.Z.dev`` where the file wrote the
+    previous one so; every other version is written normalized."""
+    try:
+        old_version = Version(old.strip())
+    except InvalidVersion:
+        return new
+    if implicit_dev(old.strip(), old_version) and new.endswith(".dev0"):
+        return new[:-1]
+    return new
 
 
 def render(

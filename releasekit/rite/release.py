@@ -38,6 +38,9 @@ class Release:
     # Added with the version conventions (issue 11); an older journal lacks them and gets today's values.
     policy: str = "dev"  # the version policy on main: dev | release
     pre: str | None = None  # a, b or rc: a pre-release from main
+    # main's version as its files spelled it when the release started (``3.2.0.dev``): the next dev
+    # version is written the same way, even where the release commit on main wrote ``3.2.0`` over it
+    spelling: str | None = None
 
     @property
     def home(self) -> str:
@@ -56,7 +59,8 @@ def new_release(project: Project, git: Git, main: str, part: str = "patch", date
     ``dev`` main moves on to the next .dev0 (after ``--pre``: the next pre-release's), under
     ``release`` main keeps the version released."""
     conv = version_conventions(project, git)
-    current = conv.source.read(tree_of(project))
+    tree = tree_of(project)
+    current = conv.source.read(tree)
     chosen = release_policy(conv)
     plan = version_policy.plan(current, chosen, part, pre, next_part)
     return Release(
@@ -64,7 +68,7 @@ def new_release(project: Project, git: Git, main: str, part: str = "patch", date
         next_dev=plan.main_after if plan.dev_cycle else None, part=part,
         date=_release_date(date), main=main, branch=project.release_branch(plan.release),
         tag=tag_name(conv, plan.release), remote=project.settings["remote"],
-        policy=chosen, pre=pre,
+        policy=chosen, pre=pre, spelling=conv.source.spelling(tree),
     )
 
 

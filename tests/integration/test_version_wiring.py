@@ -17,6 +17,7 @@ from releasekit.adapters.envs import uv_binary
 from releasekit.testing.sample import make_sample_project, write_wheel
 from releasekit.testing.styles import (
     PDM_SUBJECTS,
+    make_flit_rst,
     make_pdm_scm,
     make_setuptools_scm_keepachangelog,
     make_uv_three_files,
@@ -298,3 +299,27 @@ def test_tag_sign_signs_the_release_tag_with_the_key_git_would_use(tmp_path, set
     assert result.returncode == 0, result.stdout + result.stderr
     assert verified.returncode == 0, verified.stderr  # a signature git itself accepts
     assert remote_git(project, "cat-file", "-p", "0.1.0").count("-----BEGIN") == 1  # the pushed tag is the signed one
+
+
+# --- the Pallets spelling of a dev version ------------------------------------------------------------------
+
+
+def test_a_dev_version_spelled_without_its_number_is_released_and_main_keeps_the_spelling(tmp_path):
+    """flask and click keep `3.2.0.dev` on main (PEP 440's implicit dev number), tag releases on main
+    and keep CHANGES.rst as "Version X / Unreleased": released as they are, main ends at `2.1.1.dev`."""
+    project = make_flit_rst(tmp_path, "palletsdev")
+    init = project.path / project.version_file
+    init.write_text(init.read_text().replace('"2.1.0.dev0"', '"2.1.0.dev"'))
+    commit_all(project, "the Pallets spelling")
+    configure(project, **GIT_ONLY)
+    cli = Cli(project.path, clean_cli_env())
+    plan = json.loads(cli("release", "--plan", "--json", check=True).stdout)["release"]
+    assert (plan["version"], plan["next_dev"], plan["branch"]) == ("2.1.0", "2.1.1.dev0", None)
+    result = cli("release", "--yes", "--date", DATE)
+    assert result.returncode == 0, result.stdout + result.stderr
+    rel = init.relative_to(project.path).as_posix()
+    assert '__version__ = "2.1.0"' in remote_git(project, "show", f"2.1.0:{rel}")
+    assert '__version__ = "2.1.1.dev"' in remote_git(project, "show", f"main:{rel}")
+    changes = remote_git(project, "show", "main:CHANGES.rst")
+    assert "Version 2.1.0\n-------------\n\nReleased 2026-12-01" in changes
+    assert "version 2.1.1.dev0 ok" in cli("version.check", check=True).stdout

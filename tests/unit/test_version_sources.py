@@ -412,3 +412,15 @@ def test_a_dry_runs_unwritten_edit_is_what_the_source_reads(tmp_path):
     tree = DirTree(tmp_path, overlay={(tmp_path / "pyproject.toml").resolve(): UV_BUILD.replace("2.0.1", "2.1.0")})
     assert detect(tree).read(tree) == "2.1.0"
     assert DirTree(tmp_path).paths({"pyproject.toml": "x"}) == {tmp_path / "pyproject.toml": "x"}
+
+
+def test_a_dev_version_without_its_number_reads_normalized_and_is_written_in_the_files_spelling():
+    # flask's pyproject.toml keeps `version = "3.2.0.dev"` (pallets/flask, BSD-3-Clause)
+    tree = MemoryTree({"pyproject.toml": UV_BUILD.replace('"2.0.1"', '"3.2.0.dev"')})
+    source = detect(tree)
+    assert source.read(tree) == "3.2.0.dev0"
+    released = source.write(tree, "3.2.0")["pyproject.toml"]
+    assert 'version = "3.2.0"' in released
+    after = MemoryTree({"pyproject.toml": released})
+    assert 'version = "3.2.1.dev"' not in source.write(after, "3.2.1.dev0")["pyproject.toml"]  # a release has no spelling
+    assert 'version = "3.3.0.dev"' in source.write(tree, "3.3.0.dev0")["pyproject.toml"]

@@ -145,7 +145,7 @@ def test_bump_dev_refuses_parts_other_than_major_minor_patch(part):
     pytest.param("1.0.6.DEV0", "not in normalized form", "'1.0.6.dev0'", id="upper case"),
     pytest.param("1.0.6-rc1", "not in normalized form", "'1.0.6rc1'", id="dash before rc"),
     pytest.param("v1.0.6", "not in normalized form", "'1.0.6'", id="leading v"),
-    pytest.param("1.0.6.dev", "not in normalized form", "'1.0.6.dev0'", id="implicit dev number"),
+    pytest.param("1.0.6.DEV", "not in normalized form", "'1.0.6.dev0'", id="implicit dev number, upper case"),
     pytest.param("1.0.6-1", "not in normalized form", "'1.0.6.post1'", id="implicit post"),
     pytest.param("01.0.6", "not in normalized form", "'1.0.6'", id="leading zero"),
     pytest.param("1.0.6.0", "4 release segment", "1.2.3", id="four segments"),
@@ -278,3 +278,13 @@ def test_release_bump_finalizes_what_bump_dev_opened(version):
     for part in versioning.PARTS:
         opened = versioning.bump_dev(version, part)
         assert versioning.bump(opened, part) == versioning.release_of(opened)
+
+
+def test_the_pallets_dev_spelling_is_read_as_dev0_and_kept_when_written():
+    """flask and click keep `version = "3.2.0.dev"` on main: PEP 440's implicit dev number."""
+    assert versioning.parse("3.2.0.dev") == versioning.parse("3.2.0.dev0")
+    assert str(versioning.bump_dev("3.2.0", "patch")) == "3.2.1.dev0"
+    assert versioning.spelled_like("3.2.1.dev0", "3.2.0.dev") == "3.2.1.dev"
+    assert versioning.spelled_like("3.2.0", "3.2.0.dev") == "3.2.0"  # a release is a release
+    assert versioning.spelled_like("3.2.1.dev0", "3.2.0.dev0") == "3.2.1.dev0"
+    assert versioning.spelled_like("3.2.1.dev0", "3.2.0") == "3.2.1.dev0"  # no spelling to keep

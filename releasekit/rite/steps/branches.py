@@ -49,7 +49,7 @@ def dev_cycle(rite: Rite) -> None:
     r, p = rite.release, rite.project
     facts.checkout(rite, r.main)
     if not facts.version_is(rite, None, main_after(rite)):
-        write_release_version(p, rite.shell, main_after(rite), git=rite.git)
+        write_release_version(p, rite.shell, versioning.spelled_like(main_after(rite), r.spelling or ""), git=rite.git)
     changelog_edits.date_release_and_open_next(p, rite.shell, r.version, r.date, cycle_label(rite))
     repository.commit_release_files(p, rite.git, dev_cycle_subject(r))
     repository.push_main_with_integration(p, rite.git, r.main)

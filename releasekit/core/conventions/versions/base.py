@@ -39,6 +39,11 @@ class VersionSource(Protocol):
         """The current version, validated as PEP 440 without a local part."""
         ...
 
+    def spelling(self, tree: Tree) -> str | None:
+        """The version as the files write it (``3.2.0.dev`` where :meth:`read` says ``3.2.0.dev0``);
+        None when no file holds it."""
+        ...
+
     def write(self, tree: Tree, version: str) -> dict[str, str]:
         """The new text of every file in ``paths``; raises before returning when any of them cannot
         take the version, so the caller writes all of them or none."""

@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from packaging.version import InvalidVersion, Version
+
 from releasekit.core import versioning
 from releasekit.core.conventions.versions import locate
 from releasekit.core.conventions.versions.base import Tree
@@ -40,8 +42,18 @@ class FileEntry:
 
 
 def release_text(version: str) -> str:
-    """A version fit to write: PEP 440, normalized, no local part (versioning.parse says why not)."""
-    return str(versioning.parse(version))
+    """A version fit to write: PEP 440, normalized (or ``X.Y.Z.dev`` as given), no local part
+    (versioning.parse says why not)."""
+    parsed = versioning.parse(version)
+    return version.strip() if versioning.implicit_dev(version.strip(), parsed) else str(parsed)
+
+
+def _same(a: str, b: str) -> bool:
+    """The same version, however spelled (``3.2.0.dev`` and ``3.2.0.dev0``)."""
+    try:
+        return Version(a) == Version(b)
+    except InvalidVersion:
+        return a == b
 
 
 class FilesSource:
@@ -71,17 +83,21 @@ class FilesSource:
         return locate.find(self._text(tree, entry), entry.path, entry.pattern)
 
     def read(self, tree: Tree) -> str:
+        """The version, normalized (``3.2.0.dev`` reads as ``3.2.0.dev0``; writing keeps the file's spelling)."""
         raw = self._spans(tree, self.entries[0])[0].value
-        versioning.parse(raw)
-        return raw
+        return str(versioning.parse(raw))
+
+    def spelling(self, tree: Tree) -> str | None:
+        return self._spans(tree, self.entries[0])[0].value
 
     def write(self, tree: Tree, version: str) -> dict[str, str]:
         new = release_text(version)
         edits: dict[str, str] = {}
         for entry in self.entries:  # one path may appear twice, with two patterns: edit the edited text
             text = edits.get(entry.path)
-            edits[entry.path] = locate.replace(self._text(tree, entry) if text is None else text,
-                                               entry.path, new, entry.pattern)
+            text = self._text(tree, entry) if text is None else text
+            spelled = versioning.spelled_like(new, locate.find(text, entry.path, entry.pattern)[0].value)
+            edits[entry.path] = locate.replace(text, entry.path, spelled, entry.pattern)
         return edits
 
     def check(self, tree: Tree) -> list[str]:
@@ -98,7 +114,7 @@ class FilesSource:
                 where = f"{entry.path}:{span.line(text)}"
                 if first is None:
                     first = (where, span.value)
-                elif span.value != first[1]:
+                elif not _same(span.value, first[1]):
                     problems.append(f"{where} has version {span.value}, but {first[0]} has {first[1]}")
         return problems
 

@@ -85,6 +85,9 @@ class ScmSource:
         versioning.parse(str(latest))
         return str(latest)
 
+    def spelling(self, tree: Tree) -> str | None:
+        return None  # no file holds it
+
     def write(self, tree: Tree, version: str) -> dict[str, str]:
         refuse_local(version)
         versioning.parse(version)
