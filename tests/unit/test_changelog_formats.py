@@ -448,7 +448,8 @@ def test_towncrier_commands_checks_and_fragments():
 
 def test_none_notes_are_the_commit_subjects_without_releasekits_own():
     fmt = NoChangelog()
-    subjects = ["Fix the frobnicator", "new dev cycle: 1.2.1.dev0", "Add --fast", "version 1.2.0 release"]
+    subjects = ["Fix the frobnicator", "new dev cycle: 1.2.1.dev0", "Add --fast", "version 1.2.0 release",
+                "release 1.2.0", "open the next cycle after 1.2.0"]  # the last two: a release without a branch
     assert fmt.show("", "1.3.0", subjects=subjects) == "- Fix the frobnicator\n- Add --fast"
     assert fmt.finalize("", "1.3.0", "2026-12-01").empty and fmt.open_next("", "1.3.1.dev0").empty
     assert fmt.problems("") == [] and fmt.has_release("", "1.3.0") and fmt.needs_subjects

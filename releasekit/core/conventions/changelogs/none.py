@@ -12,7 +12,7 @@ from releasekit.core.conventions.changelogs.base import Change, Date
 from releasekit.core.errors import ChangelogError
 
 # The subjects of the commits releasekit itself makes during a release (the rite's messages).
-_OWN = re.compile(r"(?:starting release branch: |new dev cycle: |hotfix: )\S+|version \S+ release")
+_OWN = re.compile(r"(?:starting release branch: |new dev cycle: |hotfix: |release |open the next cycle after )\S+|version \S+ release")
 
 
 @dataclass(frozen=True)
