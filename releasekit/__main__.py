@@ -13,6 +13,14 @@ from releasekit.version import __version__
 
 
 class ReleasekitProgram(Program):
+    def parse_core(self, argv: list[str] | None) -> None:
+        """As invoke's, but bytecode caching stays as the interpreter has it. invoke turns it off for
+        the tasks.py files it imports; this program imports none, and with the cache off every run
+        compiled releasekit's own modules (imported when a task runs) from source again."""
+        keep = sys.dont_write_bytecode
+        super().parse_core(argv)
+        sys.dont_write_bytecode = keep and not self.args["write-pyc"].value
+
     def update_config(self, merge: bool = True) -> None:
         """Load the project's invoke.yaml too, and refuse what invoke would crash on, in one line."""
         from invoke.util import yaml
