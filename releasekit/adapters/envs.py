@@ -167,14 +167,35 @@ class CleanEnv:
         return self.path.parent / "install-report.json"
 
     def installed_from(self, package: str):
-        """The file the last ``install(report=True)`` installed ``package`` from (None if it did not)."""
+        """The file the last install took ``package`` from: pip's installation report after
+        ``install(report=True)``, else (a local file installed by uv or pip) the ``direct_url.json``
+        the installer recorded (PEP 610), with the sha256 of the file it names. None if neither says."""
         import json
 
         try:
             report = json.loads(self.report_path.read_text(encoding="utf-8"))
         except (OSError, ValueError):
-            return None
+            return self._installed_from_direct_url(package)
         return provenance.from_report(report, package)
+
+    def _installed_from_direct_url(self, package: str):
+        import json
+        from urllib.parse import unquote, urlsplit
+
+        wanted = provenance.canonical_name(package)
+        for record in self.path.glob("[lL]ib*/**/site-packages/*.dist-info/direct_url.json"):
+            if provenance.canonical_name(record.parent.name.removesuffix(".dist-info").rsplit("-", 1)[0]) != wanted:
+                continue
+            try:
+                url = str(json.loads(record.read_text(encoding="utf-8")).get("url", ""))
+            except (OSError, ValueError):
+                return None
+            parts = urlsplit(url)
+            local = Path(unquote(parts.path)) if parts.scheme == "file" else None
+            if local is None or not local.is_file():
+                return provenance.InstalledFile(name=url.rsplit("/", 1)[-1], url=url)
+            return provenance.InstalledFile(name=local.name, url=url, sha256=_sha256(local))
+        return None
 
     def python(self, args: Sequence[str], *, check: bool = True) -> CommandResult:
         """Run the env's interpreter (isolated mode: no cwd, no PYTHON* vars, no user site)."""
@@ -234,3 +255,13 @@ def clean_env(
         yield env
     finally:
         shutil.rmtree(folder, ignore_errors=True)
+
+
+def _sha256(path: Path) -> str:
+    import hashlib
+
+    digest = hashlib.sha256()
+    with path.open("rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()

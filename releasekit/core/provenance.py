@@ -38,7 +38,8 @@ class InstalledFile:
     sha256: str = ""
 
 
-def _canonical(name: str) -> str:
+def canonical_name(name: str) -> str:
+    """A distribution name as PEP 503 compares them."""
     return re.sub(r"[-_.]+", "-", name).lower()
 
 
@@ -49,7 +50,7 @@ def from_report(report: Mapping[str, Any], package: str) -> InstalledFile | None
     land in ``download_info.archive_info`` (``hashes`` since pip 23, ``hash`` before).
     """
     for item in report.get("install") or []:
-        if _canonical(str((item.get("metadata") or {}).get("name", ""))) != _canonical(package):
+        if canonical_name(str((item.get("metadata") or {}).get("name", ""))) != canonical_name(package):
             continue
         info = item.get("download_info") or {}
         archive = info.get("archive_info") or {}

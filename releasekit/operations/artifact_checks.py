@@ -85,8 +85,10 @@ def verify_local(project: Project, sh: Shell, paths: list[Path], version: str) -
     for path in paths:
         with clean_env(sh) as env:
             needs_index = path.name.endswith((".tar.gz", ".zip")) or _has_deps(path)
+            # uv where it is installed (seconds faster); the file it took is read from the direct_url.json
+            # it records, as pip's report would say it
             env.install([path], index_url=target_index if needs_index else None,
-                        extra_index_urls=[deps_index] if deps_index and needs_index else [], report=True)
+                        extra_index_urls=[deps_index] if deps_index and needs_index else [])
             check_provenance(env, project.package, path.name, {path.name: pypi.sha256(path)})
             got = check_installed(project, env, version, path.name)
             rows.append((path.name, got, "import ok" + (", smoke ok" if project.settings["smoke_command"] else "")))

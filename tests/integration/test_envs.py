@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -169,6 +170,24 @@ def test_a_reported_install_tells_the_file_and_sha256_it_came_from(tmp_path, use
     finally:
         target.stop()
         deps.stop()
+
+
+@pytest.mark.parametrize("use_uv", INSTALLERS)
+def test_a_local_file_install_tells_the_file_it_came_from_without_a_report(sample_dists: SampleDists, tmp_path,
+                                                                           use_uv):
+    """The check step installs each artifact with uv where it can: the file comes from the installer's
+    direct_url.json (PEP 610), hashed here; a file other than the one named there is told apart."""
+    import hashlib
+
+    wheel = Path(shutil.copy(sample_dists.wheel, tmp_path / sample_dists.wheel.name))
+    with clean_env(Shell(), use_uv=use_uv) as env:
+        env.install([wheel])
+        got = env.installed_from("rk_sample")
+        wheel.write_bytes(wheel.read_bytes() + b"changed after the install")
+        changed = env.installed_from("rk-sample")
+    assert got is not None and got.name == wheel.name and got.url.startswith("file://")
+    assert got.sha256 == hashlib.sha256(sample_dists.wheel.read_bytes()).hexdigest()
+    assert changed is not None and changed.sha256 != got.sha256  # the hash is the file's, not remembered
 
 
 def test_extra_indexes_need_an_index_url(sample_dists: SampleDists):
