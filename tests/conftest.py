@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import fcntl
 import os
+import pickle
 import subprocess
 import sys
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import settings
@@ -52,6 +56,21 @@ class Cli:
         if check is True and result.returncode != 0:
             raise AssertionError(f"{args} exited {result.returncode}:\n{result.stdout}\n{result.stderr}")
         return result
+
+
+def shared_once(tmp_path_factory: pytest.TempPathFactory, key: str, compute: Callable[[], Any]) -> Any:
+    """``compute()`` once per test run, however many xdist workers ask: the first computes it and
+    stores it (pickled) in the run's shared temp folder, the others wait for it and read it. For the
+    reference states that a whole release makes; without xdist it is simply computed."""
+    if not os.environ.get("PYTEST_XDIST_WORKER"):
+        return compute()
+    root = tmp_path_factory.getbasetemp().parent  # pytest-N/, the workers' common parent, new per run
+    stored = root / f"shared-{key}.pickle"
+    with (root / f"shared-{key}.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not stored.exists():
+            stored.write_bytes(pickle.dumps(compute()))
+        return pickle.loads(stored.read_bytes())
 
 
 def clean_cli_env() -> dict:

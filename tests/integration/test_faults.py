@@ -279,18 +279,22 @@ def published_state(project, server: PypiServer, package: str) -> dict:
     return state
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def pypi_reference(tmp_path_factory):
-    from tests.conftest import clean_cli_env
+    """What an uninterrupted release leaves; made once per run."""
+    from tests.conftest import clean_cli_env, shared_once
 
-    project, server = _pypi_release(tmp_path_factory.mktemp("pypi-reference"), "rk-deleted")
-    try:
-        cli = Cli(project.path, dict(clean_cli_env(), TWINE_USERNAME="u", TWINE_PASSWORD="p"))
-        result = cli("release", "--yes", "--date", RELEASE_DATE)
-        assert result.returncode == 0, result.stdout + result.stderr
-        yield published_state(project, server, "rk-deleted")
-    finally:
-        server.stop()
+    def release():
+        project, server = _pypi_release(tmp_path_factory.mktemp("pypi-reference"), "rk-deleted")
+        try:
+            cli = Cli(project.path, dict(clean_cli_env(), TWINE_USERNAME="u", TWINE_PASSWORD="p"))
+            result = cli("release", "--yes", "--date", RELEASE_DATE)
+            assert result.returncode == 0, result.stdout + result.stderr
+            return published_state(project, server, "rk-deleted")
+        finally:
+            server.stop()
+
+    return shared_once(tmp_path_factory, "pypi-reference", release)
 
 
 @pytest.mark.parametrize("kind", ["sdist", "wheel"])
@@ -402,18 +406,22 @@ def uploaded_to_the_channel(project) -> bool:
     return conda_uploaded(Project(resolve(project.path, [("pyproject.toml", pyproject_layer(project.path))])), "0.1.0")
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def conda_reference(tmp_path_factory, conda_build_channel):
-    from tests.conftest import clean_cli_env
+    """What an uninterrupted release with a conda channel leaves; made once per run."""
+    from tests.conftest import clean_cli_env, shared_once
 
-    root = tmp_path_factory.mktemp("conda-reference")
-    project, server, cli, channel_dir = _conda_release(root, "rk-deleted", conda_build_channel, clean_cli_env())
-    try:
-        result = cli("release", "--yes", "--date", RELEASE_DATE)
-        assert result.returncode == 0, result.stdout + result.stderr
-        yield published_state(project, server, "rk-deleted"), channel_state(project, channel_dir)
-    finally:
-        server.stop()
+    def release():
+        root = tmp_path_factory.mktemp("conda-reference")
+        project, server, cli, channel_dir = _conda_release(root, "rk-deleted", conda_build_channel, clean_cli_env())
+        try:
+            result = cli("release", "--yes", "--date", RELEASE_DATE)
+            assert result.returncode == 0, result.stdout + result.stderr
+            return published_state(project, server, "rk-deleted"), channel_state(project, channel_dir)
+        finally:
+            server.stop()
+
+    return shared_once(tmp_path_factory, "conda-reference", release)
 
 
 def test_a_package_deleted_from_the_conda_channel_is_uploaded_again(tmp_path, cli_env, not_ssh, conda_build_channel,
