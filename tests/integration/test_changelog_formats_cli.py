@@ -1,7 +1,7 @@
 """Changelog formats end to end through the CLI: the changelog tasks and the rite on real git with a
-bare remote, for Keep a Changelog, towncrier (real towncrier builds and deletes the fragments), rst
-(Pallets' shape, in reStructuredText and in Markdown) and no changelog at all; and a full `release --yes` of a Keep a Changelog project
-built with hatchling from the session's local index and uploaded to its pypiserver."""
+bare remote, for Keep a Changelog, towncrier (real towncrier builds and deletes the fragments), Pallets'
+shape (rst, and pallets in Markdown) and no changelog at all; and a full `release --yes` of a Keep a
+Changelog project built with hatchling from the session's local index and uploaded to its pypiserver."""
 
 from __future__ import annotations
 
