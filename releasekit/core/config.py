@@ -33,7 +33,7 @@ SCHEMA: dict[str, tuple[Any, tuple[Any, ...], str]] = {
     "changelog": ("CHANGES.md", (str,), "the changelog file"),
     "changelog_template": (["New", "Changed", "Fixed"], (list,), "subsections of a new cycle"),
     # The changelog convention (releasekit/core/conventions/changelogs); unset: detected from the files.
-    "changelog_format": (None, (str,), "wip | keepachangelog | towncrier | rst | none (default: detected)"),
+    "changelog_format": (None, (str,), "wip | keepachangelog | towncrier | rst | pallets | none (default: detected)"),
     "main_branch": (None, (str,), "main branch (default: the remote's HEAD, else main/master)"),
     "release_branch": ("release-{version}", (str,), "release branch name template; null (YAML) or false (TOML): "
                        "none, the release is a tag on main"),
@@ -150,7 +150,7 @@ CHOICES = {
     "version_policy": ("dev", "release"),
     "publish": ("local", "ci"),
     "forge": ("github", "gitlab", "none"),
-    "changelog_format": ("wip", "keepachangelog", "towncrier", "rst", "none"),
+    "changelog_format": ("wip", "keepachangelog", "towncrier", "rst", "pallets", "none"),
 }
 # List settings whose items may be tables, not only strings.
 TABLE_ITEMS = {"version_files": ("path", "pattern")}

@@ -1,5 +1,5 @@
 """The project's changelog edited for a release, in the project's own format: finalize, open the next
-cycle, add an entry, check, show. The format (wip, keepachangelog, towncrier, rst, none) is the one
+cycle, add an entry, check, show. The format (wip, keepachangelog, towncrier, rst, pallets, none) is the one
 ``changelog_format`` pins or detection finds (``Project.changelog_format``, detected once); every
 function here asks it through the ChangelogFormat interface and never tests which one it is."""
 

@@ -1,12 +1,14 @@
 """Changelog formats end to end through the CLI: the changelog tasks and the rite on real git with a
-bare remote, for Keep a Changelog, towncrier (real towncrier builds and deletes the fragments), rst
-(Pallets' shape) and no changelog at all; and a full `release --yes` of a Keep a Changelog project
-built with hatchling from the session's local index and uploaded to its pypiserver."""
+bare remote, for Keep a Changelog, towncrier (real towncrier builds and deletes the fragments), Pallets'
+shape (rst, and pallets in Markdown) and no changelog at all; and a full `release --yes` of a Keep a
+Changelog project built with hatchling from the session's local index and uploaded to its pypiserver."""
 
 from __future__ import annotations
 
 import subprocess
 from pathlib import Path
+
+import pytest
 
 from releasekit.testing.sample import SampleProject, make_sample_project
 from releasekit.testing.styles import HATCH_EARLIER, make_hatchling_keepachangelog
@@ -210,19 +212,28 @@ def test_no_changelog_shows_the_commit_subjects_since_the_previous_tag(tmp_path,
 # --- reStructuredText -----------------------------------------------------------------------------------
 
 
-def test_an_rst_changelog_is_released_in_its_own_shape(tmp_path, cli_env):
-    project = project_with(tmp_path, "rstproj", "0.1.0.dev0", {"CHANGES.rst": RST})
+# The same shape in Markdown, as pallets/click's CHANGES.md has it (BSD-3-Clause): `## Version X`, `- ` entries.
+PALLETS_MD = "## Version 0.1.0\n\nUnreleased\n\n- First release.\n"
+
+
+@pytest.mark.parametrize("name, text, title", [
+    ("CHANGES.rst", RST, "Version {v}\n-------------\n"),
+    ("CHANGES.md", PALLETS_MD, "## Version {v}\n"),
+], ids=["rst", "pallets-markdown"])
+def test_an_rst_changelog_is_released_in_its_own_shape(tmp_path, cli_env, name, text, title):
+    project = project_with(tmp_path, "rstproj", "0.1.0.dev0", {name: text})
     cli = Cli(project.path, cli_env)
-    assert "CHANGES.rst ok" in ok(cli("changelog.check"))
+    assert f"{name} ok" in ok(cli("changelog.check"))
     ok(cli("changelog.add", "``greet()`` takes a name."))
     project.git("commit", "-q", "-am", "an entry")
     project.git("push", "-q", "origin", "main")
     ok(cli("release", "--yes", "--date", DATE))
-    branch = remote_git(project, "show", "release-0.1.0:CHANGES.rst")
-    assert branch == (f"Version 0.1.0\n-------------\n\nReleased {DATE}\n\n-   First release.\n"
-                      "-   ``greet()`` takes a name.\n")
-    main = remote_git(project, "show", "main:CHANGES.rst")
-    assert main == "Version 0.1.1\n-------------\n\nUnreleased\n\n" + branch
+    bullet = "-   " if name.endswith(".rst") else "- "
+    branch = remote_git(project, "show", f"release-0.1.0:{name}")
+    assert branch == (f"{title.format(v='0.1.0')}\nReleased {DATE}\n\n{bullet}First release.\n"
+                      f"{bullet}``greet()`` takes a name.\n")
+    main = remote_git(project, "show", f"main:{name}")
+    assert main == f"{title.format(v='0.1.1')}\nUnreleased\n\n" + branch
     assert ok(cli("changelog.show", "--version", "0.1.0")).rstrip() == branch.rstrip()
 
 

@@ -68,7 +68,8 @@ def test_a_pinned_changelog_file_is_the_only_one_looked_at(tmp_path):
     ({"pyproject.toml": TOWNCRIER, "CHANGES.rst": PALLETS},
      "more than one changelog looks managed: CHANGELOG.md (towncrier), CHANGES.rst (rst)"),
     ({"CHANGES.md": WIP + "\n## [Unreleased]\n"}, "CHANGES.md has both Work-In-Progress and Keep a Changelog headers"),
-    ({"CHANGES.md": "## Version 1.0\n\nUnreleased\n"}, "CHANGES.md has release headers of no format releasekit knows"),
+    # (`## Version 1.0` / `Unreleased` was this case until it became the `pallets` format: click's shape)
+    ({"CHANGES.md": "## Version 1.0\n\nComing soon\n"}, "CHANGES.md has release headers of no format releasekit knows"),
 ], ids=["two-files", "towncrier-and-rst", "both-shapes-in-one-file", "unknown-headers"])
 def test_ambiguity_is_one_line_naming_the_setting_and_changes_nothing(tmp_path, files, message):
     root = project(tmp_path, files)
@@ -79,6 +80,42 @@ def test_ambiguity_is_one_line_naming_the_setting_and_changes_nothing(tmp_path, 
     assert line == f"error: {message} (hint: pin it: set `changelog_format` (wip, keepachangelog, towncrier, rst, " \
                    "none) and `changelog` in [tool.releasekit])"
     assert "\n" not in line
+    assert snapshot(root) == before
+
+
+# click's CHANGES.md (pallets/click, BSD-3-Clause) and httpx's CHANGELOG.md (encode/httpx, BSD-3-Clause), cut short
+CLICK = "## Version 8.5.0\n\nUnreleased\n\n- Add a thing.\n\n## Version 8.4.2\n\nReleased 2026-06-24\n\n- Fix.\n"
+HTTPX = ("# Changelog\n\nThe format is based on [Keep a Changelog](https://keepachangelog.com/en/1.0.0/).\n\n"
+         "## [UNRELEASED]\n\n### Added\n\n* Expose `FunctionAuth`.\n\n## 0.28.1 (6th December, 2024)\n\n* Fix SSL.\n")
+
+
+@pytest.mark.parametrize("files, name, path", [
+    ({"CHANGES.md": CLICK}, "pallets", "CHANGES.md"),
+    ({"CHANGES.md": CLICK.replace("Unreleased", "Released 2026-12-01")}, "pallets", "CHANGES.md"),  # a release branch
+    ({"CHANGELOG.md": HTTPX}, "keepachangelog", "CHANGELOG.md"),
+    # a Keep a Changelog file whose releases are `## X (YYYY-MM-DD)` is not the wip format's too
+    ({"CHANGELOG.md": HTTPX.replace("6th December, 2024", "2024-12-06")}, "keepachangelog", "CHANGELOG.md"),
+], ids=["click", "click-released", "httpx", "kac-with-iso-dates-in-parentheses"])
+def test_real_projects_shapes_are_detected(tmp_path, files, name, path):
+    fmt = detect(project(tmp_path, files), settings(tmp_path))
+    assert (fmt.name, fmt.path) == (name, path)
+
+
+def test_pallets_can_be_pinned_and_httpx_headings_reach_the_plan(tmp_path):
+    root = project(tmp_path, {"CHANGES.md": CLICK, "CHANGELOG.md": HTTPX})
+    fmt = detect(root, settings(root, changelog_format="pallets", changelog="CHANGES.md"))
+    assert (fmt.name, fmt.path, fmt.pending(CLICK)) == ("pallets", "CHANGES.md", True)
+    kac = detect(root, settings(root, changelog="CHANGELOG.md"))
+    assert kac.describe_finalize("0.28.2", "2026-12-01", from_version="0.28.1").startswith(
+        "write CHANGELOG.md: [UNRELEASED] => 0.28.2 (1st December, 2026), a new empty [UNRELEASED] above it")
+
+
+def test_pallets_and_wip_headers_in_one_file_are_refused_and_nothing_changes(tmp_path):
+    root = project(tmp_path, {"CHANGES.md": WIP + "\n" + CLICK})
+    before = snapshot(root)
+    with pytest.raises(AmbiguousChangelog, match=r"error: CHANGES.md has both Work-In-Progress and Pallets "
+                                                 r"\(`## Version X`\) headers \(hint: pin it"):
+        detect(root, settings(root))
     assert snapshot(root) == before
 
 

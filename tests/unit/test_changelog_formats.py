@@ -5,8 +5,10 @@ from __future__ import annotations
 import pytest
 
 from releasekit.core import changelog as engine
+from releasekit.core.conventions.changelogs import keepachangelog
 from releasekit.core.conventions.changelogs.keepachangelog import KeepAChangelogFormat
 from releasekit.core.conventions.changelogs.none import NoChangelog
+from releasekit.core.conventions.changelogs.pallets import PalletsMarkdown
 from releasekit.core.conventions.changelogs.rst import Rst, shape_of
 from releasekit.core.conventions.changelogs.towncrier import Towncrier, settings_from
 from releasekit.core.conventions.changelogs.wip import Wip
@@ -481,3 +483,188 @@ def test_each_format_describes_its_own_finalize_and_next_cycle(fmt, finalize, op
     fragments = ["1.feature.md", "2.bugfix.md", ".gitkeep"]
     assert fmt.describe_finalize("1.2.0", "2026-12-01", from_version="1.2.0.dev0", fragments=fragments) == finalize
     assert fmt.describe_open("1.2.0", "1.2.1.dev0") == opened
+
+
+# --- keepachangelog in the file's own heading style ------------------------------------------------
+# Shape of github.com/encode/httpx's CHANGELOG.md (BSD-3-Clause): Keep a Changelog's preamble and
+# `## [UNRELEASED]`, past releases as `## 0.28.1 (6th December, 2024)` (dates in words, in three
+# spellings over the years, `23nd` included), `*` bullets, a blank line holding a space.
+HTTPX = """\
+# Changelog
+
+All notable changes to this project will be documented in this file.
+
+The format is based on [Keep a Changelog](https://keepachangelog.com/en/1.0.0/).
+
+## [UNRELEASED]
+
+### Removed
+
+* Drop support for Python 3.8
+
+### Added
+
+* Expose `FunctionAuth` from the public API. (#3699)
+
+## 0.28.1 (6th December, 2024)
+
+* Fix SSL case where `verify=False` together with client side certificates.
+\x20
+## 0.28.0 (28th November, 2024)
+
+* The deprecated `proxies` argument has now been removed.
+
+## 0.17.1 (March 15th, 2021)
+
+### Fixed
+
+* Type annotation on `CertTypes` allows `keyfile` and `password` to be optional. (#1503)
+
+## 0.15.2 (September 23nd, 2020)
+
+### Fixed
+
+* Fixed `response.elapsed` property. (#1313)
+
+## 0.8.0 (November 27, 2019)
+
+### Removed
+
+- The synchronous API has been removed, in order to allow us to fundamentally change how we approach the HTTP/2 implementation.
+"""
+HTTPX_FMT = KeepAChangelogFormat("CHANGELOG.md", tag="{version}")
+
+
+def test_kac_past_releases_dated_the_files_own_way_are_no_problems():
+    assert HTTPX_FMT.problems(HTTPX, "0.28.1") == []
+    assert HTTPX_FMT.has_release(HTTPX, "0.28.1") and HTTPX_FMT.has_release(HTTPX, "0.15.2")
+    assert [HTTPX_FMT.release_date(HTTPX, v) for v in ("0.28.1", "0.17.1", "0.15.2", "0.8.0")] == \
+        ["2024-12-06", "2021-03-15", "2020-09-23", "2019-11-27"]  # YYYY-MM-DD for the rite (dev-cycle dates with it)
+
+
+@pytest.mark.parametrize("heading, message", [
+    ("## 0.28.0 (30th February, 2024)", "'30th February, 2024' is not a real date; write YYYY-MM-DD"),
+    ("## 0.28.0 (soon)", "'soon' is not a real date; write YYYY-MM-DD"),
+    ("## 0.28.0", "0.28.0 has no release date; write `## [0.28.0] - YYYY-MM-DD`"),
+], ids=["no-such-day", "no-date-in-parentheses", "no-date"])
+def test_kac_a_past_release_without_a_real_date_is_still_a_problem(heading, message):
+    text = HTTPX.replace("## 0.28.0 (28th November, 2024)", heading)
+    assert [(p.line, p.message) for p in HTTPX_FMT.problems(text, "0.28.1")] == [(21, message)]
+    assert not HTTPX_FMT.has_release(text, "0.28.0")
+
+
+def test_kac_finalize_writes_the_heading_the_file_writes_and_keeps_the_rest():
+    new = HTTPX_FMT.finalize(HTTPX, "0.28.2", "2026-12-01").text
+    assert new == HTTPX.replace("## [UNRELEASED]\n", "## [UNRELEASED]\n\n## 0.28.2 (1st December, 2026)\n", 1)
+    assert HTTPX_FMT.problems(new, "0.28.2") == [] and HTTPX_FMT.release_date(new, "0.28.2") == "2026-12-01"
+    assert HTTPX_FMT.show(new, "0.28.2").startswith("## 0.28.2 (1st December, 2026)\n\n### Removed\n")
+    assert HTTPX_FMT.open_next(new, "0.28.2").empty  # [UNRELEASED] is open again
+    hotfix = HTTPX_FMT.add_release(new, "0.28.1.post1", "2026-12-02", ["A fix."]).text
+    assert hotfix is not None and "\n## 0.28.1.post1 (2nd December, 2026)\n\n### Fixed\n\n- A fix.\n\n## 0.28.1 (" in hotfix
+
+
+@pytest.mark.parametrize("newest, written", [
+    ("## 0.28.1 (6th December, 2024)", "## 0.28.2 (22nd December, 2026)"),
+    ("## 0.28.1 (March 15th, 2021)", "## 0.28.2 (December 22nd, 2026)"),
+    ("## 0.28.1 (November 27, 2019)", "## 0.28.2 (December 22, 2026)"),
+    ("## 0.28.1 (7 Mar 2019)", "## 0.28.2 (22 Dec 2026)"),
+    ("## 0.28.1 (2024-12-06)", "## 0.28.2 (2026-12-22)"),
+    ("## [0.28.1] - 6th December, 2024", "## [0.28.2] - 22nd December, 2026"),
+    ("## 0.28.1 - 2024-12-06", "## 0.28.2 - 2026-12-22"),
+    ("## 0.28.1", "## 0.28.2 (22nd December, 2026)"),  # undated: the newest dated one (0.28.0) is followed
+], ids=["day-first", "month-first-ordinal", "month-first", "short-month", "iso-in-parentheses", "dash-in-words",
+        "dash-iso-bare", "undated"])
+def test_kac_a_new_heading_follows_the_newest_release(newest, written):
+    text = HTTPX.replace("## 0.28.1 (6th December, 2024)", newest)
+    assert f"## [UNRELEASED]\n\n{written}\n\n### Removed" in str(HTTPX_FMT.finalize(text, "0.28.2", "2026-12-22").text)
+
+
+def test_kac_without_any_dated_release_writes_keep_a_changelogs_own_heading():
+    text = "## Unreleased\n\n- a\n\n## 0.1.0\n\n- b\n"
+    assert HTTPX_FMT.finalize(text, "0.2.0", "2026-12-01").text == "## Unreleased\n\n## 0.2.0 - 2026-12-01\n\n- a\n\n" \
+        "## 0.1.0\n\n- b\n"
+
+
+def test_kac_plan_lines_follow_the_files_headings():
+    fmt = KeepAChangelogFormat("CHANGELOG.md", heading=keepachangelog.heading_of(HTTPX))
+    assert fmt.describe_finalize("0.28.2", "2026-12-01", from_version="0.28.1") == (
+        "write CHANGELOG.md: [UNRELEASED] => 0.28.2 (1st December, 2026), a new empty [UNRELEASED] above it"
+        " (and its links, where the file has them)")
+    assert fmt.describe_open("0.28.2", "0.28.2") == \
+        "write CHANGELOG.md: [UNRELEASED] => 0.28.2 unless done, an [UNRELEASED] open on top"
+
+
+# --- pallets (Markdown) ---------------------------------------------------------------------------
+# Shape of github.com/pallets/click's CHANGES.md (BSD-3-Clause): `## Version X`, then `Unreleased` or
+# `Released DATE` (once with a codename), `- ` entries continued two spaces in, `{pr}` roles.
+CLICK = """\
+## Version 8.5.0
+
+Unreleased
+
+- Add built-in shell completion support for PowerShell (Windows PowerShell
+  5.1+ and pwsh 7+) alongside the existing `bash`, `zsh`, and `fish`
+  completers. {issue}`2672` {pr}`3637`
+- Fix test failures when using pytest >= 9.1. {pr}`3656`
+
+## Version 8.4.2
+
+Released 2026-06-24
+
+- Fix Fish shell completion broken in `8.4.0` by {pr}`3126`.
+
+## Version 7.1
+
+Released 2020-03-09
+
+- Fix PyPI package name, "click" is lowercase again.
+
+## Version 5.0
+
+Released 2015-08-16, codename "tok tok"
+
+- Removed various deprecated functionality.
+"""
+CLICK_FMT = PalletsMarkdown("CHANGES.md")
+
+
+def test_pallets_markdown_reads_click_as_it_is():
+    assert CLICK_FMT.parse(CLICK).render() == CLICK
+    assert CLICK_FMT.problems(CLICK, "8.5.0.dev0") == [] and CLICK_FMT.pending(CLICK)
+    assert CLICK_FMT.release_date(CLICK, "5.0") == "2015-08-16" and not CLICK_FMT.has_release(CLICK, "8.5.0")
+    assert CLICK_FMT.show(CLICK, "7.1") == '## Version 7.1\n\nReleased 2020-03-09\n\n- Fix PyPI package name, "click" ' \
+        "is lowercase again."
+    assert CLICK_FMT.show(CLICK).startswith("## Version 8.5.0\n\nUnreleased\n\n- Add built-in")
+
+
+def test_pallets_markdown_finalize_open_next_and_add_entry():
+    new = CLICK_FMT.finalize(CLICK, "8.5.0", "2026-12-01", from_version="8.5.0.dev0").text
+    assert new == CLICK.replace("Unreleased\n", "Released 2026-12-01\n", 1)
+    assert CLICK_FMT.has_release(new, "8.5.0") and CLICK_FMT.problems(new, release_branch=True) == []
+    opened = CLICK_FMT.open_next(new, "8.5.1.dev0").text
+    assert opened == "## Version 8.5.1\n\nUnreleased\n\n" + new
+    assert CLICK_FMT.problems(opened, "8.5.1.dev0") == [] and CLICK_FMT.open_next(opened, "8.5.1.dev0").empty
+    added = CLICK_FMT.add_entry(opened, "Fix a thing.\nOn two lines.").text
+    assert added == opened.replace("Unreleased\n\n", "Unreleased\n\n- Fix a thing.\n  On two lines.\n\n", 1)
+    assert CLICK_FMT.add_entry(CLICK, "Last.").text == CLICK.replace("{pr}`3656`\n", "{pr}`3656`\n- Last.\n", 1)
+
+
+def test_pallets_markdown_hotfix_rename_and_refusals():
+    hotfix = CLICK_FMT.add_release(CLICK, "8.4.3", "2026-12-01", ["A fix."]).text
+    assert hotfix == CLICK.replace("## Version 8.4.2", "## Version 8.4.3\n\nReleased 2026-12-01\n\n- A fix.\n\n"
+                                   "## Version 8.4.2")
+    renamed = CLICK_FMT.finalize(CLICK, "8.5.0rc1", "2026-11-01").text
+    assert renamed is not None and renamed.startswith("## Version 8.5.0rc1\n\nReleased 2026-11-01\n\n- Add")
+    with pytest.raises(ChangelogError, match="8.4.2 is already released"):
+        CLICK_FMT.finalize(CLICK.replace("Version 8.5.0", "Version 8.4.2", 1), "8.4.2", "2026-01-01")
+    with pytest.raises(ChangelogError, match="no subsections"):
+        CLICK_FMT.add_entry(CLICK, "x", "Features")
+    assert [p.message for p in CLICK_FMT.problems(CLICK.replace("Released 2026-06-24", "Released June 2026"))] == \
+        ["8.4.2 has no real release date (YYYY-MM-DD)"]
+
+
+def test_pallets_markdown_describes_its_own_finalize_and_next_cycle():
+    assert CLICK_FMT.describe_finalize("8.5.0", "2026-12-01", from_version="8.5.0.dev0") == \
+        "write CHANGES.md: Version 8.5.0 / Unreleased => Version 8.5.0 / Released 2026-12-01"
+    assert CLICK_FMT.describe_open("8.5.0", "8.5.1.dev0") == \
+        "write CHANGES.md: date 8.5.0 unless done, open Version 8.5.1 / Unreleased"

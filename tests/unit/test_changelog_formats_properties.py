@@ -10,9 +10,10 @@ from hypothesis import strategies as st
 from packaging.version import Version
 
 from releasekit.core import changelog as engine
-from releasekit.core.conventions.changelogs import keepachangelog
+from releasekit.core.conventions.changelogs import _dates, keepachangelog
 from releasekit.core.conventions.changelogs.keepachangelog import KeepAChangelogFormat
 from releasekit.core.conventions.changelogs.none import NoChangelog
+from releasekit.core.conventions.changelogs.pallets import PalletsMarkdown
 from releasekit.core.conventions.changelogs.rst import Rst
 from releasekit.core.conventions.changelogs.towncrier import Towncrier
 from releasekit.core.conventions.changelogs.wip import Wip
@@ -139,6 +140,44 @@ def test_kac_finalize_then_open_next_keeps_earlier_sections(gen, date):
         [(label, f"{url}{nl}") for label, url in (("[unreleased", unreleased), (f"[{release}", link)) if url]
 
 
+# Keep a Changelog files kept in their own heading style (encode/httpx's `## 0.28.1 (6th December, 2024)`):
+# brackets or none, `- DATE` or `(DATE)`, dates in words in the spellings _dates reads.
+date_styles = st.builds(_dates.DateStyle, st.sampled_from(["iso", "day-first", "month-first"]), st.booleans(),
+                        st.booleans(), st.booleans(), st.booleans())
+headings = st.builds(keepachangelog.Heading, st.booleans(), st.booleans(), date_styles,
+                     st.sampled_from(["[Unreleased]", "[UNRELEASED]", "Unreleased"]))
+
+
+@st.composite
+def kac_own_style_files(draw) -> tuple[str, list[Version], keepachangelog.Heading]:
+    nl, heading = draw(NEWLINES), draw(headings)
+    versions = [v for v in draw(versions_desc()) if not v.is_devrelease] or [Version("1.0.0")]
+    text = f"# Changelog{nl}{nl}Based on Keep a Changelog.{nl}{nl}## {heading.pending}{nl}{nl}"
+    text += _entries(draw, nl, "* ") + nl if draw(st.booleans()) else ""
+    for v in versions:
+        when = draw(dates().filter(lambda d: d[5:7] != "05"))  # "May" cannot tell a short month from a long one
+        text += f"## {heading.release(str(v), when)}{nl}{nl}" + _entries(draw, nl, "* ") + \
+            draw(st.sampled_from([nl, f" {nl}"]))
+    return text, versions, heading
+
+
+@given(kac_own_style_files(), dates())
+@UNTIMED
+def test_kac_own_heading_style_is_read_kept_and_followed(gen, date):
+    text, versions, heading = gen
+    fmt = KeepAChangelogFormat()
+    assert keepachangelog.parse(text).render() == text
+    assert fmt.problems(text, str(versions[0])) == []
+    release = _release_after(versions)
+    done = fmt.finalize(text, release, date).text
+    assert done is not None
+    before, now = keepachangelog.parse(text), keepachangelog.parse(done)
+    assert [s.text for s in now.releases[1:]] == [s.text for s in before.releases]
+    assert now.releases[0].header.rstrip("\r\n") == f"## {heading.release(release, date)}"
+    assert fmt.release_date(done, release) == date and fmt.problems(done, release) == []
+    assert now.sections[0].unreleased and fmt.open_next(done, _next_dev(release)).empty
+
+
 # --- wip ------------------------------------------------------------------------------------------
 
 
@@ -196,6 +235,47 @@ def test_rst_parse_identity_and_finalize_then_open_next_keeps_earlier_sections(g
 @UNTIMED
 def test_rst_parse_render_identity_on_any_text(text):
     assert Rst(shape="pallets").parse(text).render() == text and Rst(shape="dated").parse(text).render() == text
+
+
+# --- pallets (Markdown: click's CHANGES.md) --------------------------------------------------------
+
+
+@st.composite
+def pallets_md_files(draw) -> tuple[str, list[Version]]:
+    nl = draw(NEWLINES)
+    versions = [v for v in draw(versions_desc()) if not v.is_prerelease] or [Version("1.0.0")]
+    gap = nl * draw(st.integers(1, 2))
+    text = f"# Changes{nl}{nl}" if draw(st.booleans()) else ""
+    pending = _release_after(versions)
+    for n, v in enumerate([pending, *map(str, versions)]):
+        text += f"## Version {v}{nl}{nl}" + ("Unreleased" if n == 0 else f"Released {draw(dates())}") + nl + nl
+        text += (f"### {draw(WORDS)}{nl}{nl}" if draw(st.integers(0, 4)) == 0 else "")
+        text += _entries(draw, nl, draw(st.sampled_from(["- ", "-   "]))) + gap
+    return text, versions
+
+
+@given(pallets_md_files(), dates())
+@UNTIMED
+def test_pallets_md_parse_identity_and_finalize_then_open_next_keeps_earlier_sections(gen, date):
+    text, versions = gen
+    fmt = PalletsMarkdown()
+    assert fmt.parse(text).render() == text and fmt.problems(text, _next_dev(str(versions[0]))) == []
+    release = _release_after(versions)
+    done = fmt.finalize(text, release, date).text
+    assert done is not None
+    final = fmt.open_next(done, _next_dev(release)).text
+    assert final is not None
+    before, now = fmt.parse(text), fmt.parse(final)
+    assert [s.text for s in now.sections[2:]] == [s.text for s in before.sections[1:]]
+    assert now.sections[1].text == before.sections[0].text.replace("Unreleased", f"Released {date}", 1)
+    assert now.sections[0].pending and fmt.release_date(final, release) == date
+    assert fmt.problems(final) == [] and fmt.open_next(final, _next_dev(release)).empty
+
+
+@given(ANY_TEXT)
+@UNTIMED
+def test_pallets_md_parse_render_identity_on_any_text(text):
+    assert PalletsMarkdown().parse(text).render() == text
 
 
 # --- towncrier ------------------------------------------------------------------------------------

@@ -1,8 +1,8 @@
 """Which changelog format a project keeps: the one place that decides.
 
 ``changelog_format`` wins when set. Otherwise the files decide: a towncrier configuration
-means towncrier; a Markdown changelog is ``wip`` or ``keepachangelog`` by the shape of its
-headers; a ``.rst`` changelog is ``rst``; no changelog file at all is ``none``. When two
+means towncrier; a Markdown changelog is ``wip``, ``keepachangelog`` or ``pallets`` by the shape
+of its headers; a ``.rst`` changelog is ``rst``; no changelog file at all is ``none``. When two
 files both look managed, or one file has both shapes, nothing is guessed: one line names the
 setting to pin. A new format is one module and one line in ``FORMATS``/``_classify``.
 """
@@ -17,10 +17,11 @@ from typing import Any
 from releasekit.core import changelog as engine
 from releasekit.core import fileio
 from releasekit.core.config import Settings
-from releasekit.core.conventions.changelogs import keepachangelog, rst, towncrier
+from releasekit.core.conventions.changelogs import keepachangelog, pallets, rst, towncrier
 from releasekit.core.conventions.changelogs.base import ChangelogFormat
 from releasekit.core.conventions.changelogs.keepachangelog import KeepAChangelogFormat
 from releasekit.core.conventions.changelogs.none import NoChangelog
+from releasekit.core.conventions.changelogs.pallets import PalletsMarkdown
 from releasekit.core.conventions.changelogs.rst import Rst
 from releasekit.core.conventions.changelogs.towncrier import Towncrier, TowncrierSettings
 from releasekit.core.conventions.changelogs.wip import Wip
@@ -39,15 +40,20 @@ class AmbiguousChangelog(ChangelogError):
     names_log = False
 
 
-def _classify_markdown(text: str) -> str | None:
-    """'wip', 'keepachangelog', None (no release headers yet), or 'both'."""
+_SHAPE_NAMES = {"wip": "Work-In-Progress", "keepachangelog": "Keep a Changelog", "pallets": "Pallets (`## Version X`)"}
+
+
+def _classify_markdown(text: str) -> list[str]:
+    """The formats whose headers a Markdown changelog has: one, none (no release headers yet), or several.
+
+    A dated ``## 1.0 (2020-01-01)`` header is the wip format's only in a file with no Keep a Changelog
+    marks: Keep a Changelog files kept with ``## X (date)`` headers (encode/httpx) have them too."""
     log = engine.parse(text)
     kac = "keepachangelog.com" in log.preamble.lower() or any(
         _KAC_HEADER.match(engine_content(s.header)) for s in log.sections)
-    wip = any(s.wip or s.date for s in log.sections)
-    if kac and wip:
-        return "both"
-    return "keepachangelog" if kac else "wip" if wip else None
+    wip = any(s.wip for s in log.sections) or (not kac and any(s.date for s in log.sections))
+    return [name for name, there in (("wip", wip), ("keepachangelog", kac), ("pallets", pallets.looks_like(text)))
+            if there]
 
 
 def engine_content(line: str) -> str:
@@ -84,17 +90,21 @@ def _make(name: str, path: str, root: Path, tag: str, template: tuple[str, ...])
     if name == "wip":
         return Wip(path, template)
     if name == "keepachangelog":
-        return KeepAChangelogFormat(path, tag)
+        file = root / path
+        return KeepAChangelogFormat(path, tag, heading=keepachangelog.heading_of(fileio.read_text(file))
+                                    if file.is_file() else None)
     if name == "rst":
         file = root / path
         return Rst(path, rst.shape_of(fileio.read_text(file), path) if file.is_file() else "pallets")
+    if name == "pallets":
+        return PalletsMarkdown(path)
     if name == "none":
         return NoChangelog()
     raise ChangelogError(f"unknown changelog_format {name!r}", f"use one of: {', '.join(FORMATS)}")
 
 
 FORMATS: dict[str, Callable[..., Any]] = {"wip": Wip, "keepachangelog": KeepAChangelogFormat, "towncrier": Towncrier,
-                                          "rst": Rst, "none": NoChangelog}
+                                          "rst": Rst, "pallets": PalletsMarkdown, "none": NoChangelog}
 
 
 def detect(root: Path, settings: Settings, *, tag: str | None = None) -> ChangelogFormat:
@@ -139,11 +149,11 @@ def detect(root: Path, settings: Settings, *, tag: str | None = None) -> Changel
             rst.shape_of(text, path)  # refuses a shape it cannot edit, naming the format
             found.append(("rst", path))
             continue
-        kind = _classify_markdown(text)
-        if kind == "both":
-            raise AmbiguousChangelog(f"{path} has both Work-In-Progress and Keep a Changelog headers", _PIN)
-        if kind is not None:
-            found.append((kind, path))
+        kinds = _classify_markdown(text)
+        if len(kinds) > 1:
+            raise AmbiguousChangelog(f"{path} has both {' and '.join(_SHAPE_NAMES[k] for k in kinds)} headers", _PIN)
+        if kinds:
+            found.append((kinds[0], path))
         elif not engine.parse(text).sections:
             found.append(("wip", path))  # no releases yet: today's default format
         else:

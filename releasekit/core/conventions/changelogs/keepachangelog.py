@@ -10,10 +10,16 @@ a new empty one above it; the links are carried on in whatever shape the file's 
 newest release's shape, a compare link (GitHub's and GitLab's ``compare/A...B``, or any URL that
 names the tags) or the tag's page (``releases/tag/X``, GitLab's ``-/tags/X``). The first release's
 lone tag page (or its missing link) gives no shape when [Unreleased] compares.
+
+Files kept before they met releasekit often date releases their own way: ``## 0.28.1 (6th December,
+2024)`` (encode/httpx's CHANGELOG.md). A past release dated in words or in parentheses is read as
+dated (``changelog.check`` takes it as it is), and a release releasekit records follows the file's
+newest heading: its brackets, its ``- DATE`` or ``(DATE)``, and its date style (:mod:`._dates`).
 """
 
 from __future__ import annotations
 
+import datetime
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -22,13 +28,16 @@ from packaging.version import InvalidVersion, Version
 
 from releasekit.core import changelog as engine
 from releasekit.core.changelog import Problem
+from releasekit.core.conventions.changelogs import _dates
 from releasekit.core.conventions.changelogs import _text as t
 from releasekit.core.conventions.changelogs.base import Change, Date
 from releasekit.core.errors import ChangelogError
 
 STANDARD = ("Added", "Changed", "Deprecated", "Removed", "Fixed", "Security")
 _HEADER = re.compile(r"\ufeff?## +(?:\[(?P<bracketed>[^\]]*)\]|(?P<bare>\S*))(?P<rest>.*)")
-_REST = re.compile(r"\s*(?:[-–—]\s*(?P<date>[^\s\[]+))?\s*(?P<yanked>\[YANKED\])?\s*", re.IGNORECASE)
+# after the label: `- 2020-01-01`, or a date in words (`- 6th December, 2024`) or in parentheses, then [YANKED]
+_REST = re.compile(r"\s*(?:[-–—]\s*(?P<date>[^\s\[]+)|[-–—]\s*(?P<words>[^\[]*?)|\((?P<paren>[^()]*)\))?"
+                   r"\s*(?P<yanked>\[YANKED\])?\s*", re.IGNORECASE)
 _LINK = re.compile(r"\[(?P<label>[^\]]+)\]:\s*(?P<url>\S+)\s*")
 _UNRELEASED = "unreleased"
 _NO_SECTION_HINT = "add `## [Unreleased]` above the newest release, or run changelog.dev-cycle"
@@ -41,12 +50,20 @@ class Section:
     line: int  # 1-based
     label: str  # "Unreleased" or the version as written
     bracketed: bool
-    date: str | None
+    date: str | None  # as written: a single word after a dash, or a date in words the file's own way
     yanked: bool
+    note: str | None = None  # what stands where the date goes when it is no date (`(soon)`)
+    paren: bool = False  # `## 1.0 (DATE)` rather than `## 1.0 - DATE`
 
     @property
     def text(self) -> str:
         return self.header + self.body
+
+    @property
+    def day(self) -> datetime.date | None:
+        """The release date, read in the file's style (None: none, or no date)."""
+        read = _dates.read(self.date) if self.date else None
+        return read[0] if read else None
 
     @property
     def unreleased(self) -> bool:
@@ -89,8 +106,12 @@ def parse(text: str) -> KeepAChangelog:
         assert match is not None  # engine sections start with "## "
         rest = _REST.fullmatch(match["rest"])
         label = match["bracketed"] if match["bracketed"] is not None else match["bare"]
-        sections.append(Section(s.header, s.body, s.line, label, match["bracketed"] is not None,
-                                rest["date"] if rest else None, bool(rest and rest["yanked"])))
+        date, note = rest["date"] if rest else None, None
+        free = next((v.strip() for v in (rest["words"], rest["paren"]) if v and v.strip()), None) if rest else None
+        if free:  # a date the file's own way, or a note where the date would be
+            date, note = (free, None) if _dates.read(free) else (None, free)
+        sections.append(Section(s.header, s.body, s.line, label, match["bracketed"] is not None, date,
+                                bool(rest and rest["yanked"]), note, bool(rest and rest["paren"] is not None)))
     log = KeepAChangelog(base.preamble, sections)
     last = log.sections[-1].body if log.sections else log.preamble
     body, links = _split_links(last)
@@ -122,6 +143,40 @@ def _same(section: Section, version: str) -> bool:
         return section.version == Version(version)
     except InvalidVersion:
         return False
+
+
+# --- headings ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Heading:
+    """How the file writes a release's heading, as its newest dated release does (Keep a Changelog's own
+    ``## [1.2.0] - 2026-12-01`` when it has none): brackets or not, ``- DATE`` or ``(DATE)``, the date's
+    style; and how the pending section is titled."""
+
+    bracketed: bool = True
+    paren: bool = False
+    dates: _dates.DateStyle = _dates.ISO
+    pending: str = "[Unreleased]"
+
+    def release(self, version: str, date: str) -> str:
+        """The heading's text (no ``## ``) for ``version`` released on the ISO ``date``."""
+        label = f"[{version}]" if self.bracketed else version
+        try:
+            when = self.dates.render(datetime.date.fromisoformat(date))
+        except ValueError:  # not a date to restyle (a plan's placeholder): as given
+            when = date
+        return f"{label} ({when})" if self.paren else f"{label} - {when}"
+
+
+def heading_of(text: str) -> Heading:
+    """The heading style of the Keep a Changelog file ``text``."""
+    log = parse(text)
+    pending = next((f"[{s.label}]" if s.bracketed else s.label for s in log.unreleased), "[Unreleased]")
+    dated = next(((s, read[1]) for s in log.releases if s.date and (read := _dates.read(s.date))), None)
+    if dated is not None:
+        return Heading(dated[0].bracketed, dated[0].paren, dated[1], pending)
+    return Heading(log.releases[0].bracketed, pending=pending) if log.releases else Heading(pending=pending)
 
 
 # --- links --------------------------------------------------------------------------------
@@ -277,6 +332,7 @@ class KeepAChangelogFormat:
     name: str = "keepachangelog"
     fragment_dir: str | None = None
     needs_subjects: bool = False
+    heading: Heading | None = None  # the file's heading style, for the plan's lines (None: the standard one)
 
     def parse(self, text: str) -> KeepAChangelog:
         return parse(text)
@@ -325,7 +381,11 @@ class KeepAChangelogFormat:
         return any(_same(s, version) and s.date for s in parse(text).releases)
 
     def release_date(self, text: str, version: str) -> str | None:
-        return next((s.date for s in parse(text).releases if _same(s, version) and s.date), None)
+        """As YYYY-MM-DD when the file's date is one (``6th December, 2024`` too); else as written."""
+        found = next((s for s in parse(text).releases if _same(s, version) and s.date), None)
+        if found is None:
+            return None
+        return found.day.isoformat() if found.day else found.date
 
     def finalize(self, text: str, version: str, date: Date, *, from_version: str | None = None) -> Change:
         log = parse(text)
@@ -334,9 +394,7 @@ class KeepAChangelogFormat:
         _require_newest(log.releases, release)
         when = engine.release_date(date)
         nl = t.newline(text)
-        bracketed = log.releases[0].bracketed if log.releases else True
-        label = f"[{version.strip()}]" if bracketed else version.strip()
-        header = f"## {label} - {when}{t.ending(unreleased.header)}"
+        header = f"## {heading_of(text).release(version.strip(), when)}{t.ending(unreleased.header)}"
         opened = Section(t.content(unreleased.header) + nl, nl, unreleased.line, unreleased.label,
                          unreleased.bracketed, None, False)
         links = _carried_links(log, version.strip(), self.tag, nl)  # may refuse: before any change
@@ -406,8 +464,7 @@ class KeepAChangelogFormat:
                 raise ChangelogError(f"line {s.line}: {s.label} already has a section",
                                      "add the entries to that section instead")
         nl = t.newline(text)
-        bracketed = log.releases[0].bracketed if log.releases else True
-        block = f"## {f'[{version.strip()}]' if bracketed else version.strip()} - {when}{nl}"
+        block = f"## {heading_of(text).release(version.strip(), when)}{nl}"
         if entries:
             block += f"{nl}### Fixed{nl}{nl}" + "".join(line for e in entries for line in t.entry_lines(e, nl))
         block += nl
@@ -435,11 +492,15 @@ class KeepAChangelogFormat:
 
     def describe_finalize(self, version: str, date: str, *, from_version: str,
                           fragments: Sequence[str] = ()) -> str:
-        return (f"write {self.path}: [Unreleased] => [{version.strip()}] - {date}, a new empty [Unreleased] above it"
+        heading = self.heading or Heading()
+        release = heading.release(version.strip(), date)
+        return (f"write {self.path}: {heading.pending} => {release}, a new empty {heading.pending} above it"
                 " (and its links, where the file has them)")
 
     def describe_open(self, released: str, version: str) -> str:
-        return f"write {self.path}: [Unreleased] => [{released.strip()}] unless done, an [Unreleased] open on top"
+        heading = self.heading or Heading()
+        label = f"[{released.strip()}]" if heading.bracketed else released.strip()
+        return f"write {self.path}: {heading.pending} => {label} unless done, an {heading.pending} open on top"
 
 
 # --- helpers -------------------------------------------------------------------------------------
@@ -479,12 +540,12 @@ def _require_newest(releases: Sequence[Section], version: Version) -> None:
 
 
 def _date_problems(section: Section) -> list[Problem]:
-    if section.date is None:
+    """A past release's date is taken in the file's own style (``(6th December, 2024)``); only a missing
+    date, or one that names no real day, is a problem."""
+    if section.date is None and section.note is None:
         return [Problem(section.line, f"{section.label} has no release date; write `## [{section.label}] - YYYY-MM-DD`")]
-    try:
-        engine.release_date(section.date)
-    except ChangelogError:
-        return [Problem(section.line, f"'{section.date}' is not a real date; write YYYY-MM-DD")]
+    if section.day is None:
+        return [Problem(section.line, f"'{section.date or section.note}' is not a real date; write YYYY-MM-DD")]
     return []
 
 

@@ -8,6 +8,10 @@
 
 A file in neither shape (or in both) is refused by :func:`shape_of`, naming the format.
 Titles keep the file's underline character and habit (exactly as long as the title, or longer).
+
+The titles are read and written by a :class:`Markup`: reStructuredText's (:data:`RST`, a title and
+its underline) here; the same shape in Markdown (``## Version 1.2.0``, click's CHANGES.md) is the
+``pallets`` format of :mod:`.pallets`, this engine with a Markdown markup.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from packaging.version import InvalidVersion, Version
 
@@ -29,6 +34,58 @@ _DATED = re.compile(r"(?P<version>[^\s()]+)\s+\((?P<note>[^()]*)\)\s*")
 _RELEASED = re.compile(r"Released\s+(?P<date>\S+?)[,.]?(?:\s.*)?")
 _BULLET = re.compile(r"(?P<bullet>[-*+]\s+)\S")
 SHAPES = ("pallets", "dated")
+
+
+class Markup(Protocol):
+    """How release titles look in the file's markup."""
+
+    @property
+    def head(self) -> int:
+        """How many lines a title takes (a title and its underline: 2)."""
+        ...
+
+    @property
+    def default_key(self) -> str:
+        """The title level a file without titles gets (rst: the underline character)."""
+        ...
+
+    def titles(self, lines: Sequence[str]) -> list[tuple[int, str]]:
+        """(index, level) of every title: the level is what titles of one rank share."""
+        ...
+
+    def title(self, line: str) -> str:
+        """The text of the title on ``line`` (its first line)."""
+        ...
+
+    def make(self, title: str, key: str, nl: str) -> str:
+        """A new title of level ``key``."""
+        ...
+
+    def retitle(self, head: Sequence[str], title: str) -> list[str]:
+        """The title lines ``head`` saying ``title`` instead, in the same habit."""
+        ...
+
+
+@dataclass(frozen=True)
+class _RstMarkup:
+    head: int = 2
+    default_key: str = "-"
+
+    def titles(self, lines: Sequence[str]) -> list[tuple[int, str]]:
+        return t.rst_titles(lines)
+
+    def title(self, line: str) -> str:
+        return t.content(line).removeprefix("\ufeff").strip()
+
+    def make(self, title: str, key: str, nl: str) -> str:
+        return f"{title}{nl}{key * len(title)}{nl}"
+
+    def retitle(self, head: Sequence[str], title: str) -> list[str]:
+        return [title + t.ending(head[0]),
+                t.underline_for(t.content(head[0]), t.content(head[1]), title) + t.ending(head[1])]
+
+
+RST: Markup = _RstMarkup()
 
 
 @dataclass
@@ -106,20 +163,21 @@ def shape_of(text: str, path: str = "CHANGES.rst") -> str:
     )
 
 
-def parse(text: str, shape: str) -> RstChangelog:
+def parse(text: str, shape: str, markup: Markup = RST) -> RstChangelog:
     """Split at the release titles; never fails, keeps every byte."""
     lines = t.split_lines(text)
-    titles = t.rst_titles(lines)
-    char = next((c for i, c in titles if _read_title(t.content(lines[i]).strip(), shape, lines[i + 2:])), None)
+    titles = markup.titles(lines)
+    head = markup.head
+    char = next((c for i, c in titles if _read_title(markup.title(lines[i]), shape, lines[i + head:])), None)
     starts = [i for i, c in titles if c == char]
     if char is None or not starts:
-        return RstChangelog(text)
+        return RstChangelog(text, char=markup.default_key)
     log = RstChangelog("".join(lines[: starts[0]]), char=char)
     for n, start in enumerate(starts):
         end = starts[n + 1] if n + 1 < len(starts) else len(lines)
         chunk = lines[start:end]
-        read = _read_title(t.content(chunk[0]).removeprefix("\ufeff").strip(), shape, chunk[2:])
-        version, pending, date = read if read else (t.content(chunk[0]).strip(), False, None)
+        read = _read_title(markup.title(chunk[0]), shape, chunk[head:])
+        version, pending, date = read if read else (markup.title(chunk[0]), False, None)
         log.sections.append(Section(chunk, start + 1, version, pending, date))
     return log
 
@@ -133,13 +191,13 @@ def _same(section: Section, version: str) -> bool:
         return False
 
 
-def _gap(log: RstChangelog, nl: str) -> str:
+def _gap(log: RstChangelog, nl: str, head: int = 2) -> str:
     """The blank lines the file puts between releases (at least one)."""
     if not log.sections:
         return nl
     lines = log.sections[0].lines
     count = 0
-    while count < len(lines) - 2 and t.is_blank(lines[-1 - count]):
+    while count < len(lines) - head and t.is_blank(lines[-1 - count]):
         count += 1
     return nl * max(count, 1)
 
@@ -151,9 +209,10 @@ class Rst:
     name: str = "rst"
     fragment_dir: str | None = None
     needs_subjects: bool = False
+    markup: Markup = RST
 
     def parse(self, text: str) -> RstChangelog:
-        return parse(text, self.shape)
+        return parse(text, self.shape, self.markup)
 
     def _title(self, version: str, note: str) -> str:
         return f"Version {version}" if self.shape == "pallets" else f"{version} ({note})"
@@ -238,12 +297,11 @@ class Rst:
                                      f" than release {release}", "bump to a version newer than every release")
         lines = list(section.lines)
         title = self._title(version.strip(), when)
-        if t.content(lines[0]).strip() != title:
-            end0, end1 = t.ending(lines[0]), t.ending(lines[1])
-            lines[0] = title + end0
-            lines[1] = t.underline_for(t.content(section.lines[0]), t.content(section.lines[1]), title) + end1
+        head = self.markup.head
+        if self.markup.title(lines[0]) != title:
+            lines[:head] = self.markup.retitle(lines[:head], title)
         if self.shape == "pallets":
-            at = next(i for i in range(2, len(lines)) if not t.is_blank(lines[i]))
+            at = next(i for i in range(head, len(lines)) if not t.is_blank(lines[i]))
             indent = lines[at][: len(lines[at]) - len(lines[at].lstrip())]
             lines[at] = f"{indent}Released {when}{t.ending(lines[at])}"
         section.lines = lines
@@ -263,10 +321,10 @@ class Rst:
             return Change()
         nl = t.newline(text)
         title = self._title(target, "unreleased")
-        block = f"{title}{nl}{log.char * len(title)}{nl}"
+        block = self.markup.make(title, log.char, nl)
         if self.shape == "pallets":
             block += f"{nl}Unreleased{nl}"
-        block += _gap(log, nl)
+        block += _gap(log, nl, self.markup.head)
         return Change(_insert(log, 0, block, nl))
 
     def add_entry(self, text: str, entry: str, section: str | None = None) -> Change:
@@ -280,9 +338,10 @@ class Rst:
         nl = t.newline(text)
         bullet = next((m["bullet"] for line in t.split_lines(text) if (m := _BULLET.match(line))), "- ")
         lines = target.lines
-        last = max(i for i, line in enumerate(lines) if i < 2 or not t.is_blank(line))
+        head = self.markup.head
+        last = max(i for i, line in enumerate(lines) if i < head or not t.is_blank(line))
         new = t.entry_lines(entry, nl, bullet)
-        has_entries = any(_BULLET.match(lines[i]) for i in range(2, last + 1))
+        has_entries = any(_BULLET.match(lines[i]) for i in range(head, last + 1))
         if not has_entries:
             new = [nl, *new]
         target.lines = t.join_after(lines, last + 1, new, nl)
@@ -299,11 +358,11 @@ class Rst:
         nl = t.newline(text)
         bullet = next((m["bullet"] for line in t.split_lines(text) if (m := _BULLET.match(line))), "- ")
         title = self._title(version.strip(), when)
-        block = f"{title}{nl}{log.char * len(title)}{nl}{nl}"
+        block = self.markup.make(title, log.char, nl) + nl
         if self.shape == "pallets":
             block += f"Released {when}{nl}{nl}"
         block += "".join(line for e in entries for line in t.entry_lines(e, nl, bullet))
-        block += _gap(log, nl) if entries else ""
+        block += _gap(log, nl, self.markup.head) if entries else ""
         index = next((i for i, s in enumerate(log.sections) if s.parsed is not None and s.parsed < new),
                      len(log.sections))
         return Change(_insert(log, index, block, nl))
