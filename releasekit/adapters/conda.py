@@ -728,25 +728,7 @@ def channel_records(channel: str | Path, package: str, *,
 def channel_files(channel: str | Path, package: str, *, subdirs: Sequence[str] | None = None) -> dict[str, str | None]:
     """filename -> sha256 of ``package`` as the channel's repodata lists it now (a fresh cache each call,
     so a poll sees what a conda client would see, not an earlier answer)."""
-    from rattler import Gateway, Subdir
-    from rattler.exceptions import FetchRepoDataError, GatewayError
-
-    platforms: list = list(subdirs) if subdirs else ["noarch", str(Subdir.current())]
-
-    async def query(cache: Path):
-        gateway = Gateway(cache_dir=cache)
-        return await gateway.query([channel_url(channel)], platforms, [package], recursive=False)
-
-    with tempfile.TemporaryDirectory(prefix="releasekit-repodata-") as tmp:
-        try:
-            per_channel = run_async(query(Path(tmp)))
-        except (FetchRepoDataError, GatewayError) as exc:
-            raise IndexUnavailable(f"cannot read the repodata of {channel}: {str(exc).splitlines()[0]}") from None
-    files: dict[str, str | None] = {}
-    for records in per_channel:
-        for record in records:
-            files[record.file_name] = record.sha256.hex() if record.sha256 else None
-    return files
+    return {r.file_name: r.sha256 for r in channel_records(channel, package, subdirs=subdirs)}
 
 
 # --- rendering for a platform ---------------------------------------------------------------------

@@ -11,14 +11,12 @@ prefix and imports it, as the local verify does.
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 from releasekit.adapters import conda
 from releasekit.core import ui
-from releasekit.core.errors import PreconditionFailed, PublishedMismatch, WaitTimeout
+from releasekit.core.errors import PreconditionFailed, PublishedMismatch
 from releasekit.core.project import Project
-from releasekit.core.waiting import Poll, wait_until
 from releasekit.operations import ci_upload, conda_staging
 from releasekit.operations.conda_packages import (
     conda_enabled,
@@ -69,37 +67,17 @@ def served(project: Project, version: str, name: str) -> list[conda.ChannelRecor
 def wait_for_upload(project: Project, version: str, name: str, *,
                     timeout: float | None = None) -> list[conda.ChannelRecord]:
     """Poll until the channel serves ``name`` ``version`` with a sha256 for every file (``wait.timeout``)."""
-    s = project.settings
     where = channel(project)
-    live = sys.stdout.isatty()
-    shown_at = -PROGRESS_EVERY
 
-    def probe() -> Poll:
-        try:
-            records = served(project, version, name)
-        except Exception as exc:  # noqa: BLE001 - an unreadable channel is just "not yet"
-            return Poll(False, [f"the channel ({getattr(exc, 'message', exc)})"], unreachable=True)
-        missing = [r.file_name for r in records if not r.sha256] or ([] if records else [f"{name} {version}"])
-        return Poll(not missing, missing)
+    def missing_now() -> list[str]:
+        records = served(project, version, name)
+        return [r.file_name for r in records if not r.sha256] or ([] if records else [f"{name} {version}"])
 
-    def progress(elapsed: float, polls: int, missing: list[str]) -> None:
-        nonlocal shown_at
-        line = f"waiting for CI's conda upload of {name} {version}: {elapsed:.0f}s, {polls} poll(s)" + (
-            f", missing {', '.join(missing)}" if missing else ", all there")
-        if live:
-            print("\r" + line.ljust(100), end="" if missing else "\n", flush=True)
-        elif missing and elapsed - shown_at >= PROGRESS_EVERY:
-            shown_at = elapsed
-            ui.info(line)
-
-    try:
-        polls = wait_until(probe, what=f"the conda channel {where}", timeout=s["wait.timeout"] if timeout is None
-                           else timeout, interval=s["wait.interval"], max_interval=s["wait.max_interval"],
-                           on_progress=progress)
-    except WaitTimeout as exc:
-        raise WaitTimeout(f"{exc.message} (CI has not uploaded the conda package)",
-                          "look at the conda job of the tag's publish workflow; once it uploaded, run the same "
-                          "command: the release resumes and checks again") from None
+    polls = ci_upload.wait_for_ci(
+        project, missing_now, waiting_for=f"CI's conda upload of {name} {version}", where=f"the conda channel {where}",
+        unreadable="the channel", not_uploaded="CI has not uploaded the conda package", timeout=timeout,
+        hint="look at the conda job of the tag's publish workflow; once it uploaded, run the same command: the "
+             "release resumes and checks again")
     records = served(project, version, name)
     ui.info(f"the conda channel {where} serves {name} {version} as CI uploaded it ({len(records)} file(s), "
             f"{polls} poll(s))")

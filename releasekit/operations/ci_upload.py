@@ -12,6 +12,7 @@ from __future__ import annotations
 import shutil
 import sys
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 from releasekit.adapters import distfiles, index
@@ -60,23 +61,24 @@ def missing_from(served_files: dict[str, str | None], names: list[str]) -> list[
     return [n for n in names if not served_files.get(n)]
 
 
-def wait_for_upload(project: Project, version: str, names: list[str], *, timeout: float | None = None) -> dict[str, str | None]:
-    """Poll until the index serves every name with a sha256 (``wait.timeout``, with progress)."""
+def wait_for_ci(project: Project, missing_now: Callable[[], list[str]], *, waiting_for: str, where: str, unreadable: str,
+                not_uploaded: str, hint: str, timeout: float | None = None) -> int:
+    """Poll ``missing_now`` until it names nothing (``wait.timeout``, with progress); the number of polls.
+    An error while reading (``unreadable``: the index, the channel) is just "not yet"."""
     s = project.settings
-    _repo, _url, page = pypi_target(project)
     live = sys.stdout.isatty()
     shown_at = -PROGRESS_EVERY
 
     def probe() -> Poll:
         try:
-            missing = missing_from(served(project, version), names)
-        except Exception as exc:  # noqa: BLE001 - an unreachable index is just "not yet"
-            return Poll(False, [f"the index ({getattr(exc, 'message', exc)})"], unreachable=True)
+            missing = missing_now()
+        except Exception as exc:  # noqa: BLE001 - an unreachable index or channel is just "not yet"
+            return Poll(False, [f"{unreadable} ({getattr(exc, 'message', exc)})"], unreachable=True)
         return Poll(not missing, missing)
 
     def progress(elapsed: float, polls: int, missing: list[str]) -> None:
         nonlocal shown_at
-        line = f"waiting for CI's upload of {project.package} {version}: {elapsed:.0f}s, {polls} poll(s)" + (
+        line = f"waiting for {waiting_for}: {elapsed:.0f}s, {polls} poll(s)" + (
             f", missing {', '.join(missing)}" if missing else ", all there")
         if live:
             print("\r" + line.ljust(100), end="" if missing else "\n", flush=True)
@@ -85,12 +87,20 @@ def wait_for_upload(project: Project, version: str, names: list[str], *, timeout
             ui.info(line)
 
     try:
-        polls = wait_until(probe, what=f"the index page {page}", timeout=s["wait.timeout"] if timeout is None else timeout,
-                           interval=s["wait.interval"], max_interval=s["wait.max_interval"], on_progress=progress)
+        return wait_until(probe, what=where, timeout=s["wait.timeout"] if timeout is None else timeout,
+                          interval=s["wait.interval"], max_interval=s["wait.max_interval"], on_progress=progress)
     except WaitTimeout as exc:
-        raise WaitTimeout(f"{exc.message} (CI has not uploaded them)",
-                          "look at the tag's publish workflow; once it uploaded, run the same command: the release "
-                          "resumes and checks again") from None
+        raise WaitTimeout(f"{exc.message} ({not_uploaded})", hint) from None
+
+
+def wait_for_upload(project: Project, version: str, names: list[str], *, timeout: float | None = None) -> dict[str, str | None]:
+    """Poll until the index serves every name with a sha256 (``wait.timeout``, with progress)."""
+    _repo, _url, page = pypi_target(project)
+    polls = wait_for_ci(project, lambda: missing_from(served(project, version), names),
+                        waiting_for=f"CI's upload of {project.package} {version}", where=f"the index page {page}",
+                        unreadable="the index", not_uploaded="CI has not uploaded them", timeout=timeout,
+                        hint="look at the tag's publish workflow; once it uploaded, run the same command: the "
+                             "release resumes and checks again")
     ui.info(f"the index serves {project.package} {version} as CI uploaded it ({len(names)} file(s), {polls} poll(s))")
     return served(project, version)
 
