@@ -34,13 +34,14 @@ pytestmark = [pytest.mark.integration,
 DATE = "2026-12-01"
 
 
-# What the plan's prepare step says the release does to the changelog, per format.
+# What the plan's prepare step says the release does to the changelog, per format (Keep a Changelog's
+# headings as the file writes them: `## [Unreleased]` and `## [X] - date`, or without the brackets).
 PLAN_FINALIZE = {
-    "wip": "(Work In Progress) => {version} (",
-    "keepachangelog": "[Unreleased] => [{version}] - ",
-    "towncrier": "towncrier build --version {version} ",
-    "rst": "Version {version} / Unreleased => Version {version} / Released ",
-    "none": "no changelog (changelog_format: none): {version}'s notes are the commit subjects",
+    "wip": ("(Work In Progress) => {version} (",),
+    "keepachangelog": ("[Unreleased] => [{version}] - ", "Unreleased => {version} - "),
+    "towncrier": ("towncrier build --version {version} ",),
+    "rst": ("Version {version} / Unreleased => Version {version} / Released ",),
+    "none": ("no changelog (changelog_format: none): {version}'s notes are the commit subjects",),
 }
 
 
@@ -165,7 +166,8 @@ def test_style_releases_end_to_end(key, tmp_path, index_server):
     assert (plan["version"], plan["tag"], plan["branch"]) == (
         str(after), c.tag.format(version=after), c.release_branch and c.release_branch.format(version=after))
     prepare = next(s["commands"] for s in steps if s["name"] == "prepare")
-    assert any(PLAN_FINALIZE[c.changelog_format].format(version=after) in line for line in prepare), prepare
+    assert any(said.format(version=after) in line for line in prepare for said in PLAN_FINALIZE[c.changelog_format]), \
+        prepare
     assert any("(Work In Progress)" in line for s in steps for line in s["commands"]) == (c.changelog_format == "wip")
     if end.tag_on == "main":  # a hotfix of a release made from main starts from its tag
         out = cli("git.release-branch-create", "--from-tag", end.version, check=True).stdout
