@@ -104,39 +104,76 @@ class MaskedStream:
     """Where streamed command output goes: secrets are masked line by line before the terminal sees
     them. Output arrives in chunks that may cut a secret in two, so a line is held until it ends
     (newline or carriage return), the command does, or it has waited ``hold`` seconds (pytest's
-    dots grow one line for minutes; a program does not pause in the middle of writing a secret)."""
+    dots grow one line for minutes; a program does not pause in the middle of writing a secret).
+
+    A Ctrl-C reaches the command too, and what it says as it dies (Python's traceback ending in
+    KeyboardInterrupt, pytest's "KeyboardInterrupt" banner) can arrive before this process has run
+    its own signal handler: under load the kernel may run the thread reading the output first. So
+    such last words are held (with all that follows) until they prove to be something else (a
+    traceback of another error is shown once its last line arrives) or the command ends, when an
+    interrupt is known for certain: then they go to the log only."""
 
     _LINE_END = re.compile(r"(\r\n|\r|\n)")
+    _TRACEBACK = "Traceback (most recent call last):"
+    _NOT_THE_END = ("Traceback", "During handling of the above exception", "The above exception was the direct cause")
+    # Python's last traceback line, pytest's banner and its short traceback's last line
+    _INTERRUPT_LINE = re.compile(r"KeyboardInterrupt(: .*)?|!+ KeyboardInterrupt !+|\S+:\d+: KeyboardInterrupt")
 
     def __init__(self, target: TextIO, hold: float = 0.5) -> None:
         self.target = target
         self.hold = hold
         self.pending = ""
         self.held_since = 0.0
+        self.last_words: list[str] = []  # whole lines held: perhaps what an interrupted command said
+        self.in_traceback = False
 
     def write(self, text: str) -> int:
         if interrupt_seen():  # the command is being stopped: what it says now is in the log only
             self.pending = ""
+            self.last_words = []
             return len(text)
         parts = self._LINE_END.split(self.pending + text)
         rest = parts.pop()  # what follows the last line end: not a whole line yet
         if rest and (parts or not self.pending):
             self.held_since = time.monotonic()
-        if rest and time.monotonic() - self.held_since >= self.hold:
-            parts.append(rest)  # shown as it is now; the line goes on from here
+        shown = [self._sift(parts[i] + parts[i + 1]) for i in range(0, len(parts), 2)]
+        if rest and not self.last_words and time.monotonic() - self.held_since >= self.hold:
+            shown.append(rest)  # shown as it is now; the line goes on from here
             rest = ""
         self.pending = rest
-        self.target.write("".join(redact(part) for part in parts))
+        self.target.write("".join(redact(part) for part in shown))
         return len(text)
+
+    def _sift(self, line: str) -> str:
+        """What of the stream can be shown now that ``line`` arrived ("" while last words are held)."""
+        text = line.rstrip("\r\n")
+        if not self.last_words:
+            if text.startswith(self._TRACEBACK):
+                self.in_traceback = True
+            elif not self._INTERRUPT_LINE.fullmatch(text.strip()):
+                return line
+            self.last_words = [line]
+            return ""
+        self.last_words.append(line)
+        if self.in_traceback and text and not text[0].isspace() and not text.startswith(self._NOT_THE_END):
+            self.in_traceback = False  # the exception's own line ends a traceback
+            if not self._INTERRUPT_LINE.fullmatch(text.strip()):  # another error: the command's to show
+                shown, self.last_words = "".join(self.last_words), []
+                return shown
+        return ""
 
     def flush(self) -> None:  # invoke flushes after every chunk: a partial line stays held
         self.target.flush()
 
     def close(self) -> None:
-        """The command ended: what is left is a whole line."""
-        if self.pending:
-            self.target.write(redact(self.pending))
-            self.pending = ""
+        """The command ended: what is left is a whole line, and held last words are shown unless the
+        command was interrupted (by now this process has run its handler: the interrupt is known)."""
+        left = self.pending
+        if self.last_words:
+            left = "" if interrupt_seen() else "".join(self.last_words) + left
+        self.last_words, self.pending, self.in_traceback = [], "", False
+        if left:
+            self.target.write(redact(left))
         self.target.flush()
 
 

@@ -227,10 +227,18 @@ if mark:
 """
 
 
+# A terminal's foreground job starts with Ctrl-C at its default action. A suite started in the background
+# (`pytest ... &` from a script: the shell sets SIGINT to ignored, and exec keeps that) would hand the ignore
+# to releasekit and to every command it runs, and nothing would stop: releasekit rightly leaves alone a
+# Ctrl-C that its parent chose to ignore. So the default action is restored before releasekit starts.
+AS_A_FOREGROUND_JOB = [sys.executable, "-I", "-S", "-c", "import os, signal, sys; "
+                       "signal.signal(signal.SIGINT, signal.SIG_DFL); os.execv(sys.argv[1], sys.argv[1:])"]
+
+
 def interrupt_when(argv: list[str], project, env: dict, mark: Path) -> subprocess.CompletedProcess:
-    """Run releasekit in its own process group and press Ctrl-C (SIGINT to the group, as a terminal
-    does) once ``mark`` exists."""
-    proc = subprocess.Popen(argv, cwd=project.path, env=env, text=True, stdout=subprocess.PIPE,
+    """Run releasekit in its own process group, as a terminal's foreground job, and press Ctrl-C (SIGINT
+    to the group, as a terminal does) once ``mark`` exists."""
+    proc = subprocess.Popen([*AS_A_FOREGROUND_JOB, *argv], cwd=project.path, env=env, text=True, stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, start_new_session=True)
     deadline = time.monotonic() + 120
     while not mark.exists() and proc.poll() is None and time.monotonic() < deadline:
