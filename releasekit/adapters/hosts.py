@@ -561,7 +561,10 @@ def _verify_failure(verify: hostscripts.VerifySpec, data: dict[str, str], output
     hint = "log in to the host and try the install by hand"
     error: VerifyFailed
     if data.get("install") == "fail":
-        error = InstallFailed(install_cause(output) or "the install failed", output, hint)
+        cause = install_cause(output)
+        if data.get("error") and (not cause or hostscripts.PROBE.removeprefix("echo ") in cause):
+            cause = data["error"]  # the conda program's own line: the solver's stderr is not in the output
+        error = InstallFailed(cause or "the install failed", output, hint)
     else:
         if data.get("import") == "fail":
             cause = f"`import {verify.import_name}` failed: {install_cause(output)}"

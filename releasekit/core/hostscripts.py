@@ -764,7 +764,12 @@ def check(a, tmp, env):
     say('install_start', repr(time.time()))
     attempt, wait = 1, a['backoff']
     while True:
-        rc = subprocess.run([tool, '-c', SOLVE, job], env=env).returncode
+        solved = subprocess.run([tool, '-c', SOLVE, job], env=env, stderr=subprocess.PIPE, text=True)
+        rc = solved.returncode
+        sys.stderr.write(solved.stderr)
+        if rc != 0:  # the solver's or installer's own last line, as the cause the report shows
+            said = [line.strip() for line in solved.stderr.splitlines() if line.strip()]
+            say('error', said[-1][:300] if said else 'the solve exited with ' + str(rc))
         if rc == 0 or attempt >= a['attempts']:
             break
         say('retry', str(attempt) + ' wait=' + str(wait))
