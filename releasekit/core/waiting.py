@@ -17,6 +17,28 @@ class Poll:
     unreachable: bool = False  # the probe could not look at all (the index is down): back off
 
 
+PROGRESS_EVERY = 60.0  # seconds between progress lines when stdout is no terminal
+
+
+def progress_reporter(waiting_for: str, *, live: bool,
+                      show: Callable[[str], None]) -> Callable[[float, int, list[str]], None]:
+    """A wait's ``on_progress``: on a terminal (``live``) one line rewritten in place; in a log, a line
+    now and then (every PROGRESS_EVERY seconds) through ``show``."""
+    shown_at = -PROGRESS_EVERY
+
+    def progress(elapsed: float, polls: int, missing: list[str]) -> None:
+        nonlocal shown_at
+        line = f"waiting for {waiting_for}: {elapsed:.0f}s, {polls} poll(s)" + (
+            f", missing {', '.join(missing)}" if missing else ", all there")
+        if live:
+            print("\r" + line.ljust(100), end="" if missing else "\n", flush=True)
+        elif missing and elapsed - shown_at >= PROGRESS_EVERY:
+            shown_at = elapsed
+            show(line)
+
+    return progress
+
+
 def wait_until(
     probe: Callable[[], Poll],
     *,

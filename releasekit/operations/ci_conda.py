@@ -25,8 +25,6 @@ from releasekit.operations.conda_packages import (
     requirement_drift,
 )
 
-PROGRESS_EVERY = ci_upload.PROGRESS_EVERY
-
 
 def awaited(project: Project) -> bool:
     """``publish: ci`` with a conda package that CI's conda job uploads (conda-forge builds its own)."""

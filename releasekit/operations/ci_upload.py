@@ -21,11 +21,9 @@ from releasekit.adapters.shell import Shell
 from releasekit.core import published, ui
 from releasekit.core.errors import PublishedMismatch, WaitTimeout
 from releasekit.core.project import Project
-from releasekit.core.waiting import Poll, wait_until
+from releasekit.core.waiting import Poll, progress_reporter, wait_until
 from releasekit.operations.building import build_pypi
 from releasekit.operations.publishing import pypi_target
-
-PROGRESS_EVERY = 60.0  # seconds between progress lines when stdout is no terminal
 
 
 def preview_dir(project: Project, version: str) -> Path:
@@ -66,8 +64,6 @@ def wait_for_ci(project: Project, missing_now: Callable[[], list[str]], *, waiti
     """Poll ``missing_now`` until it names nothing (``wait.timeout``, with progress); the number of polls.
     An error while reading (``unreadable``: the index, the channel) is just "not yet"."""
     s = project.settings
-    live = sys.stdout.isatty()
-    shown_at = -PROGRESS_EVERY
 
     def probe() -> Poll:
         try:
@@ -76,15 +72,7 @@ def wait_for_ci(project: Project, missing_now: Callable[[], list[str]], *, waiti
             return Poll(False, [f"{unreadable} ({getattr(exc, 'message', exc)})"], unreachable=True)
         return Poll(not missing, missing)
 
-    def progress(elapsed: float, polls: int, missing: list[str]) -> None:
-        nonlocal shown_at
-        line = f"waiting for {waiting_for}: {elapsed:.0f}s, {polls} poll(s)" + (
-            f", missing {', '.join(missing)}" if missing else ", all there")
-        if live:
-            print("\r" + line.ljust(100), end="" if missing else "\n", flush=True)
-        elif missing and elapsed - shown_at >= PROGRESS_EVERY:
-            shown_at = elapsed
-            ui.info(line)
+    progress = progress_reporter(waiting_for, live=sys.stdout.isatty(), show=ui.info)
 
     try:
         return wait_until(probe, what=where, timeout=s["wait.timeout"] if timeout is None else timeout,

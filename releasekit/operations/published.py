@@ -28,13 +28,11 @@ from releasekit.core.errors import (
 )
 from releasekit.core.installcause import install_cause, is_index_lag
 from releasekit.core.project import Project
-from releasekit.core.waiting import Poll, wait_until
+from releasekit.core.waiting import Poll, progress_reporter, wait_until
 from releasekit.operations.artifact_checks import check_installed, check_provenance, deps_index_url
 from releasekit.operations.building import release_artifacts
 from releasekit.operations.conda_packages import conda_artifacts, conda_recipe, sdist_of
 from releasekit.operations.publishing import index_root, pypi_target
-
-PROGRESS_EVERY = 60.0  # seconds between progress lines when stdout is no terminal
 
 
 def expected_files(project: Project, version: str) -> dict[str, str]:
@@ -81,18 +79,7 @@ def wait_for_index(project: Project, version: str, *, timeout: float | None = No
     s = project.settings
     _repo, _url, page = pypi_target(project)
     expected = expected_files(project, version)
-    live = sys.stdout.isatty()
-    shown_at = -PROGRESS_EVERY
-
-    def progress(elapsed: float, polls: int, missing: list[str]) -> None:
-        nonlocal shown_at
-        line = f"waiting for {project.package} {version}: {elapsed:.0f}s, {polls} poll(s)" + (
-            f", missing {', '.join(missing)}" if missing else ", all there")
-        if live:
-            print("\r" + line.ljust(100), end="" if missing else "\n", flush=True)
-        elif missing and elapsed - shown_at >= PROGRESS_EVERY:  # a CI log gets a line now and then
-            shown_at = elapsed
-            ui.info(line)
+    progress = progress_reporter(f"{project.package} {version}", live=sys.stdout.isatty(), show=ui.info)
 
     polls = wait_until(index_probe(project, version, expected, page), what=f"the index page {page}",
                        timeout=s["wait.timeout"] if timeout is None else timeout, interval=s["wait.interval"],

@@ -78,3 +78,19 @@ def test_progress_reports_elapsed_polls_and_missing():
                        sleep=clock.sleep, now=clock.now, on_progress=lambda *r: reports.append(r))
     assert polls == 3
     assert reports == [(0.0, 1, ["a", "b"]), (2.0, 2, ["b"]), (4.0, 3, [])]
+
+
+def test_progress_in_a_log_is_a_line_now_and_then(capsys):
+    from releasekit.core.waiting import PROGRESS_EVERY, progress_reporter
+
+    shown: list[str] = []
+    progress = progress_reporter("pkg 1.0", live=False, show=shown.append)
+    for elapsed in (0.0, 5.0, PROGRESS_EVERY + 1, PROGRESS_EVERY + 2):
+        progress(elapsed, 1, ["pkg-1.0.tar.gz"])
+    progress(PROGRESS_EVERY * 3, 9, [])  # all there: nothing more to say in a log
+    assert shown == ["waiting for pkg 1.0: 0s, 1 poll(s), missing pkg-1.0.tar.gz",
+                     f"waiting for pkg 1.0: {PROGRESS_EVERY + 1:.0f}s, 1 poll(s), missing pkg-1.0.tar.gz"]
+    assert capsys.readouterr().out == ""
+    live = progress_reporter("pkg 1.0", live=True, show=shown.append)
+    live(3.0, 2, [])
+    assert capsys.readouterr().out.endswith("waiting for pkg 1.0: 3s, 2 poll(s), all there".ljust(100) + "\n")
