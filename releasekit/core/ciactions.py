@@ -22,12 +22,13 @@ PINS: dict[str, Pin] = {
     "actions/setup-python": Pin("5fda3b95a4ea91299a34e894583c3862153e4b97", "v7.0.0"),
     "actions/upload-artifact": Pin("bbbca2ddaa5d8feaa63e36b76fdaad77386f024f", "v7.0.0"),
     "actions/download-artifact": Pin("3e5f45b2cfb9172054b4087a40e8e0b5a5461e7c", "v8.0.1"),
-    # v1.13.0 makes PEP 740 attestations (v1.11.0 or later). The stored snapshot of the action's own
-    # repository ends at v1.8.14 (March 2024), so this commit could not be rev-parsed there: it was
-    # read, the same SHA with the same `# v1.13.0` beside it, from the publish workflows of several
-    # independent projects that pin it (prowler's and astral-sh/uv's among them). Re-read it from
-    # pypa/gh-action-pypi-publish (git rev-parse v1.13.0^{commit}) when its repository can be fetched.
-    "pypa/gh-action-pypi-publish": Pin("ed0c53931b1dc9bd32cbe73a98c7f6766f8a527e", "v1.13.0"),
+    # The stored snapshot of pypa/gh-action-pypi-publish itself ends at v1.8.14 (March 2024), before
+    # attestations. This commit was read from its maintainer's fork (webknjaz/pypa--gh-action-pypi-publish),
+    # which holds upstream's history: it is GitHub's signed merge of pypa PR #329 (2025-01-24), and its
+    # action.yml defaults `attestations` to 'true'. The fork carries no tags; that this commit is
+    # v1.12.4 is what many independent projects' workflows write beside it. Re-check with
+    # git rev-parse v1.12.4^{commit} in pypa's repository when a newer snapshot of it can be fetched.
+    "pypa/gh-action-pypi-publish": Pin("76f52bc884231f62b9a034ebfe128415bbaabdfc", "v1.12.4"),
 }
 
 # The first release of gh-action-pypi-publish that makes PEP 740 attestations by default.
