@@ -87,7 +87,7 @@ def conda(c, version=None, dry_run=False):
                                  "dry_run": "print the recipe, write nothing"})
 def conda_recipe_(c, format="v1", force=False, dry_run=False):
     """Write a conda recipe from the project's metadata (noarch python, mapped dependencies, import test)."""
-    from releasekit.operations.conda_packages import write_conda_recipe
+    from releasekit.operations.recipe_writing import write_conda_recipe
 
     write_conda_recipe(load_project(c), shell(c, dry_run), fmt=format, force=force)
 
