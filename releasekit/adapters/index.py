@@ -14,6 +14,7 @@ import urllib.parse
 import urllib.request
 from html.parser import HTMLParser
 from http.client import HTTPException
+from typing import NamedTuple
 
 from packaging.utils import (
     InvalidSdistFilename,
@@ -99,6 +100,13 @@ def _require_index_root(project_request: urllib.request.Request, shown: str, tim
         pass  # the project page answered a moment ago: a hiccup here is no verdict on the URL
 
 
+class Link(NamedTuple):
+    """A file the simple page lists: where it is served (absolute, no credentials, no fragment)."""
+
+    url: str
+    sha256: str | None
+
+
 def fetch_files(
     simple_project_url: str,
     *,
@@ -111,6 +119,16 @@ def fetch_files(
     means the project is not on the index yet (an empty dict) when the index
     root answers; anything else that is not a page raises :class:`IndexUnavailable`.
     """
+    return {name: link.sha256 for name, link in fetch_links(simple_project_url, auth=auth, timeout=timeout).items()}
+
+
+def fetch_links(
+    simple_project_url: str,
+    *,
+    auth: tuple[str, str] | None = None,
+    timeout: float = 10,
+) -> dict[str, Link]:
+    """Filename -> :class:`Link` for one project page, read as :func:`fetch_files` reads it."""
     url, url_auth = _split_userinfo(simple_project_url)
     auth = auth or url_auth
     shown = redact(simple_project_url, secrets=[auth[1]] if auth and auth[1] else None)
@@ -144,26 +162,36 @@ def fetch_files(
         ) from None
     text = body.decode(charset, errors="replace")
     try:
-        if content_type == JSON_TYPE:
-            return _parse_json(text)
-        return _parse_html(text)
+        hrefs = _parse_json(text) if content_type == JSON_TYPE else _parse_html(text)
+        return {name: Link(_served_at(url, href), sha) for name, (href, sha) in hrefs.items()}
     except (ValueError, KeyError, TypeError) as exc:
         raise IndexUnavailable(f"{shown} is not a simple index page: {exc}") from None
 
 
-def _parse_json(text: str) -> dict[str, str | None]:
+def _served_at(page_url: str, href: str) -> str:
+    """``href`` made absolute against the page, without the page's credentials or a hash fragment."""
+    parts = urllib.parse.urlsplit(urllib.parse.urljoin(page_url, href))
+    netloc = parts.hostname or ""
+    if ":" in netloc:
+        netloc = f"[{netloc}]"
+    if parts.port:
+        netloc += f":{parts.port}"
+    return urllib.parse.urlunsplit((parts.scheme, netloc, parts.path, parts.query, ""))
+
+
+def _parse_json(text: str) -> dict[str, tuple[str, str | None]]:
     data = json.loads(text)
-    files: dict[str, str | None] = {}
+    files: dict[str, tuple[str, str | None]] = {}
     for entry in data["files"]:
         hashes = entry.get("hashes") or {}
-        files[entry["filename"]] = hashes.get("sha256")
+        files[entry["filename"]] = (entry.get("url") or entry["filename"], hashes.get("sha256"))
     return files
 
 
 class _AnchorParser(HTMLParser):
     def __init__(self) -> None:
         super().__init__()
-        self.files: dict[str, str | None] = {}
+        self.files: dict[str, tuple[str, str | None]] = {}
         self._href: str | None = None
         self._text: list[str] = []
 
@@ -183,11 +211,11 @@ class _AnchorParser(HTMLParser):
         name = "".join(self._text).strip() or urllib.parse.unquote(link.path.rsplit("/", 1)[-1])
         algo, _, digest = link.fragment.partition("=")
         if name:
-            self.files[name] = digest.lower() if algo == "sha256" and digest else None
+            self.files[name] = (self._href, digest.lower() if algo == "sha256" and digest else None)
         self._href = None
 
 
-def _parse_html(text: str) -> dict[str, str | None]:
+def _parse_html(text: str) -> dict[str, tuple[str, str | None]]:
     parser = _AnchorParser()
     parser.feed(text)
     parser.close()

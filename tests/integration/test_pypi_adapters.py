@@ -186,6 +186,27 @@ def test_fetch_files_reads_devpi_json(devpi: DevpiServer, sample_dists: SampleDi
     assert index.fetch_files(url) == {p.name: pypi.sha256(p) for p in sample_dists.paths}
 
 
+def test_fetch_links_name_where_each_file_is_served_without_credentials(pypiserver: PypiServer,
+                                                                        devpi: DevpiServer,
+                                                                        sample_dists: SampleDists):
+    """The links a recipe's source may name: absolute, downloadable, the bytes built, no password."""
+    shutil.copy(sample_dists.wheel, pypiserver.dir)
+    upload_url = fresh_devpi_index(devpi)
+    pypi.upload(Shell(), sample_dists.paths, upload_url, username=devpi.username, password=devpi.password)
+    pages = [(index.simple_url(pypiserver.upload_url, "rk-sample"), [sample_dists.wheel]),  # HTML
+             (index.simple_url(upload_url, "rk-sample"), sample_dists.paths)]  # PEP 691 JSON
+    for page, built in pages:
+        with_password = page.replace("http://", "http://someone:hunter2-secret@")
+        links = index.fetch_links(with_password)
+        assert sorted(links) == sorted(p.name for p in built)
+        for path in built:
+            link = links[path.name]
+            assert link.sha256 == pypi.sha256(path)
+            assert link.url.startswith("http://") and "hunter2-secret" not in link.url and "#" not in link.url
+            with urllib.request.urlopen(link.url) as resp:
+                assert resp.read() == path.read_bytes()
+
+
 def test_fetch_files_of_an_unknown_project_is_empty(pypiserver: PypiServer, devpi: DevpiServer):
     assert index.fetch_files(index.simple_url(pypiserver.upload_url, "no-such-project")) == {}
     assert index.fetch_files(index.simple_url(devpi.upload_url, "no-such-project")) == {}
