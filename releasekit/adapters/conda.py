@@ -406,7 +406,26 @@ def load_recipe(
     if not isinstance(data, dict):
         raise RecipeError(f"{path} is not a recipe (expected a mapping with `package:`, `source:`, ...)")
     data["source"] = {"path": str(Path(sdist).resolve())}
-    return data
+    return _with_rendered_package(data)
+
+
+def _with_rendered_package(recipe: dict) -> dict:
+    """The recipe with ``package.name``/``version`` as rattler-build renders them from the context
+    (``${{ name|lower }}``), for the steps that name the package. Left as written when the recipe does
+    not render: the lint and the build report why."""
+    package = recipe.get("package")
+    if not isinstance(package, dict) or "${{" not in f"{package.get('name')}{package.get('version')}":
+        return recipe
+    rb = _rattler_build()
+    try:
+        variants = rb.Stage0Recipe.from_dict(recipe).render(
+            render_config=rb.RenderConfig(platform=rb.PlatformConfig(target_platform="noarch")))
+    except (rb.RecipeParseError, rb.RattlerBuildError, ValueError):
+        return recipe
+    if not variants:
+        return recipe
+    rendered = variants[0].recipe.package
+    return {**recipe, "package": {**package, "name": str(rendered.name), "version": str(rendered.version)}}
 
 
 # --- rattler-build ----------------------------------------------------------------------------------

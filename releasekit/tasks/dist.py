@@ -83,13 +83,19 @@ def conda(c, version=None, dry_run=False):
     build_new_conda_package(project, shell(c, dry_run), version_arg(project, version))
 
 
-@task(name="conda-recipe", help={"format": "v1 (recipe.yaml), forge (recipe.yaml in conda-forge staged-recipes shape) or meta (meta.yaml)", "force": "overwrite an existing recipe",
-                                 "dry_run": "print the recipe, write nothing"})
-def conda_recipe_(c, format="v1", force=False, dry_run=False):
-    """Write a conda recipe from the project's metadata (noarch python, mapped dependencies, import test)."""
+@task(name="conda-recipe", help={
+    "format": "forge (default: recipe.yaml in conda-forge staged-recipes' shape), v1 (recipe.yaml that builds "
+              "from ../dist's sdist) or meta (meta.yaml)",
+    "version": "the release to describe (default: the current version); a released one names the index's sdist",
+    "force": "overwrite an existing recipe", "dry_run": "print the recipe, write nothing"})
+def conda_recipe_(c, format="forge", version=None, force=False, dry_run=False):
+    """Write a conda recipe from the release's metadata (noarch python, mapped dependencies, import test)."""
     from releasekit.operations.recipe_writing import write_conda_recipe
+    from releasekit.tasks.context import git_for
 
-    write_conda_recipe(load_project(c), shell(c, dry_run), fmt=format, force=force)
+    project = load_project(c)
+    write_conda_recipe(project, shell(c, dry_run), git_for(c, project, dry_run), fmt=format, version=version,
+                       force=force)
 
 
 @task(name="conda-deps", help={"version": "version whose recipe to read (default: the version file's)",

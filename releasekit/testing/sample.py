@@ -16,6 +16,7 @@ import base64
 import hashlib
 import os
 import subprocess
+import sys
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -55,13 +56,15 @@ setup(
     author_email="tests@example.invalid",
     url="https://example.invalid/{name}",
     license="Apache-2.0",
-    python_requires=">=3.8",
+    python_requires=">={python_floor}",
     packages=find_packages(include=["{package}", "{package}.*"]),
 )
 '''
 
+# wheel is listed, as setuptools before 70.1 needed it to build wheels: the offline conda channel's
+# setuptools is this venv's pinned one, and a conda build installs only what the recipe's host lists.
 PYPROJECT = """[build-system]
-requires = ["setuptools>=61"]
+requires = ["setuptools>=61", "wheel"]
 build-backend = "setuptools.build_meta"
 """
 
@@ -200,6 +203,9 @@ def make_sample_project(
         "version": version,
         "readme_file": readme_file,
         "readme_type": readme_type,
+        # The Python that runs the tests is the oldest the sample supports: conda-forge's recipe shape builds
+        # and tests with Requires-Python's floor, and the offline test channels hold only this interpreter.
+        "python_floor": "{}.{}".format(*sys.version_info[:2]),
     }
     files = {
         "setup.py": SETUP_PY.format(**fmt),

@@ -3,10 +3,16 @@ sdist, upload to a channel directory with labels, promote, install from the chan
 
 from __future__ import annotations
 
+import hashlib
+import shutil
+import sys
+import urllib.request
+
 import pytest
 import yaml
 
 from releasekit.testing.conda import conda_build_channel
+from releasekit.testing.sample import make_sample_project
 from tests.conftest import Cli, configure
 
 __all__ = ["conda_build_channel"]  # a fixture, imported on purpose
@@ -54,11 +60,53 @@ def test_recipe_build_upload_promote_and_install(conda_project):
     assert verify_conda_published(Project(settings), "0.1.0.dev0") == str(channel_dir.resolve())
 
 
+def test_the_default_recipe_is_conda_forges_shape_naming_the_sdist_it_built(conda_project):
+    """Nothing built: dist.conda-recipe builds the sdist its source names (url and sha256), and the
+    recipe is staged-recipes' v1 shape (python_min from Requires-Python, pip check, templated package)."""
+    project, cli, _ = conda_project
+    made = cli("dist.conda-recipe")
+    assert made.returncode == 0, made.stdout + made.stderr
+    sdist = project.path / "dist" / f"{project.name}-0.1.0.dev0.tar.gz"
+    recipe = yaml.safe_load((project.path / "conda" / "recipe.yaml").read_text())
+    floor = "{}.{}".format(*sys.version_info[:2])
+    assert recipe["context"] == {"name": project.name, "version": "0.1.0.dev0", "python_min": floor}
+    assert recipe["package"] == {"name": "${{ name|lower }}", "version": "${{ version }}"}
+    assert recipe["source"] == {"url": sdist.resolve().as_uri().replace("0.1.0.dev0", "${{ version }}"),
+                                "sha256": hashlib.sha256(sdist.read_bytes()).hexdigest()}
+    assert recipe["requirements"]["host"][0] == "python ${{ python_min }}.*"
+    assert recipe["tests"][0]["python"]["pip_check"] is True
+    assert "this machine's" in made.stderr and "dist.conda-recipe --force" in made.stderr
+
+
 def test_conda_packages_are_built_from_the_sdist(conda_project):
     project, cli, _ = conda_project
-    cli("dist.conda-recipe", check=True)
+    cli("dist.conda-recipe", check=True)  # builds the sdist it names
+    shutil.rmtree(project.path / "dist")
     early = cli("dist.conda")
     assert early.returncode != 0 and "dist.sdist" in early.stderr
+
+
+def test_a_released_versions_recipe_names_the_index_sdist(tmp_path, cli_env, index_server, conda_build_channel):
+    """Once the index serves the tagged version, the recipe's source is the index's URL and sha256
+    (what staged-recipes takes); a version neither tagged nor current is refused before anything."""
+    project = make_sample_project(tmp_path, name="rkrecipeidx", version="0.3.0")
+    configure(project, pypi__repository=index_server.url, dist__isolation=False,
+              conda__channels=[str(conda_build_channel.path)])
+    cli = Cli(project.path, cli_env)
+    project.git("tag", "-a", "0.3.0", "-m", "0.3.0")
+    cli("dist.sdist", check=True)
+    sdist = project.path / "dist" / "rkrecipeidx-0.3.0.tar.gz"
+    shutil.copy(sdist, index_server.dir)  # pypiserver serves its folder: the release is on the index
+    made = cli("dist.conda-recipe", "--version", "0.3.0")
+    assert made.returncode == 0, made.stdout + made.stderr
+    source = yaml.safe_load((project.path / "conda" / "recipe.yaml").read_text())["source"]
+    assert source["url"].startswith(index_server.url) and source["url"].endswith("rkrecipeidx-${{ version }}.tar.gz")
+    assert source["sha256"] == hashlib.sha256(sdist.read_bytes()).hexdigest()
+    with urllib.request.urlopen(source["url"].replace("${{ version }}", "0.3.0")) as served:
+        assert served.read() == sdist.read_bytes()
+    assert "this machine's" not in made.stderr
+    refused = cli("dist.conda-recipe", "--force", "--version", "0.2.9")
+    assert refused.returncode != 0 and "no tag 0.2.9" in refused.stderr and "Traceback" not in refused.stderr
 
 
 def test_drift_between_pip_and_conda_requirements_fails_verify_deps(conda_project):
