@@ -154,6 +154,23 @@ def test_kac_hotfix_section_goes_in_place_with_a_link_in_the_same_shape():
            "[1.1.0]: https://github.com/acme/widget/compare/v1.0.1...v1.1.0\n" in new
 
 
+@pytest.mark.parametrize("bullet", ["* ", "+ ", "- "], ids=["star", "plus", "dash"])
+def test_kac_written_entries_follow_the_files_own_bullet(bullet):
+    text = KAC.replace("\n- ", f"\n{bullet}")
+    hotfix = KAC_FMT.add_release(text, "1.1.1", "2026-07-01", ["Fix the fix", "And\nmore"]).text
+    assert hotfix is not None and \
+        f"## [1.1.1] - 2026-07-01\n\n### Fixed\n\n{bullet}Fix the fix\n{bullet}And\n  more\n\n## [1.1.0]" in hotfix
+    added = KAC_FMT.add_entry(text, "entry", "added").text
+    assert added is not None and f"### Added\n\n{bullet}Shiny new option.\n{bullet}entry\n\n## [1.1.0]" in added
+
+
+def test_kac_the_bullet_is_the_newest_list_items_and_a_dash_without_any():
+    mixed = "## [Unreleased]\n\n```\n- not an entry\n```\n\n## [1.0.0] - 2020-01-01\n\n* a\n\n## [0.9.0] - 2019-01-01\n\n- b\n"
+    assert "### Fixed\n\n* f\n" in str(KAC_FMT.add_release(mixed, "1.0.1", "2026-07-01", ["f"]).text)
+    bare = "## [Unreleased]\n\n## [1.0.0] - 2020-01-01\n\nFirst release, no list.\n"
+    assert "### Fixed\n\n- f\n" in str(KAC_FMT.add_release(bare, "1.0.1", "2026-07-01", ["f"]).text)
+
+
 def test_kac_open_next_restores_a_missing_unreleased_with_its_link():
     text = KAC.replace("## [Unreleased]\n\n### Added\n\n- Shiny new option.\n\n", "").replace(
         "[unreleased]: https://github.com/acme/widget/compare/v1.1.0...HEAD\n", "")
@@ -560,7 +577,7 @@ def test_kac_finalize_writes_the_heading_the_file_writes_and_keeps_the_rest():
     assert HTTPX_FMT.show(new, "0.28.2").startswith("## 0.28.2 (1st December, 2026)\n\n### Removed\n")
     assert HTTPX_FMT.open_next(new, "0.28.2").empty  # [UNRELEASED] is open again
     hotfix = HTTPX_FMT.add_release(new, "0.28.1.post1", "2026-12-02", ["A fix."]).text
-    assert hotfix is not None and "\n## 0.28.1.post1 (2nd December, 2026)\n\n### Fixed\n\n- A fix.\n\n## 0.28.1 (" in hotfix
+    assert hotfix is not None and "\n## 0.28.1.post1 (2nd December, 2026)\n\n### Fixed\n\n* A fix.\n\n## 0.28.1 (" in hotfix
 
 
 @pytest.mark.parametrize("newest, written", [

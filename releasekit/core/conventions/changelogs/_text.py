@@ -35,6 +35,23 @@ def heading_levels(lines: Sequence[str]) -> list[int]:
     return levels
 
 
+def in_fences(lines: Sequence[str]) -> list[bool]:
+    """Whether each line is a fenced code block's (a fence, or inside one), as :func:`heading_levels` reads fences."""
+    inside: list[bool] = []
+    fence: str | None = None
+    for line in lines:
+        text = content(line)
+        mark = _FENCE.match(text)
+        inside.append(fence is not None or mark is not None)
+        if fence is not None:
+            if mark and mark["fence"][0] == fence[0] and len(mark["fence"]) >= len(fence) \
+                    and not text[mark.end():].strip():
+                fence = None
+        elif mark:
+            fence = mark["fence"]
+    return inside
+
+
 def strip_trailing_blank(text: str) -> str:
     """``text`` without its trailing blank lines and final line ending (what ``show`` prints)."""
     lines = split_lines(text)

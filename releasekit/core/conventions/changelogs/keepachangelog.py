@@ -39,6 +39,7 @@ _HEADER = re.compile(r"\ufeff?## +(?:\[(?P<bracketed>[^\]]*)\]|(?P<bare>\S*))(?P
 _REST = re.compile(r"\s*(?:[-–—]\s*(?P<date>[^\s\[]+)|[-–—]\s*(?P<words>[^\[]*?)|\((?P<paren>[^()]*)\))?"
                    r"\s*(?P<yanked>\[YANKED\])?\s*", re.IGNORECASE)
 _LINK = re.compile(r"\[(?P<label>[^\]]+)\]:\s*(?P<url>\S+)\s*")
+_BULLET = re.compile(r"(?P<char>[-*+]) +\S")  # a list item at the start of a line: `- x`, `* x`, `+ x`
 _UNRELEASED = "unreleased"
 _NO_SECTION_HINT = "add `## [Unreleased]` above the newest release, or run changelog.dev-cycle"
 
@@ -143,6 +144,18 @@ def _same(section: Section, version: str) -> bool:
         return section.version == Version(version)
     except InvalidVersion:
         return False
+
+
+def bullet_of(log: KeepAChangelog) -> str:
+    """The bullet the file's own list items start with (``* `` in encode/httpx's CHANGELOG.md), from its
+    newest item outside code fences; ``- `` when it has none. Only the character follows the file."""
+    for s in log.sections:
+        lines = t.split_lines(s.body)
+        for line, inside in zip(lines, t.in_fences(lines), strict=True):
+            match = _BULLET.match(t.content(line))
+            if match and not inside:
+                return f"{match['char']} "
+    return "- "
 
 
 # --- headings ----------------------------------------------------------------------------------
@@ -437,7 +450,7 @@ class KeepAChangelogFormat:
         valid = list(dict.fromkeys([*STANDARD, *(_subsection(lines[i]) for i in heads)]))
         if wanted.lower() not in {name.lower() for name in valid}:
             raise ChangelogError(f"unknown changelog subsection '{section}'", f"use one of: {', '.join(valid)}")
-        new = t.entry_lines(entry, nl)
+        new = t.entry_lines(entry, nl, bullet_of(log))
         if wanted.lower() in names:
             head = names[wanted.lower()]
             end = next((i for i in range(head + 1, len(lines)) if levels[i]), len(lines))
@@ -466,7 +479,8 @@ class KeepAChangelogFormat:
         nl = t.newline(text)
         block = f"## {heading_of(text).release(version.strip(), when)}{nl}"
         if entries:
-            block += f"{nl}### Fixed{nl}{nl}" + "".join(line for e in entries for line in t.entry_lines(e, nl))
+            bullet = bullet_of(log)
+            block += f"{nl}### Fixed{nl}{nl}" + "".join(line for e in entries for line in t.entry_lines(e, nl, bullet))
         block += nl
         index = next((i for i, s in enumerate(log.sections) if s.version is not None and s.version < new),
                      len(log.sections))
