@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from releasekit.core import config
-from releasekit.core.conventions.changelogs import AmbiguousChangelog, detect
+from releasekit.core.conventions.changelogs import FORMATS, AmbiguousChangelog, detect
 from releasekit.core.errors import ChangelogError, ConfigError
 
 KAC = "# Changelog\n\n## [Unreleased]\n\n## [1.0.0] - 2020-01-01\n\n- a\n"
@@ -78,9 +78,17 @@ def test_ambiguity_is_one_line_naming_the_setting_and_changes_nothing(tmp_path, 
         detect(root, settings(root))
     line = caught.value.render()
     assert line == f"error: {message} (hint: pin it: set `changelog_format` (wip, keepachangelog, towncrier, rst, " \
-                   "none) and `changelog` in [tool.releasekit])"
+                   "pallets, none) and `changelog` in [tool.releasekit])"
     assert "\n" not in line
     assert snapshot(root) == before
+
+
+def test_the_pin_hint_names_every_format_there_is(tmp_path):
+    root = project(tmp_path, {"CHANGES.md": WIP, "CHANGELOG.md": KAC})
+    with pytest.raises(AmbiguousChangelog) as caught:
+        detect(root, settings(root))
+    named = caught.value.render().split("`changelog_format` (", 1)[1].split(")", 1)[0].split(", ")
+    assert named == list(FORMATS) and set(named) == set(config.CHOICES["changelog_format"])
 
 
 # click's CHANGES.md (pallets/click, BSD-3-Clause) and httpx's CHANGELOG.md (encode/httpx, BSD-3-Clause), cut short

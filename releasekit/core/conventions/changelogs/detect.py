@@ -31,7 +31,6 @@ from releasekit.core.errors import ChangelogError
 CANDIDATES = ("CHANGES.md", "CHANGELOG.md", "HISTORY.md", "CHANGES.rst", "CHANGELOG.rst", "HISTORY.rst")
 _KAC_HEADER = re.compile(r"## +(?:\[unreleased\]|unreleased\s*$|\[[^\]]+\]\s*[-–—]\s*\d{4}-|\S+\s+[-–—]\s+\d{4}-)",
                          re.IGNORECASE)
-_PIN = "pin it: set `changelog_format` (wip, keepachangelog, towncrier, rst, none) and `changelog` in [tool.releasekit]"
 
 
 class AmbiguousChangelog(ChangelogError):
@@ -105,6 +104,8 @@ def _make(name: str, path: str, root: Path, tag: str, template: tuple[str, ...])
 
 FORMATS: dict[str, Callable[..., Any]] = {"wip": Wip, "keepachangelog": KeepAChangelogFormat, "towncrier": Towncrier,
                                           "rst": Rst, "pallets": PalletsMarkdown, "none": NoChangelog}
+# The hint of every refusal to guess: the formats named are the registry's, so a new one is listed too.
+_PIN = f"pin it: set `changelog_format` ({', '.join(FORMATS)}) and `changelog` in [tool.releasekit]"
 
 
 def detect(root: Path, settings: Settings, *, tag: str | None = None) -> ChangelogFormat:
