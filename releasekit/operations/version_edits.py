@@ -148,13 +148,46 @@ def bump_version(project: Project, sh: Shell, part: str = "patch", pre: str | No
     return write_release_version(project, sh, str(versioning.bump(current, part, pre)), conv=conv)
 
 
+# How many commits that touch the version files `bump-dev` looks back through for the version held
+# before the current one (the Makefile order has one, the release commit, or none when it is uncommitted).
+_SPELLING_LOOKBACK = 20
+
+
+def previous_spelling(project: Project, conv: VersionConventions, current: str) -> str | None:
+    """The version the files held before ``current`` was written, as they spelled it: the version at the
+    newest commit (of the last few that touch the version files) that holds another version than ``current``;
+    HEAD itself when ``current`` is not committed yet. None outside git, or when none is found."""
+    git = _Git(_Shell(), project.root)
+    if not conv.source.paths or not git.is_repo():
+        return None
+    listed = git.shell.read(["git", "log", f"-n{_SPELLING_LOOKBACK}", "--format=%H", "HEAD", "--",
+                             *conv.source.paths], cwd=git.cwd, check=False)
+    for ref in (listed or "").split():
+        files = {p: text for p in conv.source.paths if (text := git.show_file(ref, p)) is not None}
+        try:
+            spelled = conv.source.spelling(MemoryTree(files))
+            held = versioning.parse(spelled) if spelled is not None else None
+        except ReleasekitError:
+            continue  # unreadable at that commit: look further back
+        if held is not None and str(held) != current:
+            return spelled
+    return None
+
+
 def bump_dev_version(project: Project, sh: Shell, part: str = "patch") -> tuple[str, str]:
+    """The next dev version, spelled as the project spells its dev versions: ``X.Y.Z.dev`` (the Pallets
+    spelling) when the files hold one so, or, when they hold a release (``version.bump`` wrote ``X.Y.Z``
+    over ``X.Y.Z.dev``), when the version the files held before it was spelled so."""
     conv = version_conventions(project, None, sh)
     if not conv.source.paths:
         raise VersionError("the version comes from git tags, so there is no .dev0 version to write",
                            "git tags hold released versions only: bump with `version.bump` at release time")
-    current = conv.source.read(tree_of(project, sh))
-    return write_release_version(project, sh, str(versioning.bump_dev(current, part)), conv=conv)
+    tree = tree_of(project, sh)
+    current = conv.source.read(tree)
+    new = str(versioning.bump_dev(current, part))
+    if not versioning.parse(current).is_devrelease:  # the files keep no dev spelling: the one before them may
+        new = versioning.spelled_like(new, previous_spelling(project, conv, current) or "")
+    return write_release_version(project, sh, new, conv=conv)
 
 
 def set_version(project: Project, sh: Shell, new: str, force: bool = False) -> tuple[str, str]:

@@ -323,3 +323,22 @@ def test_a_dev_version_spelled_without_its_number_is_released_and_main_keeps_the
     changes = remote_git(project, "show", "main:CHANGES.rst")
     assert "Version 2.1.0\n-------------\n\nReleased 2026-12-01" in changes
     assert "version 2.1.1.dev0 ok" in cli("version.check", check=True).stdout
+
+
+@pytest.mark.parametrize("written, committed, after", [
+    ("1.0.0.dev", False, "1.0.1.dev"),
+    ("1.0.0.dev", True, "1.0.1.dev"),
+    ("1.0.0.dev0", True, "1.0.1.dev0"),
+], ids=["pallets-uncommitted", "pallets-after-the-release-commit", "normalized"])
+def test_bump_then_bump_dev_one_by_one_keep_the_dev_spelling(tmp_path, written, committed, after):
+    """The Makefile order run one task at a time: `version.bump` writes `1.0.0` over `1.0.0.dev`, so
+    `version.bump-dev` takes the spelling from the version the files held before (git's history)."""
+    project = make_sample_project(tmp_path, "spelled", version=written)
+    cli = Cli(project.path, clean_cli_env())
+    assert "=> 1.0.0" in cli("version.bump", check=True).stdout
+    assert project.version_file is not None
+    assert project.version_file.read_text() == "__version__ = '1.0.0'\n"
+    if committed:  # what git.commit-version does on main when there is no release branch
+        project.git("commit", "-q", "-am", "release 1.0.0")
+    assert f"1.0.0 => {after}" in cli("version.bump-dev", check=True).stdout
+    assert project.version_file.read_text() == f"__version__ = '{after}'\n"
