@@ -3,8 +3,8 @@
 ``conda_build_channel`` is a local, rattler-indexed channel holding what a
 noarch-python build needs: a ``python`` *shim* package (its ``bin/python``
 links to this interpreter and a ``pyvenv.cfg`` makes the prefix a venv) plus
-pip, setuptools, wheel and packaging converted from this interpreter's own
-installed copies with whl2conda. ``sample_project`` / ``sample_sdist`` make a
+pip, setuptools, wheel and packaging converted with whl2conda from this
+interpreter's installed copies (setuptools: the wheelhouse's current release). ``sample_project`` / ``sample_sdist`` make a
 tiny setuptools project with a fastai-style ``conda/meta.yaml``, and
 ``sample_conda_package`` is its package built by rattler-build, shared by the
 session. ``conda_build_recorder`` puts a ``conda-build`` on PATH that records
@@ -40,7 +40,7 @@ CHANNEL_PACKAGES = ("pip", "setuptools", "wheel", "packaging")
 # The platforms a recipe's requirements are solved for (conda.platforms' default): the channel holds a
 # python for each, so that it plays conda-forge for a solve (only this machine's python runs).
 SOLVE_PLATFORMS = ("linux-64", "osx-64", "osx-arm64", "win-64")
-_CHANNEL_FORMAT = 2  # bump when the channel's recipe changes, to invalidate caches
+_CHANNEL_FORMAT = 3  # bump when the channel's recipe changes, to invalidate caches
 
 FASTAI_STYLE_META = """\
 {% set data = load_setup_py_data(setup_file='../setup.py', from_recipe_dir=True) %}
@@ -195,15 +195,36 @@ def build_local_channel(dest: Path, packages: Sequence[str] = CHANNEL_PACKAGES) 
             python_placeholder_package(dest / platform, shim.name.split("-")[1], platform)
     with tempfile.TemporaryDirectory(prefix="wheels-") as tmp:
         for name in packages:
-            wheel_to_conda(wheel_of_installed(name, Path(tmp)), dest / "noarch")
+            wheel_to_conda(_channel_wheel(name, Path(tmp)), dest / "noarch")
     run_async(index_fs(dest, force=True))
     version = shim.name.split("-")[1]
     return LocalChannel(dest, version)
 
 
+def _current_setuptools() -> Path | None:
+    """The wheelhouse's setuptools (a current release, as conda-forge serves one), if downloaded."""
+    from releasekit.testing.wheelhouse import SETUPTOOLS, wheelhouse
+
+    found = sorted(wheelhouse().glob(f"setuptools-{SETUPTOOLS}-*.whl"))
+    return found[0] if found else None
+
+
+def _channel_wheel(name: str, out_dir: Path) -> Path:
+    """The wheel a channel package is made from: this interpreter's installed copy, but setuptools,
+    which is the wheelhouse's current one where there is one. The venv pins Python's bundled
+    setuptools (65.5), which cannot build wheels without `wheel`; conda-forge's can, and recipes in
+    its shape list only setuptools."""
+    if name == "setuptools":
+        current = _current_setuptools()
+        if current is not None:
+            return current
+    return wheel_of_installed(name, out_dir)
+
+
 def _channel_key() -> str:
     parts = [str(_CHANNEL_FORMAT), sys.version, os.path.realpath(sys.executable)]
     parts += [f"{n}={metadata.version(n)}" for n in CHANNEL_PACKAGES]
+    parts.append(str(_current_setuptools()))
     return hashlib.sha256("|".join(parts).encode()).hexdigest()[:16]
 
 

@@ -56,15 +56,17 @@ setup(
     author_email="tests@example.invalid",
     url="https://example.invalid/{name}",
     license="Apache-2.0",
-    python_requires=">={python_floor}",
+    python_requires=">=@PYTHON_FLOOR@",
     packages=find_packages(include=["{package}", "{package}.*"]),
 )
 '''
+# The Python that runs the tests is the oldest the sample supports: conda-forge's recipe shape builds and
+# tests with Requires-Python's floor (python_min), and the offline test channels hold only this interpreter.
+PYTHON_FLOOR = "{}.{}".format(*sys.version_info[:2])
+SETUP_PY = SETUP_PY.replace("@PYTHON_FLOOR@", PYTHON_FLOOR)
 
-# wheel is listed, as setuptools before 70.1 needed it to build wheels: the offline conda channel's
-# setuptools is this venv's pinned one, and a conda build installs only what the recipe's host lists.
 PYPROJECT = """[build-system]
-requires = ["setuptools>=61", "wheel"]
+requires = ["setuptools>=61"]
 build-backend = "setuptools.build_meta"
 """
 
@@ -203,9 +205,6 @@ def make_sample_project(
         "version": version,
         "readme_file": readme_file,
         "readme_type": readme_type,
-        # The Python that runs the tests is the oldest the sample supports: conda-forge's recipe shape builds
-        # and tests with Requires-Python's floor, and the offline test channels hold only this interpreter.
-        "python_floor": "{}.{}".format(*sys.version_info[:2]),
     }
     files = {
         "setup.py": SETUP_PY.format(**fmt),

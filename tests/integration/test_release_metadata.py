@@ -15,7 +15,7 @@ from releasekit.adapters import pymeta
 from releasekit.adapters.pypi import build
 from releasekit.adapters.shell import Shell
 from releasekit.core import forgerecipe
-from releasekit.testing.sample import make_sample_project
+from releasekit.testing.sample import PYTHON_FLOOR, make_sample_project
 
 pytestmark = pytest.mark.integration
 
@@ -46,7 +46,7 @@ def _facts(meta):
 
 
 EXPECTED = ("rk-meta", "0.3.0", "A sample project for releasekit's tests.", "Apache-2.0",
-            "https://example.invalid/rk-meta", ">=3.8", ['dataclasses; python_version < "3.7"', "requests>=2"],
+            "https://example.invalid/rk-meta", f">={PYTHON_FLOOR}", ['dataclasses; python_version < "3.7"', "requests>=2"],
             ["rk-hello = rk_meta:main"])
 
 
@@ -95,7 +95,7 @@ def test_generated_recipe_is_read_by_rattler_build(built, tmp_path):
     stage1 = variant.recipe
     assert (stage1.package.name, str(stage1.package.version)) == ("rk-meta", "0.3.0")
     rendered = stage1.to_dict()
-    assert rendered["requirements"]["run"][0] == "python >=3.8"
+    assert rendered["requirements"]["run"][0] == f"python >={PYTHON_FLOOR}"
     assert "requests >=2" in rendered["requirements"]["run"]
     assert "dataclasses" not in str(rendered["requirements"]["run"])
     assert rendered["about"]["summary"] == "A sample project for releasekit's tests."
