@@ -696,7 +696,7 @@ _CONDA_PROGRAM = r'''
 import base64, json, os, platform, shutil, subprocess, sys, tempfile, time
 
 SOLVE = """
-import asyncio, json, sys
+import asyncio, json, os, sys
 import rattler
 from rattler import Gateway, Subdir, VirtualPackage
 a = json.loads(sys.argv[1])
@@ -707,6 +707,9 @@ async def go():
                                   virtual_packages=VirtualPackage.detect(), channel_relations='disabled')
     await rattler.install(records, target_prefix=a['prefix'], cache_dir=a['cache'] + '/pkgs', show_progress=False)
 asyncio.run(go())
+sys.stdout.flush()
+sys.stderr.flush()
+os._exit(0)  # done: the runtime's worker threads are not torn down, where a crash was seen under load
 """
 CHECK = ("import sys,importlib,importlib.metadata as m;importlib.import_module(sys.argv[1]);print('RK import=ok');"
          "v=m.version(sys.argv[2]);print('RK version='+v);sys.exit(0 if v==sys.argv[3] else 3)")
@@ -762,15 +765,18 @@ def check(a, tmp, env):
     job = json.dumps({'channels': a['channels'], 'spec': a['spec'], 'prefix': prefix,
                       'cache': os.path.join(tmp, 'cache')})
     say('install_start', repr(time.time()))
-    attempt, wait = 1, a['backoff']
+    attempt, wait, crashes = 1, a['backoff'], 0
     while True:
         solved = subprocess.run([tool, '-c', SOLVE, job], env=env, stderr=subprocess.PIPE, text=True)
         rc = solved.returncode
         sys.stderr.write(solved.stderr)
-        if rc != 0:  # the solver's or installer's own last line, as the cause the report shows
+        if rc < 0:  # killed by a signal: the solver crashed, which says nothing of the package
+            crashes += 1
+            say('error', 'the solver crashed (signal ' + str(-rc) + ')')
+        elif rc != 0:  # the solver's or installer's own last line, as the cause the report shows
             said = [line.strip() for line in solved.stderr.splitlines() if line.strip()]
             say('error', said[-1][:300] if said else 'the solve exited with ' + str(rc))
-        if rc == 0 or attempt >= a['attempts']:
+        if rc == 0 or attempt >= a['attempts'] + min(crashes, 1):  # one more try after a crash
             break
         say('retry', str(attempt) + ' wait=' + str(wait))
         time.sleep(wait)
