@@ -416,7 +416,10 @@ def _with_rendered_package(recipe: dict) -> dict:
     package = recipe.get("package")
     if not isinstance(package, dict) or "${{" not in f"{package.get('name')}{package.get('version')}":
         return recipe
-    rb = _rattler_build()
+    try:
+        rb = _rattler_build()
+    except ToolMissing:  # only the conda steps that build need it; a name check goes on as written
+        return recipe
     try:
         variants = rb.Stage0Recipe.from_dict(recipe).render(
             render_config=rb.RenderConfig(platform=rb.PlatformConfig(target_platform="noarch")))

@@ -14,6 +14,7 @@ import urllib.parse
 import urllib.request
 from html.parser import HTMLParser
 from http.client import HTTPException
+from pathlib import Path
 from typing import NamedTuple
 
 from packaging.utils import (
@@ -143,6 +144,7 @@ def fetch_links(
     try:
         with urllib.request.urlopen(request, timeout=timeout) as response:
             content_type = response.headers.get_content_type()
+            base = response.geturl() or url  # links are relative to the page as finally served
             body = response.read()
             charset = response.headers.get_content_charset() or "utf-8"
     except urllib.error.HTTPError as exc:
@@ -163,20 +165,37 @@ def fetch_links(
     text = body.decode(charset, errors="replace")
     try:
         hrefs = _parse_json(text) if content_type == JSON_TYPE else _parse_html(text)
-        return {name: Link(_served_at(url, href), sha) for name, (href, sha) in hrefs.items()}
+        return {name: Link(_served_at(base, href), sha) for name, (href, sha) in hrefs.items()}
     except (ValueError, KeyError, TypeError) as exc:
         raise IndexUnavailable(f"{shown} is not a simple index page: {exc}") from None
 
 
 def _served_at(page_url: str, href: str) -> str:
-    """``href`` made absolute against the page, without the page's credentials or a hash fragment."""
+    """``href`` made absolute against the page, without credentials, query (signed URLs carry tokens
+    there) or hash fragment."""
     parts = urllib.parse.urlsplit(urllib.parse.urljoin(page_url, href))
     netloc = parts.hostname or ""
     if ":" in netloc:
         netloc = f"[{netloc}]"
     if parts.port:
         netloc += f":{parts.port}"
-    return urllib.parse.urlunsplit((parts.scheme, netloc, parts.path, parts.query, ""))
+    return urllib.parse.urlunsplit((parts.scheme, netloc, parts.path, "", ""))
+
+
+def download(url: str, dest: Path, *, timeout: float = 60) -> Path:
+    """``url`` saved as ``dest`` (a file the index serves, such as a release's sdist)."""
+    shown = redact(url)
+    request = urllib.request.Request(url, headers={"User-Agent": "releasekit"})
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response, open(dest, "wb") as out:
+            while chunk := response.read(1 << 16):
+                out.write(chunk)
+    except urllib.error.HTTPError as exc:
+        raise IndexUnavailable(f"{shown} answered HTTP {exc.code} {exc.reason}", "retry later") from None
+    except (OSError, HTTPException) as exc:
+        reason = getattr(exc, "reason", None) or exc
+        raise IndexUnavailable(f"cannot download {shown}: {reason}", "check that the index is up") from None
+    return dest
 
 
 def _parse_json(text: str) -> dict[str, tuple[str, str | None]]:

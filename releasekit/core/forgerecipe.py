@@ -10,12 +10,15 @@ Pure: metadata in, a dict or YAML text out.
 
 from __future__ import annotations
 
+import re
+import urllib.parse
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 import yaml
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.specifiers import SpecifierSet
+from packaging.utils import canonicalize_name
 
 from releasekit.core.condarecipe import conda_name, spdx_expression
 from releasekit.core.errors import MetadataMissing, RecipeError
@@ -37,6 +40,34 @@ def python_min(requires_python: str | None) -> str | None:
             if len(parts) >= 2 and all(p.isdigit() for p in parts[:2]):
                 floors.append((int(parts[0]), int(parts[1])))
     return "{}.{}".format(*max(floors)) if floors else None
+
+
+def version_templated(url: str, version: str) -> str:
+    """``url`` with the version in its file name (the last path segment only) as ``${{ version }}``,
+    so the recipe follows the next release; a host or folder that happens to hold the digits stays."""
+    head, _, name = url.rpartition("/")
+    return f"{head}/{name.replace(version, '${{ version }}')}" if head else url
+
+
+# Warehouse (the software behind the main index) serves files under content-addressed folders,
+# /packages/<2 hex>/<2 hex>/<60 hex>/<file>, that hold one file each; it also answers
+# /packages/source/<first letter>/<project>/<file> on the index's own host for any release's sdist.
+_WAREHOUSE_FILE = re.compile(r"^/packages/[0-9a-f]{2}/[0-9a-f]{2}/[0-9a-f]{60}/(?P<file>[^/]+)$")
+
+
+def source_url_template(page_url: str, file_url: str, version: str) -> str:
+    """The URL a recipe names for an sdist the index lists at ``file_url``: a content-addressed
+    warehouse URL becomes the index host's ``/packages/source/`` address (the one conda-forge's
+    update bot can move to the next version), and the file name's version becomes ``${{ version }}``."""
+    parts = urllib.parse.urlsplit(file_url)
+    found = _WAREHOUSE_FILE.match(parts.path)
+    if found:
+        page = urllib.parse.urlsplit(page_url)
+        filename = found["file"]
+        project = canonicalize_name(filename.rsplit("-", 1)[0])
+        file_url = urllib.parse.urlunsplit(
+            (page.scheme, page.netloc, f"/packages/source/{project[0]}/{project}/{filename}", "", ""))
+    return version_templated(file_url, version)
 
 
 def _requirement(text: str, where: str) -> Requirement:
@@ -127,7 +158,7 @@ def v1_recipe(
         "schema_version": 1,
         "context": {"name": meta.name.lower(), "version": meta.version, "python_min": py_min},
         "package": {"name": "${{ name|lower }}", "version": "${{ version }}"},
-        "source": {"url": source_url.replace(meta.version, "${{ version }}"), "sha256": sha256},
+        "source": {"url": version_templated(source_url, meta.version), "sha256": sha256},
         "build": build,
         "requirements": {"host": host, "run": run},
         "tests": [{"python": {"imports": imports, "pip_check": True, "python_version": "${{ python_min }}.*"}}],

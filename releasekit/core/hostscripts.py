@@ -770,9 +770,9 @@ def check(a, tmp, env):
         solved = subprocess.run([tool, '-c', SOLVE, job], env=env, stderr=subprocess.PIPE, text=True)
         rc = solved.returncode
         sys.stderr.write(solved.stderr)
-        if rc < 0:  # killed by a signal: the solver crashed, which says nothing of the package
-            crashes += 1
-            say('error', 'the solver crashed (signal ' + str(-rc) + ')')
+        if rc < 0 or rc >= 0xC0000000:  # a signal, or a Windows NTSTATUS such as an access violation:
+            crashes += 1                 # the solver crashed, which says nothing of the package
+            say('error', 'the solver crashed (' + ('signal ' + str(-rc) if rc < 0 else hex(rc)) + ')')
         elif rc != 0:  # the solver's or installer's own last line, as the cause the report shows
             said = [line.strip() for line in solved.stderr.splitlines() if line.strip()]
             say('error', said[-1][:300] if said else 'the solve exited with ' + str(rc))

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import shutil
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -107,3 +108,36 @@ def test_the_plan_shows_the_conda_installs_on_the_hosts(tmp_path):
     _label, lines = conda_staging.plan_lines(project_of(root), ["me@build-linux"])
     assert lines[0].endswith("import; same on host me@build-linux")
     assert lines[2].endswith("import; same on host me@build-linux")
+
+
+def test_a_solver_that_crashes_is_reported_as_a_crash_and_tried_once_more(tmp_path):
+    """The host program's solve runs in its own process; one killed by a signal (seen under load as
+    SIGSEGV in py-rattler's runtime) is named a crash, not the package's failure, and gets one more try."""
+    import os
+    import signal
+    import subprocess
+    import venv
+
+    from releasekit.core import hostscripts
+
+    env_dir = tmp_path / "host-python"
+    venv.EnvBuilder(with_pip=False).create(env_dir)
+    python = env_dir / "bin" / "python"
+    site = subprocess.run([str(python), "-c", "import sysconfig; print(sysconfig.get_path('purelib'))"],
+                          capture_output=True, text=True, check=True).stdout.strip()
+    # a rattler that the program's own check imports, and that crashes the solve process (argv: the job)
+    (tmp_path / "crashes").write_text("")
+    (Path(site) / "rattler.py").write_text(
+        "import os, signal, sys\n"
+        "if len(sys.argv) > 1:\n"
+        f"    open({str(tmp_path / 'crashes')!r}, 'a').write('x')\n"
+        f"    os.kill(os.getpid(), {int(signal.SIGSEGV)})\n")
+    spec = hostscripts.VerifySpec(package="rk-x", version="1.0", attempts=1, backoff=0,
+                                  conda=hostscripts.CondaSource("rk-x", ["file:///nowhere"]))
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONFAULTHANDLER",)}
+    ran = subprocess.run([str(python), "-c", hostscripts.conda_program(spec, spec.conda)], capture_output=True,
+                         text=True, env=env, timeout=120)
+    said = dict(line[3:].split("=", 1) for line in ran.stdout.splitlines() if line.startswith("RK ") and "=" in line)
+    assert ran.returncode != 0 and said["result"] == "fail"
+    assert said["error"] == f"the solver crashed (signal {int(signal.SIGSEGV)})"
+    assert said["install_attempts"] == "2" and (tmp_path / "crashes").read_text() == "xx"

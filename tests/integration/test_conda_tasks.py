@@ -88,7 +88,8 @@ def test_conda_packages_are_built_from_the_sdist(conda_project):
 
 def test_a_released_versions_recipe_names_the_index_sdist(tmp_path, cli_env, index_server, conda_build_channel):
     """Once the index serves the tagged version, the recipe's source is the index's URL and sha256
-    (what staged-recipes takes); a version neither tagged nor current is refused before anything."""
+    (what staged-recipes takes) and its metadata is that sdist's, though main has moved on since; a
+    version neither tagged nor current is refused before anything."""
     project = make_sample_project(tmp_path, name="rkrecipeidx", version="0.3.0")
     configure(project, pypi__repository=index_server.url, dist__isolation=False,
               conda__channels=[str(conda_build_channel.path)])
@@ -97,16 +98,49 @@ def test_a_released_versions_recipe_names_the_index_sdist(tmp_path, cli_env, ind
     cli("dist.sdist", check=True)
     sdist = project.path / "dist" / "rkrecipeidx-0.3.0.tar.gz"
     shutil.copy(sdist, index_server.dir)  # pypiserver serves its folder: the release is on the index
+    shutil.rmtree(project.path / "dist")
+    # main moves on: the next version, and metadata that 0.3.0 did not have
+    (project.path / "rkrecipeidx" / "version.py").write_text('__version__ = "0.4.0.dev0"\n')
+    setup = project.path / "setup.py"
+    setup.write_text(setup.read_text().replace("A sample project for releasekit's tests.", "Newer words."))
+    project.git("commit", "-qam", "next cycle")
     made = cli("dist.conda-recipe", "--version", "0.3.0")
     assert made.returncode == 0, made.stdout + made.stderr
-    source = yaml.safe_load((project.path / "conda" / "recipe.yaml").read_text())["source"]
+    recipe = yaml.safe_load((project.path / "conda" / "recipe.yaml").read_text())
+    source = recipe["source"]
     assert source["url"].startswith(index_server.url) and source["url"].endswith("rkrecipeidx-${{ version }}.tar.gz")
-    assert source["sha256"] == hashlib.sha256(sdist.read_bytes()).hexdigest()
+    assert source["sha256"] == hashlib.sha256(index_server.dir.joinpath(sdist.name).read_bytes()).hexdigest()
     with urllib.request.urlopen(source["url"].replace("${{ version }}", "0.3.0")) as served:
-        assert served.read() == sdist.read_bytes()
-    assert "this machine's" not in made.stderr
+        assert served.read() == index_server.dir.joinpath(sdist.name).read_bytes()
+    assert recipe["context"]["version"] == "0.3.0"
+    assert recipe["about"]["summary"] == "A sample project for releasekit's tests."
+    assert "this machine's" not in made.stderr and not (project.path / "dist").exists()
     refused = cli("dist.conda-recipe", "--force", "--version", "0.2.9")
     assert refused.returncode != 0 and "no tag 0.2.9" in refused.stderr and "Traceback" not in refused.stderr
+
+
+@pytest.mark.parametrize(("args", "says"), [
+    pytest.param(("--version", "not-a-version"), "not-a-version", id="bad-version"),
+    pytest.param(("--format", "v1", "--version", "9.9"), "--format v1 describes the version in the making",
+                 id="v1-other-version"),
+    pytest.param(("--format", "bogus"), "--format 'bogus' is unknown", id="bad-format"),
+])
+def test_recipe_options_that_cannot_be_met_are_refused_in_one_line(conda_project, args, says):
+    project, cli, _ = conda_project
+    refused = cli("dist.conda-recipe", *args)
+    assert refused.returncode != 0 and says in refused.stderr
+    assert refused.stderr.startswith("error: ") and len(refused.stderr.strip().splitlines()) == 1, refused.stderr
+    assert not (project.path / "conda").exists()
+
+
+def test_an_uncommitted_version_is_not_given_heads_sdist(conda_project):
+    """version.bump without its commit: HEAD's sdist is the old version, so the recipe is refused
+    rather than name one version's file under another's."""
+    project, cli, _ = conda_project
+    cli("version.bump", check=True)  # 0.1.0.dev0 -> 0.1.0 in the files, not committed
+    refused = cli("dist.conda-recipe")
+    assert refused.returncode != 0 and "not version 0.1.0" in refused.stderr and "commit the version" in refused.stderr
+    assert not (project.path / "conda").exists()
 
 
 def test_drift_between_pip_and_conda_requirements_fails_verify_deps(conda_project):

@@ -207,6 +207,14 @@ def test_fetch_links_name_where_each_file_is_served_without_credentials(pypiserv
                 assert resp.read() == path.read_bytes()
 
 
+def test_a_served_link_keeps_no_token_of_the_page_or_the_href():
+    """Signed download URLs carry their token in the query, private indexes in the userinfo: a link a
+    recipe may name has neither, and a relative href is resolved against the page."""
+    served = index._served_at("https://me:pw@host.example/simple/p/",
+                              "../../files/p-1.0.tar.gz?X-Amz-Signature=SECRET#sha256=ab")
+    assert served == "https://host.example/files/p-1.0.tar.gz"
+
+
 def test_fetch_files_of_an_unknown_project_is_empty(pypiserver: PypiServer, devpi: DevpiServer):
     assert index.fetch_files(index.simple_url(pypiserver.upload_url, "no-such-project")) == {}
     assert index.fetch_files(index.simple_url(devpi.upload_url, "no-such-project")) == {}

@@ -171,6 +171,19 @@ def test_kac_the_bullet_is_the_newest_list_items_and_a_dash_without_any():
     assert "### Fixed\n\n- f\n" in str(KAC_FMT.add_release(bare, "1.0.1", "2026-07-01", ["f"]).text)
 
 
+def test_kac_an_entry_typed_with_a_bullet_gets_the_files_and_a_rule_is_no_bullet():
+    """`- x` typed for a `* ` file becomes `* x`, `+ x` for a `+ ` file stays one bullet, and a
+    thematic break (`* * *`) between releases does not decide the bullet."""
+    star = KAC.replace("\n- ", "\n* ")
+    added = KAC_FMT.add_entry(star, "- typed with a dash", "added").text
+    assert added is not None and "* Shiny new option.\n* typed with a dash\n" in added
+    plus = KAC.replace("\n- ", "\n+ ")
+    added = KAC_FMT.add_entry(plus, "+ typed with a plus", "added").text
+    assert added is not None and "+ Shiny new option.\n+ typed with a plus\n" in added
+    ruled = "## [Unreleased]\n\n* * *\n\n## [1.0.0] - 2020-01-01\n\n- a\n"
+    assert "### Fixed\n\n- f\n" in str(KAC_FMT.add_release(ruled, "1.0.1", "2026-07-01", ["f"]).text)
+
+
 def test_kac_open_next_restores_a_missing_unreleased_with_its_link():
     text = KAC.replace("## [Unreleased]\n\n### Added\n\n- Shiny new option.\n\n", "").replace(
         "[unreleased]: https://github.com/acme/widget/compare/v1.1.0...HEAD\n", "")

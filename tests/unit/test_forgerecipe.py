@@ -115,3 +115,21 @@ def test_non_spdx_license_is_refused():
 @pytest.mark.parametrize(("spec", "floor"), [(">=3.8", "3.8"), (">=3.9.2,<4", "3.9"), ("~=3.10", "3.10"), ("<4", None), (None, None)])
 def test_python_min_is_requires_pythons_floor(spec, floor):
     assert forgerecipe.python_min(spec) == floor
+
+
+def test_a_content_addressed_warehouse_url_becomes_the_index_hosts_source_address():
+    """The main index serves each file from a folder named by its hash, which no other version has;
+    the recipe names the index host's /packages/source/ address instead, with the version templated."""
+    page = "https://index.example/simple/my-pkg/"
+    hashed = ("https://files.example/packages/3f/4a/" + "0123456789abcdef" * 3 + "0123456789ab/my_pkg-1.2.0.tar.gz")
+    assert forgerecipe.source_url_template(page, hashed, "1.2.0") == \
+        "https://index.example/packages/source/m/my-pkg/my_pkg-${{ version }}.tar.gz"
+
+
+def test_only_the_file_names_version_is_templated():
+    """A host or folder that holds the version's digits stays as it is (a private index at 10.0.1.5)."""
+    page = "http://10.0.1.5/simple/rk/"
+    served = "http://10.0.1.5/packages/1.5/rk-1.5.tar.gz"
+    assert forgerecipe.source_url_template(page, served, "1.5") == "http://10.0.1.5/packages/1.5/rk-${{ version }}.tar.gz"
+    assert forgerecipe.version_templated("file:///srv/dist/rk-0.1.5.tar.gz", "0.1.5") == \
+        "file:///srv/dist/rk-${{ version }}.tar.gz"

@@ -11,27 +11,16 @@ from releasekit.core.textlines import content, ending, is_blank, newline, split_
 __all__ = ["content", "ending", "is_blank", "newline", "split_lines"]  # the shared line helpers, for the formats
 
 _FENCE = re.compile(r" {0,3}(?P<fence>`{3,}|~{3,})")
+_OWN_BULLET = re.compile(r"^[-*+]\s+(?=\S)")
 
 
 def heading_levels(lines: Sequence[str]) -> list[int]:
     """The Markdown ATX heading level of each line (0 for none), code fences skipped."""
     levels: list[int] = []
-    fence: str | None = None
-    for i, line in enumerate(lines):
+    for i, (line, fenced) in enumerate(zip(lines, in_fences(lines), strict=True)):
         text = content(line).removeprefix("\ufeff") if i == 0 else content(line)
-        level = 0
-        mark = _FENCE.match(text)
-        if fence is not None:
-            if mark and mark["fence"][0] == fence[0] and len(mark["fence"]) >= len(fence) \
-                    and not text[mark.end():].strip():
-                fence = None
-        elif mark:
-            fence = mark["fence"]
-        else:
-            hashes = len(text) - len(text.lstrip("#"))
-            if 1 <= hashes <= 6 and text[hashes:hashes + 1] == " ":
-                level = hashes
-        levels.append(level)
+        hashes = len(text) - len(text.lstrip("#"))
+        levels.append(hashes if not fenced and 1 <= hashes <= 6 and text[hashes:hashes + 1] == " " else 0)
     return levels
 
 
@@ -39,8 +28,8 @@ def in_fences(lines: Sequence[str]) -> list[bool]:
     """Whether each line is a fenced code block's (a fence, or inside one), as :func:`heading_levels` reads fences."""
     inside: list[bool] = []
     fence: str | None = None
-    for line in lines:
-        text = content(line)
+    for i, line in enumerate(lines):
+        text = content(line).removeprefix("\ufeff") if i == 0 else content(line)
         mark = _FENCE.match(text)
         inside.append(fence is not None or mark is not None)
         if fence is not None:
@@ -66,7 +55,7 @@ def entry_lines(entry: str, nl: str, bullet: str = "- ") -> list[str]:
     if not text:
         raise ChangelogError("the changelog entry is empty", "pass the text of the entry")
     first, *rest = text.splitlines()
-    head = first if first.startswith(("- ", "* ")) else f"{bullet}{first}"
+    head = bullet + _OWN_BULLET.sub("", first, count=1)  # an entry typed with a bullet gets the file's
     pad = " " * len(bullet)
     return [head + nl] + [(f"{pad}{line}" if line.strip() else "") + nl for line in rest]
 

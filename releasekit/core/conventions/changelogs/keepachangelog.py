@@ -40,6 +40,7 @@ _REST = re.compile(r"\s*(?:[-–—]\s*(?P<date>[^\s\[]+)|[-–—]\s*(?P<words>
                    r"\s*(?P<yanked>\[YANKED\])?\s*", re.IGNORECASE)
 _LINK = re.compile(r"\[(?P<label>[^\]]+)\]:\s*(?P<url>\S+)\s*")
 _BULLET = re.compile(r"(?P<char>[-*+]) +\S")  # a list item at the start of a line: `- x`, `* x`, `+ x`
+_THEMATIC_BREAK = re.compile(r" {0,3}([-*_])( *\1){2,} *$")  # `* * *`, `---`: a rule, not a list item
 _UNRELEASED = "unreleased"
 _NO_SECTION_HINT = "add `## [Unreleased]` above the newest release, or run changelog.dev-cycle"
 
@@ -152,8 +153,9 @@ def bullet_of(log: KeepAChangelog) -> str:
     for s in log.sections:
         lines = t.split_lines(s.body)
         for line, inside in zip(lines, t.in_fences(lines), strict=True):
-            match = _BULLET.match(t.content(line))
-            if match and not inside:
+            text = t.content(line)
+            match = _BULLET.match(text)
+            if match and not inside and not _THEMATIC_BREAK.match(text):
                 return f"{match['char']} "
     return "- "
 
