@@ -359,32 +359,59 @@ def _twine_reason(output: str) -> str:
     return " ".join(reason)
 
 
-def _twine_check_argv(paths: Sequence[Path]) -> list[str]:
-    return [*_TWINE, "check", "--strict", *map(str, paths)]
+def _twine_check_one(path: Path) -> tuple[bool, str]:
+    """``twine check --strict`` of one file, in this process (twine's own ``check``; an interpreter
+    start and twine's imports per call were most of its cost): (passed, what twine said)."""
+    import contextlib
+    import io
+    import logging
+
+    from twine.commands import check as twine_check_command
+
+    class _AsTwinePrintsIt(logging.Formatter):  # `ERROR text`, its further lines indented under it
+        def format(self, record: logging.LogRecord) -> str:
+            return f"{record.levelname} " + record.getMessage().replace("\n", "\n  ")
+
+    said = io.StringIO()
+    handler = logging.StreamHandler(said)
+    handler.setFormatter(_AsTwinePrintsIt())
+    logger = logging.getLogger(twine_check_command.__name__)
+    logger.addHandler(handler)
+    propagate, logger.propagate = logger.propagate, False  # said once, in the report, not on stderr too
+    try:
+        with contextlib.redirect_stdout(said):
+            failed = twine_check_command.check([str(path)], strict=True)
+    finally:
+        logger.removeHandler(handler)
+        logger.propagate = propagate
+    return not failed, said.getvalue()
 
 
 def twine_check(shell: Shell, paths: Sequence[Path]) -> None:
     """``twine check --strict``: metadata complete, README renders. Raises ArtifactCheckFailed
     naming each failing file and twine's reason."""
+    import time
+
+    from releasekit.core import releaselog
+
     if not paths:
         raise ArtifactCheckFailed(
             "no artifacts to check", "build them first (`releasekit dist.pypi`)"
         )
-    if shell.run(_twine_check_argv(paths), env=_WIDE, changes=False, check=False).ok:
-        return
-    # twine prints verdicts on stdout and reasons on stderr, so only a run per file
-    # ties a reason to its file; the common all-pass case stays one run.
     problems = []
     for path in paths:
-        result = shell.run(_twine_check_argv([path]), env=_WIDE, changes=False, check=False)
-        if not result.ok:
-            problems.append(
-                f"{Path(path).name}: {_twine_reason(result.output) or _tail(result.output, 3)}"
-            )
-    raise ArtifactCheckFailed(
-        "twine check failed: " + "; ".join(problems),
-        "fix the metadata (long_description and its content type) and rebuild",
-    )
+        start = time.monotonic()
+        passed, output = _twine_check_one(Path(path))
+        log = releaselog.active()
+        if log:
+            log.command(f"twine check --strict {path}", 0 if passed else 1, output, time.monotonic() - start)
+        if not passed:
+            problems.append(f"{Path(path).name}: {_twine_reason(output) or _tail(output, 3)}")
+    if problems:
+        raise ArtifactCheckFailed(
+            "twine check failed: " + "; ".join(problems),
+            "fix the metadata (long_description and its content type) and rebuild",
+        )
 
 
 # --- upload ---------------------------------------------------------------------------------------
