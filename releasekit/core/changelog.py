@@ -24,6 +24,7 @@ from releasekit.core.textlines import ending as _ending
 from releasekit.core.textlines import is_blank as _is_blank
 from releasekit.core.textlines import newline as _newline
 from releasekit.core.textlines import split_lines as _split_lines
+from releasekit.core.versioning import same_version
 
 DEFAULT_TEMPLATE: tuple[str, ...] = ("New", "Changed", "Fixed")
 
@@ -231,14 +232,6 @@ def _without_dev(version: Version) -> Version:
     return Version(text)
 
 
-def _same(a: str, b: str) -> bool:
-    """Same version as written, or equal under PEP 440."""
-    if a.strip() == b.strip():
-        return True
-    try:
-        return Version(a) == Version(b)
-    except InvalidVersion:
-        return False
 
 
 def _require_newest(sections: Iterable[Section], version: Version, label: str) -> None:
@@ -500,7 +493,7 @@ def _find(log: Changelog, version: str) -> Section:
         if s.version == version.strip():
             return s
     for s in log.sections:
-        if _same(s.version, version):
+        if same_version(s.version, version):
             return s
     known = ", ".join(s.version for s in log.sections)
     raise ChangelogError(f"no section for {version} in the changelog", f"known versions: {known}")

@@ -30,6 +30,7 @@ from releasekit.core.metayaml import (
     render_meta_yaml,
     selector_lines,
 )
+from releasekit.core.versioning import same_version
 
 __all__ = [
     "CONVERT_HINT", "apply_selectors", "default_selectors", "render_meta_yaml", "selector_lines",
@@ -643,11 +644,6 @@ def _has_conditionals(value: Any) -> bool:
     return False
 
 
-def _versions_equal(a: str, b: str) -> bool:
-    try:
-        return Version(a) == Version(b)
-    except InvalidVersion:
-        return a == b
 
 
 def _mapping(recipe: Mapping[str, Any], key: str) -> dict[str, Any]:
@@ -673,7 +669,7 @@ def lint_recipe(recipe: Mapping[str, Any], version: str, *, template_text: str |
         if isinstance(raw, float):
             problems.append(f"`package.version` is the number {raw!r}; quote it so YAML keeps it a string")
         recipe_version = _resolve_v1(raw, context) if is_v1 else str(raw)
-        if recipe_version and not _versions_equal(recipe_version, version):
+        if recipe_version and not same_version(recipe_version, version):
             problems.append(f"the recipe's version {recipe_version} is not the release version {version}")
     if not recipe.get("source"):
         problems.append("the recipe has no `source` (build from the release's sdist)")

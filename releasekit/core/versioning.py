@@ -188,3 +188,13 @@ def check_release_version(version: Version | str) -> str | None:
     if v.dev is not None:
         return f"version {v} is a development version; a release branch carries a release version"
     return None
+
+
+def same_version(a: str, b: str) -> bool:
+    """Same version as written, or equal under PEP 440 (``1.0`` and ``1.0.0``, ``2.0.dev`` and ``2.0.dev0``)."""
+    if a.strip() == b.strip():
+        return True
+    try:
+        return Version(a) == Version(b)
+    except InvalidVersion:
+        return False

@@ -16,7 +16,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from packaging.version import InvalidVersion, Version
+from packaging.version import Version
 
 from releasekit.adapters import index, pymeta, pypi
 from releasekit.adapters.git import Git
@@ -31,6 +31,7 @@ from releasekit.core.errors import (
 )
 from releasekit.core.project import Project
 from releasekit.core.pymetadata import ProjectMetadata
+from releasekit.core.versioning import same_version
 from releasekit.operations.building import build_pypi, release_artifacts
 from releasekit.operations.conda_packages import release_metadata, require_conda
 from releasekit.operations.publishing import pypi_target
@@ -166,17 +167,10 @@ def _metadata_of(project: Project, sdist: Path | None, version: str) -> ProjectM
     if sdist is None:
         return release_metadata(project, version)
     meta = pymeta.release_metadata([sdist], project.root, isolated=project.settings["dist.isolation"])
-    if not _same_version(meta.version, version):
+    if not same_version(meta.version, version):
         raise PreconditionFailed(f"{sdist.name} says it is version {meta.version}, not {version}",
                                  "build the sdist of that version again (`releasekit dist.sdist`)")
     return meta
-
-
-def _same_version(a: str, b: str) -> bool:
-    try:
-        return Version(a) == Version(b)
-    except InvalidVersion:
-        return a == b
 
 
 def _built_sdist(project: Project, version: str) -> Path | None:
