@@ -24,6 +24,16 @@ settings.register_profile("releasekit", deadline=None)
 if os.environ.get("CI") != "true":
     settings.load_profile("releasekit")
 
+# Bytecode for every Python the tests start, the CLI's and the builds' and clean installs' alike, is
+# cached once outside the project trees (which must stay clean) and shared by the whole run. A
+# machine-wide PYTHONDONTWRITEBYTECODE (this image sets one) would make each of them compile its
+# imports again from source: a build backend's import takes twice as long then.
+PYCACHE = Path(tempfile.gettempdir()) / "releasekit-test-pycache"
+os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
+os.environ.setdefault("PYTHONPYCACHEPREFIX", str(PYCACHE))
+sys.pycache_prefix = str(PYCACHE)  # this process too: nothing lands beside a source file
+sys.dont_write_bytecode = False
+
 RELEASEKIT = [sys.executable, "-m", "releasekit"]
 INV = [str(Path(sys.executable).with_name("inv"))]
 
@@ -80,8 +90,7 @@ def clean_cli_env() -> dict:
     env.update(GIT_CONFIG_NOSYSTEM="1", GIT_CONFIG_GLOBAL=os.devnull, GIT_AUTHOR_NAME="Test",
                GIT_AUTHOR_EMAIL="test@example.invalid", GIT_COMMITTER_NAME="Test",
                GIT_COMMITTER_EMAIL="test@example.invalid",
-               # bytecode cached outside the project trees (which must stay clean) and shared by every run
-               PYTHONPYCACHEPREFIX=str(Path(tempfile.gettempdir()) / "releasekit-test-pycache"))
+               PYTHONPYCACHEPREFIX=str(PYCACHE))  # see PYCACHE
     env.pop("PYTHONDONTWRITEBYTECODE", None)
     return env
 
