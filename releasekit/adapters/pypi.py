@@ -11,6 +11,7 @@ from __future__ import annotations
 import email.parser
 import fnmatch
 import hashlib
+import logging
 import os
 import re
 import shutil
@@ -359,18 +360,21 @@ def _twine_reason(output: str) -> str:
     return " ".join(reason)
 
 
+class _AsTwinePrintsIt(logging.Formatter):
+    """twine's log records as its CLI prints them: ``ERROR text``, further lines indented under it
+    (which :func:`_twine_reason` reads)."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return f"{record.levelname} " + record.getMessage().replace("\n", "\n  ")
+
+
 def _twine_check_one(path: Path) -> tuple[bool, str]:
     """``twine check --strict`` of one file, in this process (twine's own ``check``; an interpreter
     start and twine's imports per call were most of its cost): (passed, what twine said)."""
     import contextlib
     import io
-    import logging
 
     from twine.commands import check as twine_check_command
-
-    class _AsTwinePrintsIt(logging.Formatter):  # `ERROR text`, its further lines indented under it
-        def format(self, record: logging.LogRecord) -> str:
-            return f"{record.levelname} " + record.getMessage().replace("\n", "\n  ")
 
     said = io.StringIO()
     handler = logging.StreamHandler(said)

@@ -214,12 +214,9 @@ def rst_files(draw) -> tuple[str, str, list[Version]]:
     return text, shape, versions
 
 
-@given(rst_files(), dates())
-@UNTIMED
-def test_rst_parse_identity_and_finalize_then_open_next_keeps_earlier_sections(gen, date):
-    text, shape, versions = gen
-    fmt = Rst(shape=shape)
-    assert fmt.parse(text).render() == text
+def _released_then_reopened(fmt, text: str, versions, date: str):
+    """Finalize the next release, then open the cycle after it; the sections before it stay as they were.
+    Returns the release, the final text and the parses before and after (for sectioned formats)."""
     release = _release_after(versions)
     done = fmt.finalize(text, release, date).text
     assert done is not None
@@ -227,6 +224,16 @@ def test_rst_parse_identity_and_finalize_then_open_next_keeps_earlier_sections(g
     assert final is not None
     before, now = fmt.parse(text), fmt.parse(final)
     assert [s.text for s in now.sections[2:]] == [s.text for s in before.sections[1:]]
+    return release, final, before, now
+
+
+@given(rst_files(), dates())
+@UNTIMED
+def test_rst_parse_identity_and_finalize_then_open_next_keeps_earlier_sections(gen, date):
+    text, shape, versions = gen
+    fmt = Rst(shape=shape)
+    assert fmt.parse(text).render() == text
+    release, final, before, now = _released_then_reopened(fmt, text, versions, date)
     assert now.sections[0].pending and fmt.release_date(final, release) == date
     assert fmt.problems(final) == []
 
@@ -260,13 +267,7 @@ def test_pallets_md_parse_identity_and_finalize_then_open_next_keeps_earlier_sec
     text, versions = gen
     fmt = PalletsMarkdown()
     assert fmt.parse(text).render() == text and fmt.problems(text, _next_dev(str(versions[0]))) == []
-    release = _release_after(versions)
-    done = fmt.finalize(text, release, date).text
-    assert done is not None
-    final = fmt.open_next(done, _next_dev(release)).text
-    assert final is not None
-    before, now = fmt.parse(text), fmt.parse(final)
-    assert [s.text for s in now.sections[2:]] == [s.text for s in before.sections[1:]]
+    release, final, before, now = _released_then_reopened(fmt, text, versions, date)
     assert now.sections[1].text == before.sections[0].text.replace("Unreleased", f"Released {date}", 1)
     assert now.sections[0].pending and fmt.release_date(final, release) == date
     assert fmt.problems(final) == [] and fmt.open_next(final, _next_dev(release)).empty
